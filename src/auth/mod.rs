@@ -1,0 +1,4 @@
+//! Who may sign in, and who is signed in.
+
+pub mod rules;
+pub mod session;

@@ -1,0 +1,52 @@
+//! The command line (CONTRACT.md "The binary").
+
+/// What the binary was asked to do.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Command {
+    Serve,
+    Healthcheck,
+    Help,
+}
+
+pub const USAGE: &str = "\
+Usage: sagarr [COMMAND]
+
+Commands:
+  serve         run the web server (the default)
+  healthcheck   exit 0 when the server at SAGARR_BIND answers /api/health, else 1
+  help          show this text
+
+Configuration comes from the environment: see docs/configuration.md.";
+
+/// Parses the arguments after the program name.
+pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
+    let args: Vec<String> = args.into_iter().collect();
+    match args
+        .iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .as_slice()
+    {
+        [] | ["serve"] => Ok(Command::Serve),
+        ["healthcheck"] => Ok(Command::Healthcheck),
+        ["help" | "--help" | "-h"] => Ok(Command::Help),
+        _ => Err(format!("unknown command: {}\n\n{USAGE}", args.join(" "))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(s: &str) -> Result<Command, String> {
+        parse(s.split_whitespace().map(str::to_owned))
+    }
+
+    #[test]
+    fn serve_is_the_default() {
+        assert_eq!(parse_str(""), Ok(Command::Serve));
+        assert_eq!(parse_str("serve"), Ok(Command::Serve));
+        assert_eq!(parse_str("healthcheck"), Ok(Command::Healthcheck));
+        assert!(parse_str("serve extra").is_err());
+    }
+}

@@ -1,0 +1,299 @@
+//! Start-up configuration from the environment (CONTRACT.md "Environment").
+//!
+//! Only what the process needs before it can serve lives here. Integration settings (Tautulli,
+//! Overseerr, TMDb, AI) are read through [`crate::settings`], where values saved on the admin
+//! page win over the environment captured in [`EnvIntegrations`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use chrono::NaiveTime;
+
+/// A variable that could not be used, with the reason. Start-up prints it and stops.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub message: String,
+}
+
+fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable,
+        message: message.into(),
+    }
+}
+
+/// Everything read from the environment at start-up.
+#[derive(Clone)]
+pub struct Config {
+    /// `SAGARR_BIND`: address and port to listen on.
+    pub bind: SocketAddr,
+    /// `SAGARR_DATA_DIR`: holds `sagarr.db` and the generated secret key.
+    pub data_dir: PathBuf,
+    /// `SAGARR_PUBLIC_URL`: the origin users reach the app at; derived per request when unset.
+    pub public_url: Option<PublicUrl>,
+    /// `SAGARR_ADMIN`: Plex username, email or account id allowed to claim admin.
+    pub admin: Option<String>,
+    /// `SECRET_KEY`: session cookie key material (at least 64 characters).
+    pub secret_key: Option<String>,
+    /// `SAGARR_REFRESH_AT`: local time of the nightly refresh.
+    pub refresh_at: NaiveTime,
+    /// `SAGARR_LOG`: log filter in tracing's env-filter syntax.
+    pub log_filter: String,
+    /// Where the upstream services live; overridable so tests and the demo can point elsewhere.
+    pub upstreams: UpstreamUrls,
+    /// Integration values from the environment (the layer under the admin page).
+    pub env_integrations: EnvIntegrations,
+    /// HTTP worker threads; tests use one to keep thread counts low.
+    pub workers: usize,
+}
+
+/// Base URLs of the public Plex and TMDb services.
+#[derive(Clone, Debug)]
+pub struct UpstreamUrls {
+    pub plex_tv: String,
+    pub plex_auth: String,
+    pub plex_discover: String,
+    pub tmdb_api: String,
+    pub tmdb_image: String,
+}
+
+/// Integration values as given in the environment. Empty variables count as unset.
+#[derive(Clone, Default)]
+pub struct EnvIntegrations {
+    pub values: Vec<(&'static str, String)>,
+}
+
+impl EnvIntegrations {
+    /// The variable's value, if it was set and not empty.
+    pub fn get(&self, variable: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(name, _)| *name == variable)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// Environment variables that configure integrations; the admin page can override each.
+pub const INTEGRATION_VARIABLES: &[&str] = &[
+    "TAUTULLI_URL",
+    "TAUTULLI_API_KEY",
+    "OVERSEERR_URL",
+    "OVERSEERR_API_KEY",
+    "TMDB_API_KEY",
+    "AI_PROVIDER",
+    "AI_BASE_URL",
+    "AI_API_KEY",
+    "AI_MODEL",
+    "AI_FALLBACK_PROVIDER",
+    "AI_FALLBACK_BASE_URL",
+    "AI_FALLBACK_API_KEY",
+    "AI_FALLBACK_MODEL",
+    "AI_TIMEOUT_SECONDS",
+];
+
+/// An origin (`scheme://host[:port]`) that users reach the app at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicUrl {
+    origin: String,
+    authority_start: usize,
+}
+
+impl PublicUrl {
+    /// Parses `http(s)://host[:port]` with an optional trailing slash; paths are refused because
+    /// every route and link is served from the root.
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let trimmed = raw.trim().trim_end_matches('/');
+        let (scheme, rest) = trimmed
+            .split_once("://")
+            .ok_or_else(|| format!("`{raw}` is not a URL like https://sagarr.example.com"))?;
+        if scheme != "http" && scheme != "https" {
+            return Err(format!("`{raw}` must start with http:// or https://"));
+        }
+        if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+            return Err(format!(
+                "`{raw}` must be scheme://host[:port] without a path: Sagarr is served at the root of its host"
+            ));
+        }
+        Ok(Self {
+            origin: trimmed.to_owned(),
+            authority_start: scheme.len() + 3,
+        })
+    }
+
+    /// `https://sagarr.example.com`, without a trailing slash.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// `sagarr.example.com[:port]`.
+    pub fn authority(&self) -> &str {
+        &self.origin[self.authority_start..]
+    }
+
+    pub fn is_https(&self) -> bool {
+        self.origin.starts_with("https://")
+    }
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_process_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup`, so tests can supply their own environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            lookup(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+
+        let bind_raw = get("SAGARR_BIND").unwrap_or_else(|| "0.0.0.0:7979".to_owned());
+        let bind = bind_raw.parse::<SocketAddr>().map_err(|_| {
+            bad(
+                "SAGARR_BIND",
+                format!("`{bind_raw}` is not an address and port like 0.0.0.0:7979"),
+            )
+        })?;
+
+        let data_dir = PathBuf::from(get("SAGARR_DATA_DIR").unwrap_or_else(|| "./data".to_owned()));
+
+        let public_url = get("SAGARR_PUBLIC_URL")
+            .map(|raw| PublicUrl::parse(&raw).map_err(|m| bad("SAGARR_PUBLIC_URL", m)))
+            .transpose()?;
+
+        let secret_key = get("SECRET_KEY");
+        if let Some(key) = &secret_key
+            && key.len() < 64
+        {
+            return Err(bad(
+                "SECRET_KEY",
+                format!(
+                    "must be at least 64 characters (it has {}); unset it to have one generated",
+                    key.len()
+                ),
+            ));
+        }
+
+        let refresh_raw = get("SAGARR_REFRESH_AT").unwrap_or_else(|| "03:00".to_owned());
+        let refresh_at = NaiveTime::parse_from_str(&refresh_raw, "%H:%M").map_err(|_| {
+            bad(
+                "SAGARR_REFRESH_AT",
+                format!("`{refresh_raw}` is not a time like 03:00"),
+            )
+        })?;
+
+        let log_filter = get("SAGARR_LOG").unwrap_or_else(|| "info".to_owned());
+
+        let url = |variable: &'static str, default: &str| -> Result<String, ConfigError> {
+            let value = get(variable).unwrap_or_else(|| default.to_owned());
+            let value = value.trim_end_matches('/').to_owned();
+            if value.starts_with("http://") || value.starts_with("https://") {
+                Ok(value)
+            } else {
+                Err(bad(
+                    variable,
+                    format!("`{value}` must start with http:// or https://"),
+                ))
+            }
+        };
+        let upstreams = UpstreamUrls {
+            plex_tv: url("PLEX_TV_URL", "https://plex.tv")?,
+            plex_auth: url("PLEX_AUTH_URL", "https://app.plex.tv/auth")?,
+            plex_discover: url("PLEX_DISCOVER_URL", "https://discover.provider.plex.tv")?,
+            tmdb_api: url("TMDB_API_URL", "https://api.themoviedb.org/3")?,
+            tmdb_image: url("TMDB_IMAGE_URL", "https://image.tmdb.org/t/p")?,
+        };
+
+        let env_integrations = EnvIntegrations {
+            values: INTEGRATION_VARIABLES
+                .iter()
+                .filter_map(|&name| get(name).map(|v| (name, v)))
+                .collect(),
+        };
+
+        Ok(Self {
+            bind,
+            data_dir,
+            public_url,
+            admin: get("SAGARR_ADMIN"),
+            secret_key,
+            refresh_at,
+            log_filter,
+            upstreams,
+            env_integrations,
+            workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+        })
+    }
+
+    /// Path of the SQLite database file.
+    pub fn database_path(&self) -> PathBuf {
+        self.data_dir.join("sagarr.db")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: Vec<(String, String)> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(move |name| {
+            vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn defaults_follow_the_contract() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.bind.to_string(), "0.0.0.0:7979");
+        assert_eq!(c.database_path(), PathBuf::from("./data/sagarr.db"));
+        assert_eq!(c.refresh_at, NaiveTime::from_hms_opt(3, 0, 0).unwrap());
+        assert_eq!(c.upstreams.plex_auth, "https://app.plex.tv/auth");
+        assert!(c.public_url.is_none() && c.admin.is_none());
+    }
+
+    #[test]
+    fn each_bad_value_names_its_variable() {
+        for (var, value) in [
+            ("SAGARR_BIND", "localhost"),
+            ("SAGARR_PUBLIC_URL", "sagarr.example.com"),
+            ("SAGARR_PUBLIC_URL", "https://example.com/sagarr"),
+            ("SECRET_KEY", "short"),
+            ("SAGARR_REFRESH_AT", "3am"),
+            ("PLEX_TV_URL", "plex.tv"),
+        ] {
+            let err = config(&[(var, value)]).err().unwrap();
+            assert_eq!(err.variable, var, "{err}");
+            assert!(err.to_string().starts_with(var));
+        }
+    }
+
+    #[test]
+    fn public_url_keeps_its_origin() {
+        let url = PublicUrl::parse("https://sagarr.example.com:8443/").unwrap();
+        assert_eq!(url.origin(), "https://sagarr.example.com:8443");
+        assert_eq!(url.authority(), "sagarr.example.com:8443");
+        assert!(url.is_https());
+    }
+
+    #[test]
+    fn empty_integration_variables_count_as_unset() {
+        let c = config(&[
+            ("TAUTULLI_URL", "http://tautulli:8181"),
+            ("TAUTULLI_API_KEY", " "),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.env_integrations.get("TAUTULLI_URL"),
+            Some("http://tautulli:8181")
+        );
+        assert_eq!(c.env_integrations.get("TAUTULLI_API_KEY"), None);
+    }
+}

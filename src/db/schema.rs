@@ -1,0 +1,88 @@
+// @generated automatically by Diesel CLI.
+
+diesel::table! {
+    preferences (id) {
+        id -> Integer,
+        user_id -> Integer,
+        kind -> Text,
+        tmdb_id -> BigInt,
+        rating -> Integer,
+        action -> Text,
+        title -> Text,
+        year -> Nullable<Integer>,
+        poster_path -> Nullable<Text>,
+        created_at -> BigInt,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    recommendations (user_id, tab) {
+        user_id -> Integer,
+        tab -> Text,
+        rows_json -> Text,
+        generated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    refresh_status (user_id) {
+        user_id -> Integer,
+        state -> Text,
+        step -> Text,
+        done -> Integer,
+        total -> Integer,
+        message -> Text,
+        started_at -> Nullable<BigInt>,
+        finished_at -> Nullable<BigInt>,
+        last_success_at -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> Text,
+        user_id -> Integer,
+        created_at -> BigInt,
+        expires_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    settings (key) {
+        key -> Text,
+        value -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        plex_id -> BigInt,
+        username -> Text,
+        email -> Nullable<Text>,
+        avatar_url -> Nullable<Text>,
+        role -> Text,
+        plex_token -> Nullable<Text>,
+        tautulli_user_id -> Nullable<BigInt>,
+        overseerr_user_id -> Nullable<BigInt>,
+        mapping_error -> Nullable<Text>,
+        created_at -> BigInt,
+        last_login_at -> BigInt,
+    }
+}
+
+diesel::joinable!(preferences -> users (user_id));
+diesel::joinable!(recommendations -> users (user_id));
+diesel::joinable!(refresh_status -> users (user_id));
+diesel::joinable!(sessions -> users (user_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    preferences,
+    recommendations,
+    refresh_status,
+    sessions,
+    settings,
+    users,
+);

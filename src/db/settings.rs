@@ -1,0 +1,56 @@
+//! The key/value settings table: admin-page values and generated identifiers.
+
+use diesel::prelude::*;
+
+use super::schema::settings;
+
+pub fn get(conn: &mut SqliteConnection, key: &str) -> QueryResult<Option<String>> {
+    settings::table
+        .find(key)
+        .select(settings::value)
+        .first(conn)
+        .optional()
+}
+
+/// All stored settings whose key starts with `prefix` (e.g. `tautulli.`).
+pub fn with_prefix(
+    conn: &mut SqliteConnection,
+    prefix: &str,
+) -> QueryResult<Vec<(String, String)>> {
+    settings::table
+        .filter(settings::key.like(format!("{prefix}%")))
+        .select((settings::key, settings::value))
+        .load(conn)
+}
+
+pub fn put(conn: &mut SqliteConnection, key: &str, value: &str, now: i64) -> QueryResult<()> {
+    diesel::insert_into(settings::table)
+        .values((
+            settings::key.eq(key),
+            settings::value.eq(value),
+            settings::updated_at.eq(now),
+        ))
+        .on_conflict(settings::key)
+        .do_update()
+        .set((settings::value.eq(value), settings::updated_at.eq(now)))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Returns the stored value for `key`, or stores the one `make` gives and returns it. Used for
+/// identifiers generated once per install (the Plex client identifier).
+pub fn get_or_create(
+    conn: &mut SqliteConnection,
+    key: &str,
+    now: i64,
+    make: impl FnOnce() -> String,
+) -> QueryResult<String> {
+    conn.immediate_transaction(|conn| {
+        if let Some(value) = get(conn, key)? {
+            return Ok(value);
+        }
+        let value = make();
+        put(conn, key, &value, now)?;
+        Ok(value)
+    })
+}

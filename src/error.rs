@@ -1,0 +1,135 @@
+//! The one error type handlers return, and how it is shown: an HTML page, an HTMX fragment or
+//! JSON (chosen by [`crate::http::negotiate`]). Causes are logged, never shown.
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpResponse, ResponseError};
+use askama::Template;
+
+use crate::http::negotiate::ResponseKind;
+use crate::integrations::UpstreamError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Not signed in (or the session has ended).
+    #[error("Please sign in.")]
+    Unauthenticated,
+    /// Signed in, or trying to, but not allowed; the message says why.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Bad path, query or form value; the message says which and why.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("There is no page at this address.")]
+    NotFound,
+    /// An upstream failed during an action; the message names the service and the reason.
+    #[error("{0}")]
+    Upstream(#[from] UpstreamError),
+    /// Our own failure (database, worker pool). Only `context` reaches the log with the cause.
+    #[error(
+        "Something went wrong on our side ({context}). Try again; if it keeps happening, the logs say more."
+    )]
+    Internal {
+        context: &'static str,
+        cause: String,
+    },
+}
+
+impl AppError {
+    /// An internal failure while doing `context`; the cause is logged when the error is shown.
+    pub fn internal(context: &'static str, cause: impl std::fmt::Display) -> Self {
+        Self::Internal {
+            context,
+            cause: cause.to_string(),
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::Unauthenticated => "Sign in",
+            Self::Forbidden(_) => "Not allowed",
+            Self::BadRequest(_) => "That didn't work",
+            Self::NotFound => "Not found",
+            Self::Upstream(_) => "A service didn't answer",
+            Self::Internal { .. } => "Something went wrong",
+        }
+    }
+
+    /// Renders the error for the kind of client that asked.
+    pub fn render(&self, kind: ResponseKind) -> HttpResponse {
+        if let Self::Internal { context, cause } = self {
+            tracing::error!(%context, %cause, "request failed");
+        }
+        let status = self.status_code();
+        let message = self.to_string();
+        match (self, kind) {
+            (Self::Unauthenticated, ResponseKind::Page) => HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, "/login"))
+                .finish(),
+            (Self::Unauthenticated, ResponseKind::Fragment) => HttpResponse::Unauthorized()
+                .insert_header(("HX-Redirect", "/login"))
+                .content_type("text/html; charset=utf-8")
+                .body(
+                    ErrorFragment { message: &message }
+                        .render()
+                        .unwrap_or(message),
+                ),
+            (_, ResponseKind::Json) => {
+                HttpResponse::build(status).json(serde_json::json!({ "error": message }))
+            }
+            (_, ResponseKind::Fragment) => HttpResponse::build(status)
+                .content_type("text/html; charset=utf-8")
+                .body(
+                    ErrorFragment { message: &message }
+                        .render()
+                        .unwrap_or(message),
+                ),
+            (_, ResponseKind::Page) => {
+                let page = ErrorPage {
+                    title: self.title(),
+                    message: &message,
+                    status: status.as_u16(),
+                };
+                HttpResponse::build(status)
+                    .content_type("text/html; charset=utf-8")
+                    .body(page.render().unwrap_or(message))
+            }
+        }
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Unauthenticated => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Upstream(_) => StatusCode::BAD_GATEWAY,
+            Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        self.render(ResponseKind::Page)
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::internal("database query", e)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+    status: u16,
+}
+
+#[derive(Template)]
+#[template(path = "partials/error.html")]
+struct ErrorFragment<'a> {
+    message: &'a str,
+}

@@ -1,0 +1,70 @@
+//! Refuses state-changing requests from other sites (CONTRACT.md; STACK.md §10, after Go's
+//! `http.CrossOriginProtection`). A request without `Sec-Fetch-Site`, `Origin` or `Referer`
+//! comes from a script, not a browser, and is let through.
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::middleware::Next;
+use actix_web::web::Data;
+
+use crate::error::AppError;
+use crate::http::negotiate::ResponseKind;
+use crate::state::AppState;
+
+pub async fn reject_cross_site<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<EitherBody<B>>, actix_web::Error> {
+    if !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) && !same_site(&req) {
+        tracing::warn!(path = %req.path(), "refused a cross-site request");
+        let refusal = AppError::Forbidden(
+            "This request came from another site, so Sagarr refused it. Nothing was changed."
+                .to_owned(),
+        )
+        .render(ResponseKind::of(req.request()));
+        return Ok(req.into_response(refusal).map_into_right_body());
+    }
+    next.call(req)
+        .await
+        .map(ServiceResponse::map_into_left_body)
+}
+
+fn same_site(req: &ServiceRequest) -> bool {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    if let Some(site) = header("sec-fetch-site") {
+        return site == "same-origin" || site == "none";
+    }
+    let Some(origin) = header("origin").or_else(|| header("referer")) else {
+        return true;
+    };
+    let Some(authority) = authority_of(origin) else {
+        return false; // "null" or garbage: a browser hiding where it came from
+    };
+    let public = req
+        .app_data::<Data<AppState>>()
+        .and_then(|s| s.config.public_url.clone());
+    let conn = req.connection_info();
+    header("host") == Some(authority)
+        || conn.host() == authority
+        || public.is_some_and(|url| url.authority().eq_ignore_ascii_case(authority))
+}
+
+/// `host[:port]` of an absolute URL.
+fn authority_of(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once("://")?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    Some(&rest[..end]).filter(|a| !a.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn authority_is_host_and_port() {
+        assert_eq!(
+            super::authority_of("https://sagarr.example.com:8443/path?q"),
+            Some("sagarr.example.com:8443")
+        );
+        assert_eq!(super::authority_of("null"), None);
+    }
+}

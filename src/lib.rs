@@ -1,0 +1,17 @@
+//! Sagarr: self-hosted, AI-assisted watch recommendations for the people on a Plex server.
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod fakes;
+pub mod healthcheck;
+pub mod http;
+pub mod integrations;
+pub mod routes;
+pub mod secrets;
+pub mod settings;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

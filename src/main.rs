@@ -1,0 +1,66 @@
+//! The `sagarr` binary: parses the command and hands over to the library.
+
+use std::process::ExitCode;
+
+use sagarr::cli::{self, Command};
+use sagarr::config::Config;
+use sagarr::startup::Application;
+
+fn main() -> ExitCode {
+    let command = match cli::parse(std::env::args().skip(1)) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(2);
+        }
+    };
+    let config = match Config::from_process_env() {
+        Ok(config) => config,
+        Err(e) => return fail(&e),
+    };
+    match command {
+        Command::Help => {
+            println!("{}", cli::USAGE);
+            ExitCode::SUCCESS
+        }
+        Command::Healthcheck => {
+            let healthy =
+                actix_web::rt::System::new().block_on(sagarr::healthcheck::check(config.bind));
+            if healthy {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+        Command::Serve => serve(config),
+    }
+}
+
+fn serve(config: Config) -> ExitCode {
+    if let Err(e) = sagarr::telemetry::init(&config.log_filter) {
+        return fail(&e);
+    }
+    // Exactly one TLS provider for awc; an Err means one is already installed.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    actix_web::rt::System::new().block_on(async move {
+        let bind = config.bind;
+        let app = match Application::build(config) {
+            Ok(app) => app,
+            Err(e) => return fail(&e),
+        };
+        tracing::info!(
+            "Sagarr {} listening on {bind} (port {})",
+            env!("CARGO_PKG_VERSION"),
+            app.port()
+        );
+        match app.run_until_stopped().await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => fail(&e),
+        }
+    })
+}
+
+fn fail(error: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("sagarr: {error}");
+    ExitCode::FAILURE
+}

@@ -1,0 +1,46 @@
+//! The one route table (CONTRACT.md "Routes"), and how bad paths, queries and forms are refused.
+
+mod assets;
+mod dashboard;
+mod health;
+mod sign_in;
+
+pub use assets::{HTMX, asset_url};
+pub use dashboard::TABS;
+
+use actix_web::web::{self, ServiceConfig};
+
+use crate::error::AppError;
+
+/// Largest form body we accept.
+const FORM_LIMIT: usize = 16 * 1024;
+
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.app_data(web::PathConfig::default().error_handler(|e, _| {
+        AppError::BadRequest(format!("That address is not valid: {e}.")).into()
+    }))
+    .app_data(
+        web::QueryConfig::default().error_handler(|e, _| {
+            AppError::BadRequest(format!("The query is not valid: {e}.")).into()
+        }),
+    )
+    .app_data(
+        web::FormConfig::default()
+            .limit(FORM_LIMIT)
+            .error_handler(|e, _| {
+                AppError::BadRequest(format!("The form is not valid: {e}.")).into()
+            }),
+    )
+    .route("/api/health", web::get().to(health::health))
+    .route("/static/{file}", web::get().to(assets::asset))
+    .route("/login", web::get().to(sign_in::login_page))
+    .route("/auth/plex", web::get().to(sign_in::start))
+    .route("/auth/plex/callback", web::get().to(sign_in::finish))
+    .route("/logout", web::post().to(sign_in::logout))
+    .route("/", web::get().to(dashboard::dashboard))
+    .default_service(web::to(not_found));
+}
+
+async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
+    Err(AppError::NotFound)
+}

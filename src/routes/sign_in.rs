@@ -1,0 +1,247 @@
+//! Plex PIN sign-in (CONTRACT.md `/login`, `/auth/plex`, `/auth/plex/callback`, `/logout`).
+
+use actix_session::Session;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use askama_web::WebTemplate;
+
+use crate::auth::rules::{self, Access};
+use crate::auth::session::{self, CurrentUser, PendingPin};
+use crate::db::{self, users::SignedInAccount};
+use crate::error::AppError;
+use crate::integrations::plex::{self, Account, PlexTv};
+use crate::integrations::tautulli::Tautulli;
+use crate::integrations::{UpstreamErrorKind, http_client};
+use crate::settings::TautulliSettings;
+use crate::state::AppState;
+
+/// How long a strong PIN lives on plex.tv; past this we stop polling and say so.
+const PIN_LIFETIME_SECONDS: i64 = 30 * 60;
+/// How often the waiting page asks again.
+const WAITING_REFRESH_SECONDS: u32 = 2;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+struct LoginPage {
+    notice: Option<&'static str>,
+}
+
+#[derive(serde::Deserialize)]
+pub struct LoginQuery {
+    #[serde(default)]
+    signed_out: Option<String>,
+}
+
+pub async fn login_page(
+    user: Option<CurrentUser>,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse, AppError> {
+    if user.is_some() {
+        return Ok(see_other("/"));
+    }
+    let notice = query.signed_out.as_ref().map(|_| "You're signed out.");
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(render(&LoginPage { notice })?))
+}
+
+/// `GET /auth/plex`: asks plex.tv for a PIN and sends the browser to Plex's sign-in page.
+pub async fn start(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let http = http_client();
+    let plex = PlexTv {
+        http: &http,
+        base: &state.config.upstreams.plex_tv,
+        client_id: &state.plex_client_id,
+    };
+    let pin = plex.create_pin().await?;
+    session::set_pending_pin(
+        &session,
+        &PendingPin {
+            id: pin.id,
+            started_at: db::now(),
+        },
+    )?;
+    let forward_url = format!("{}/auth/plex/callback", state.public_origin(&req));
+    let target = plex::auth_url(
+        &state.config.upstreams.plex_auth,
+        &state.plex_client_id,
+        &pin.code,
+        &forward_url,
+    );
+    Ok(see_other(&target))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "waiting.html")]
+struct WaitingPage {
+    refresh_seconds: u32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    title: &'static str,
+    message: &'static str,
+}
+
+/// `GET /auth/plex/callback`: waits for plex.tv to confirm the PIN, then applies the sign-in
+/// rules and starts a session.
+pub async fn finish(
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let Some(pending) = session::pending_pin(&session) else {
+        return notice(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "Start again",
+            "This sign-in wasn't started in this browser, or it has already finished. Start again from the \
+             sign-in page.",
+        );
+    };
+    if db::now() - pending.started_at > PIN_LIFETIME_SECONDS {
+        session::clear_pending_pin(&session);
+        return expired();
+    }
+
+    let http = http_client();
+    let plex = PlexTv {
+        http: &http,
+        base: &state.config.upstreams.plex_tv,
+        client_id: &state.plex_client_id,
+    };
+    let pin = match plex.pin(pending.id).await {
+        Ok(pin) => pin,
+        Err(e) if e.kind == UpstreamErrorKind::NotFound => {
+            session::clear_pending_pin(&session);
+            return expired();
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let Some(token) = pin.auth_token.filter(|t| !t.is_empty()) else {
+        let page = WaitingPage {
+            refresh_seconds: WAITING_REFRESH_SECONDS,
+        };
+        return Ok(HttpResponse::Ok()
+            .insert_header(("Refresh", WAITING_REFRESH_SECONDS.to_string()))
+            .content_type("text/html; charset=utf-8")
+            .body(render(&page)?));
+    };
+    session::clear_pending_pin(&session);
+
+    let account = plex.account(&token).await?;
+    let user = admit(&state, &http, &account, token).await?;
+    tracing::info!(user = %user.username, role = %user.role, "signed in");
+    session::start(&session, &state.pool, user.id).await?;
+    Ok(see_other("/"))
+}
+
+/// Applies the sign-in rules and records the user, or refuses with a 403 that says why.
+async fn admit(
+    state: &AppState,
+    http: &awc::Client,
+    account: &Account,
+    token: String,
+) -> Result<db::users::User, AppError> {
+    let signed_in = SignedInAccount {
+        plex_id: account.id,
+        username: account.display_name().to_owned(),
+        email: account.email.clone().filter(|e| !e.is_empty()),
+        avatar_url: account
+            .thumb
+            .clone()
+            .filter(|t| t.starts_with("https://") || t.starts_with("http://")),
+        plex_token: token,
+    };
+    let env = state.config.env_integrations.clone();
+    let plex_id = account.id;
+    let (any_admin, existing, tautulli) = db::run(&state.pool, move |conn| {
+        Ok((
+            db::users::any_admin(conn)?,
+            db::users::find_by_plex_id(conn, plex_id)?,
+            TautulliSettings::load(conn, &env)?,
+        ))
+    })
+    .await?;
+
+    if !any_admin {
+        if let Access::Refuse(message) =
+            rules::on_fresh_install(state.config.admin.as_deref(), account)
+        {
+            return Err(AppError::Forbidden(message));
+        }
+        let claim = signed_in.clone();
+        let claimed = db::run(&state.pool, move |conn| {
+            Ok(db::users::claim_admin(conn, &claim, db::now())?)
+        })
+        .await?;
+        if let Some(admin) = claimed {
+            tracing::info!(user = %admin.username, "claimed admin on a fresh install");
+            return Ok(admin);
+        }
+        // Someone else claimed admin a moment ago: fall through to the ordinary rules.
+    }
+
+    if !existing.as_ref().is_some_and(|u| u.is_admin()) {
+        let client = Tautulli {
+            http,
+            base: &tautulli.url,
+            api_key: &tautulli.api_key,
+        };
+        let users = client.users().await;
+        if let Err(error) = &users {
+            tracing::warn!(%error, "cannot check a sign-in against Tautulli");
+        }
+        if let Access::Refuse(message) = rules::for_non_admin(account, users.as_deref()) {
+            tracing::info!(plex_id = account.id, "refused a sign-in");
+            return Err(AppError::Forbidden(message));
+        }
+    }
+    db::run(&state.pool, move |conn| {
+        Ok(db::users::record_sign_in(conn, &signed_in, db::now())?)
+    })
+    .await
+}
+
+/// `POST /logout`: ends the session here and in the database.
+pub async fn logout(
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    session::end(&session, &state.pool).await?;
+    Ok(see_other("/login?signed_out=1"))
+}
+
+fn expired() -> Result<HttpResponse, AppError> {
+    notice(
+        actix_web::http::StatusCode::GONE,
+        "Sign-in expired",
+        "The Plex sign-in took too long and expired. Start again; it only takes a moment.",
+    )
+}
+
+fn notice(
+    status: actix_web::http::StatusCode,
+    title: &'static str,
+    message: &'static str,
+) -> Result<HttpResponse, AppError> {
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(render(&NoticePage { title, message })?))
+}
+
+fn render(template: &impl Template) -> Result<String, AppError> {
+    template
+        .render()
+        .map_err(|e| AppError::internal("template", e))
+}
+
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}

@@ -1,0 +1,130 @@
+//! The one way to start Sagarr, in production and in tests: prepare the data dir and database,
+//! bind the listener, and build the server.
+
+use std::net::TcpListener;
+use std::path::Path;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{Compress, from_fn};
+use actix_web::{App, HttpServer, web};
+
+use crate::config::Config;
+use crate::state::AppState;
+use crate::{auth, db, http, routes, secrets};
+
+/// Why the server could not start, naming the variable to fix when there is one.
+#[derive(Debug, thiserror::Error)]
+#[error("{}{message}", variable.map(|v| format!("{v}: ")).unwrap_or_default())]
+pub struct StartupError {
+    pub variable: Option<&'static str>,
+    pub message: String,
+}
+
+fn startup_error(variable: Option<&'static str>, message: impl Into<String>) -> StartupError {
+    StartupError {
+        variable,
+        message: message.into(),
+    }
+}
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: web::Data<AppState>,
+}
+
+impl Application {
+    /// Prepares everything and binds `config.bind` (port 0 picks a free port). Must be called
+    /// on an actix runtime; the server runs once awaited or spawned.
+    pub fn build(config: Config) -> Result<Self, StartupError> {
+        prepare_data_dir(&config.data_dir)?;
+        let pool = db::open(&config.database_path())
+            .map_err(|m| startup_error(Some("SAGARR_DATA_DIR"), m))?;
+        let key = secrets::session_key(config.secret_key.as_deref(), &config.data_dir)
+            .map_err(|m| startup_error(Some("SECRET_KEY"), m))?;
+        let plex_client_id = {
+            let mut conn = pool
+                .get()
+                .map_err(|e| startup_error(Some("SAGARR_DATA_DIR"), e.to_string()))?;
+            db::settings::get_or_create(&mut conn, "plex.client_id", db::now(), || {
+                secrets::random_hex(16).unwrap_or_else(|_| format!("sagarr-{}", db::now()))
+            })
+            .map_err(|e| startup_error(Some("SAGARR_DATA_DIR"), e.to_string()))?
+        };
+
+        let listener = TcpListener::bind(config.bind).map_err(|e| {
+            startup_error(
+                Some("SAGARR_BIND"),
+                format!("cannot listen on {}: {e}", config.bind),
+            )
+        })?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| startup_error(Some("SAGARR_BIND"), e.to_string()))?
+            .port();
+        let workers = config.workers;
+        let state = web::Data::new(AppState {
+            config,
+            pool,
+            plex_client_id,
+        });
+
+        let app_state = state.clone();
+        let server = HttpServer::new(move || {
+            // Last wrapped runs first: compress, headers, error rendering, session, cross-site check.
+            App::new()
+                .app_data(app_state.clone())
+                .wrap(from_fn(http::csrf::reject_cross_site))
+                .wrap(auth::session::middleware(key.clone()))
+                .wrap(from_fn(http::negotiate::render_errors))
+                .wrap(from_fn(http::headers::add_headers))
+                .wrap(Compress::default())
+                .configure(routes::configure)
+        })
+        .workers(workers)
+        .listen(listener)
+        .map_err(|e| startup_error(Some("SAGARR_BIND"), e.to_string()))?
+        .run();
+        Ok(Self {
+            port,
+            server,
+            state,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    pub fn state(&self) -> web::Data<AppState> {
+        self.state.clone()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Creates the data dir if needed and proves we can write in it, so a wrong owner (Saltbox's
+/// PUID/PGID) is reported at start-up, not as a failed write later.
+fn prepare_data_dir(dir: &Path) -> Result<(), StartupError> {
+    let unusable = |what: &str, e: std::io::Error| {
+        startup_error(
+            Some("SAGARR_DATA_DIR"),
+            format!(
+                "{} {what} ({e}). Make the folder writable by the user Sagarr runs as (check PUID/PGID and the \
+                 volume's owner), or point SAGARR_DATA_DIR elsewhere.",
+                dir.display()
+            ),
+        )
+    };
+    std::fs::create_dir_all(dir).map_err(|e| unusable("cannot be created", e))?;
+    let probe = dir.join(".write-test");
+    std::fs::write(&probe, b"ok").map_err(|e| unusable("is not writable", e))?;
+    let _ = std::fs::remove_file(probe);
+    Ok(())
+}

@@ -1,0 +1,25 @@
+//! What every handler can reach: configuration, the database, and install-wide identifiers.
+
+use crate::config::Config;
+use crate::db::DbPool;
+
+pub struct AppState {
+    pub config: Config,
+    pub pool: DbPool,
+    /// Our `X-Plex-Client-Identifier`, generated once per install and kept in the database.
+    pub plex_client_id: String,
+}
+
+impl AppState {
+    /// The origin users reach us at: `SAGARR_PUBLIC_URL`, else what the request (and the proxy's
+    /// `X-Forwarded-*` headers) say.
+    pub fn public_origin(&self, req: &actix_web::HttpRequest) -> String {
+        match &self.config.public_url {
+            Some(url) => url.origin().to_owned(),
+            None => {
+                let conn = req.connection_info();
+                format!("{}://{}", conn.scheme(), conn.host())
+            }
+        }
+    }
+}

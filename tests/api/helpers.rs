@@ -1,0 +1,300 @@
+//! `TestApp`: a running Sagarr with its own data dir, fake plex.tv and fake Tautulli, and a
+//! browser-like client that keeps cookies and never follows redirects.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use actix_web::dev::ServerHandle;
+use actix_web::web::Bytes;
+use awc::http::StatusCode;
+use sagarr::config::Config;
+use sagarr::fakes::plex::{FakeAccount, FakePlex};
+use sagarr::fakes::tautulli::FakeTautulli;
+use sagarr::startup::Application;
+use tempfile::TempDir;
+
+pub const TAUTULLI_KEY: &str = "tautulli-key-0123456789abcdef0123";
+pub const PLEX_AUTH_URL: &str = "http://plex-auth.test/auth";
+
+/// How the app's Tautulli is set up.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TautulliSetup {
+    Fake,
+    Down,
+    Unset,
+}
+
+#[derive(Clone)]
+pub struct Options {
+    pub tautulli: TautulliSetup,
+    pub extra_env: Vec<(&'static str, String)>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            tautulli: TautulliSetup::Fake,
+            extra_env: Vec::new(),
+        }
+    }
+}
+
+/// A response read in full.
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: awc::http::header::HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.header("location")
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub plex: FakePlex,
+    pub tautulli: FakeTautulli,
+    pub data_dir: TempDir,
+    pub app: actix_web::web::Data<sagarr::state::AppState>,
+    handle: ServerHandle,
+    client: awc::Client,
+    cookies: RefCell<BTreeMap<String, String>>,
+    options: Options,
+}
+
+/// The owner of the server (first to sign in) and a friend it is shared with.
+pub fn owner() -> FakeAccount {
+    FakeAccount::new(13_692_262, "Owner")
+}
+
+pub fn friend() -> FakeAccount {
+    FakeAccount::new(22_526_914, "Friend")
+}
+
+pub fn stranger() -> FakeAccount {
+    FakeAccount::new(99_000_001, "Stranger")
+}
+
+pub fn config_for(
+    data_dir: &Path,
+    plex: &FakePlex,
+    tautulli: &FakeTautulli,
+    options: &Options,
+) -> Config {
+    let mut env: Vec<(&str, String)> = vec![
+        ("SAGARR_BIND", "127.0.0.1:0".into()),
+        ("SAGARR_DATA_DIR", data_dir.display().to_string()),
+        ("PLEX_TV_URL", plex.url.clone()),
+        ("PLEX_AUTH_URL", PLEX_AUTH_URL.into()),
+    ];
+    match options.tautulli {
+        TautulliSetup::Fake => {
+            env.push(("TAUTULLI_URL", tautulli.url.clone()));
+            env.push(("TAUTULLI_API_KEY", TAUTULLI_KEY.into()));
+        }
+        TautulliSetup::Down => {
+            env.push(("TAUTULLI_URL", sagarr::fakes::closed_port_url()));
+            env.push(("TAUTULLI_API_KEY", TAUTULLI_KEY.into()));
+        }
+        TautulliSetup::Unset => {}
+    }
+    env.extend(options.extra_env.iter().cloned());
+    let mut config =
+        Config::from_lookup(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
+            .expect("test configuration is valid");
+    config.workers = 1;
+    config
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(Options::default()).await
+    }
+
+    pub async fn spawn_with(options: Options) -> Self {
+        let plex = FakePlex::start().expect("fake plex.tv starts");
+        let tautulli = FakeTautulli::start(TAUTULLI_KEY).expect("fake Tautulli starts");
+        for account in [owner(), friend(), stranger()] {
+            plex.add_account(account);
+        }
+        tautulli.add_user(friend().id, "Friend", true);
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        Self::start(plex, tautulli, data_dir, options)
+    }
+
+    fn start(plex: FakePlex, tautulli: FakeTautulli, data_dir: TempDir, options: Options) -> Self {
+        let config = config_for(data_dir.path(), &plex, &tautulli, &options);
+        let app = Application::build(config).expect("app starts");
+        let port = app.port();
+        let handle = app.handle();
+        let state = app.state();
+        actix_web::rt::spawn(app.run_until_stopped());
+        Self {
+            address: format!("http://127.0.0.1:{port}"),
+            port,
+            plex,
+            tautulli,
+            data_dir,
+            app: state,
+            handle,
+            client: awc::Client::builder().disable_redirects().finish(),
+            cookies: RefCell::new(BTreeMap::new()),
+            options,
+        }
+    }
+
+    /// Stops the server and starts a new one on the same data dir and fakes, keeping cookies:
+    /// a restart as the owner would do it.
+    pub async fn restart(self) -> Self {
+        self.handle.stop(true).await;
+        let cookies = self.cookies.clone();
+        let restarted = Self::start(self.plex, self.tautulli, self.data_dir, self.options);
+        *restarted.cookies.borrow_mut() = cookies.into_inner();
+        restarted
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .borrow()
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    pub fn session_cookie(&self) -> Option<String> {
+        self.cookies
+            .borrow()
+            .get(sagarr::auth::session::COOKIE_NAME)
+            .cloned()
+    }
+
+    pub fn set_session_cookie(&self, value: &str) {
+        self.cookies.borrow_mut().insert(
+            sagarr::auth::session::COOKIE_NAME.to_owned(),
+            value.to_owned(),
+        );
+    }
+
+    pub fn forget_cookies(&self) {
+        self.cookies.borrow_mut().clear();
+    }
+
+    /// Sends `request` with our cookies, stores the cookies it sets, and reads the body.
+    pub async fn send(&self, request: awc::ClientRequest, form: Option<&[(&str, &str)]>) -> Page {
+        let request = request.insert_header(("Cookie", self.cookie_header()));
+        let mut response = match form {
+            Some(fields) => request.send_form(&fields.to_vec()).await,
+            None => request.send().await,
+        }
+        .expect("request reaches the app");
+        for value in response.headers().get_all("set-cookie") {
+            let text = value.to_str().unwrap_or_default();
+            let pair = text.split(';').next().unwrap_or_default();
+            if let Some((name, value)) = pair.split_once('=') {
+                let removed = value.is_empty() || text.contains("Max-Age=0");
+                let mut jar = self.cookies.borrow_mut();
+                if removed {
+                    jar.remove(name);
+                } else {
+                    jar.insert(name.to_owned(), value.to_owned());
+                }
+            }
+        }
+        let body: Bytes = response.body().limit(4 << 20).await.expect("body reads");
+        Page {
+            status: response.status(),
+            headers: response.headers().clone(),
+            body: String::from_utf8_lossy(&body).into(),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Page {
+        self.send(self.client.get(self.url(path)), None).await
+    }
+
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Page {
+        let mut request = self.client.get(self.url(path));
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        self.send(request, None).await
+    }
+
+    /// A form post as a same-origin browser sends it.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        self.post_with(path, form, &[("Origin", &self.address.clone())])
+            .await
+    }
+
+    pub async fn post_with(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut request = self.client.post(self.url(path));
+        for (name, value) in headers {
+            request = request.insert_header((*name, *value));
+        }
+        self.send(request, Some(form)).await
+    }
+
+    /// Starts the Plex sign-in: `/auth/plex` must redirect to the Plex auth page.
+    pub async fn start_sign_in(&self) -> Page {
+        let page = self.get("/auth/plex").await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        page
+    }
+
+    /// The whole sign-in as `account`: start, confirm on (fake) plex.tv, come back.
+    pub async fn sign_in_as(&self, account: &FakeAccount) -> Page {
+        self.start_sign_in().await;
+        self.plex.authorize_latest_pin(account);
+        self.get("/auth/plex/callback").await
+    }
+
+    /// Signs in and asserts it worked.
+    pub async fn signed_in_as(&self, account: &FakeAccount) {
+        let page = self.sign_in_as(account).await;
+        assert_eq!(
+            page.status,
+            StatusCode::SEE_OTHER,
+            "sign-in as {} failed: {}",
+            account.username,
+            page.body
+        );
+        assert_eq!(page.location(), Some("/"));
+    }
+
+    /// The stored role of a Plex account, straight from the database.
+    pub fn role_of(&self, account: &FakeAccount) -> Option<String> {
+        let mut conn = self.app.pool.get().expect("db connection");
+        sagarr::db::users::find_by_plex_id(&mut conn, account.id)
+            .expect("query")
+            .map(|u| u.role)
+    }
+
+    /// Stops only the app (for tests that already stopped a fake).
+    pub async fn handle_stop(&self) {
+        self.handle.stop(true).await;
+    }
+
+    pub async fn stop(&self) {
+        self.handle.stop(true).await;
+        self.plex.stop().await;
+        self.tautulli.stop().await;
+    }
+}

@@ -1,0 +1,144 @@
+//! Pages, static files, and how errors answer each kind of client.
+
+use awc::http::StatusCode;
+
+use crate::helpers::{TestApp, owner};
+
+#[actix_web::test]
+async fn pages_need_a_session_and_redirect_to_login() {
+    let app = TestApp::spawn().await;
+    let page = app.get("/").await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER);
+    assert_eq!(page.location(), Some("/login"));
+
+    let login = app.get("/login").await;
+    assert_eq!(login.status, StatusCode::OK);
+    assert!(
+        login.body.contains(r#"href="/auth/plex""#),
+        "a Sign in with Plex link that works without JS"
+    );
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn a_signed_in_user_skips_the_login_page() {
+    let app = TestApp::spawn().await;
+    app.signed_in_as(&owner()).await;
+    assert_eq!(app.get("/login").await.location(), Some("/"));
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn the_dashboard_tabs_are_links_and_a_bad_tab_is_a_400() {
+    let app = TestApp::spawn().await;
+    app.signed_in_as(&owner()).await;
+    let tv = app.get("/?tab=tv").await;
+    assert_eq!(tv.status, StatusCode::OK);
+    assert!(
+        tv.body
+            .contains(r#"<a href="/?tab=tv" aria-current="page">TV</a>"#),
+        "{}",
+        tv.body
+    );
+    for tab in ["movies", "documentaries"] {
+        assert!(tv.body.contains(&format!(r#"href="/?tab={tab}""#)));
+    }
+    let bad = app.get("/?tab=%3Cscript%3E").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("There is no tab called"));
+    assert!(!bad.body.contains("<script>"), "input is escaped");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn an_unknown_address_is_a_404_page() {
+    let app = TestApp::spawn().await;
+    let page = app.get("/no/such/page").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(page.body.contains("<html"), "a page, not plain text");
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn static_files_are_immutable_and_pages_are_not_cached() {
+    let app = TestApp::spawn().await;
+    let login = app.get("/login").await;
+    assert_eq!(login.header("cache-control"), Some("no-cache, private"));
+    assert!(
+        login
+            .header("content-security-policy")
+            .is_some_and(|v| v.contains("frame-ancestors 'none'"))
+    );
+    assert_eq!(
+        login.header("vary").map(|v| v.contains("HX-Request")),
+        Some(true)
+    );
+
+    let css_link = login
+        .body
+        .split("href=\"")
+        .find(|s| s.starts_with("/static/app.css"))
+        .expect("css link");
+    let css_link = &css_link[..css_link.find('"').unwrap_or(css_link.len())];
+    let css = app.get(css_link).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(
+        css.header("cache-control"),
+        Some("public, max-age=31536000, immutable")
+    );
+    assert!(
+        css.header("content-type")
+            .is_some_and(|v| v.starts_with("text/css"))
+    );
+    assert_eq!(
+        app.get("/static/nope.js").await.status,
+        StatusCode::NOT_FOUND
+    );
+    app.stop().await;
+}
+
+/// The issue's budget: the login page with its CSS and htmx under 40 KB compressed.
+#[actix_web::test]
+async fn the_login_page_with_css_and_htmx_weighs_under_40_kb_compressed() {
+    let app = TestApp::spawn().await;
+    let client = awc::Client::default();
+    let login = app.get("/login").await;
+    let links: Vec<String> = login
+        .body
+        .split(['"', '\''])
+        .filter(|s| s.starts_with("/static/"))
+        .map(str::to_owned)
+        .collect();
+    assert!(
+        links.iter().any(|l| l.contains("app.css")) && links.iter().any(|l| l.contains("htmx")),
+        "{links:?}"
+    );
+
+    let mut total = 0;
+    for path in std::iter::once("/login".to_owned()).chain(links) {
+        let mut response = client
+            .get(app.url(&path))
+            .insert_header(("Accept-Encoding", "gzip"))
+            .no_decompress()
+            .send()
+            .await
+            .expect("request");
+        let body = response.body().limit(1 << 20).await.expect("body");
+        if body.len() > 1024 {
+            assert_eq!(
+                response
+                    .headers()
+                    .get("content-encoding")
+                    .and_then(|v| v.to_str().ok()),
+                Some("gzip"),
+                "{path}"
+            );
+        }
+        total += body.len();
+    }
+    assert!(
+        total < 40 * 1024,
+        "login page weighs {total} bytes compressed"
+    );
+    app.stop().await;
+}
