@@ -35,6 +35,7 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
 
 /// Opens (creating if needed) the database at `path`, turns on WAL and runs pending migrations.
 pub fn open(path: &Path) -> Result<DbPool, String> {
+    create_private(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
     let url = path
         .to_str()
         .ok_or_else(|| format!("{} is not a UTF-8 path", path.display()))?;
@@ -52,6 +53,21 @@ pub fn open(path: &Path) -> Result<DbPool, String> {
     conn.run_pending_migrations(MIGRATIONS)
         .map_err(|e| format!("cannot migrate {}: {e}", path.display()))?;
     Ok(pool)
+}
+
+/// Creates an empty database file readable by its owner only: it holds users' Plex tokens.
+/// SQLite gives the `-wal` and `-shm` files the same mode.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        other => other.map(drop),
+    }
 }
 
 /// Runs blocking database work off the async workers: the only way handlers touch the database.

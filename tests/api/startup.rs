@@ -27,6 +27,21 @@ async fn restarting_on_an_existing_database_keeps_users_sessions_and_identity() 
     app.stop().await;
 }
 
+#[actix_web::test]
+async fn the_database_and_session_key_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = TestApp::spawn().await;
+    app.signed_in_as(&owner()).await; // writes a token, so the WAL exists
+    for name in ["sagarr.db", "sagarr.db-wal", "secret_key"] {
+        let mode = std::fs::metadata(app.data_dir.path().join(name))
+            .expect(name)
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o077, 0, "{name} is mode {:o}", mode & 0o777);
+    }
+    app.stop().await;
+}
+
 fn run_serve(env: &[(&str, &str)]) -> std::process::Output {
     let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_sagarr"));
     command
