@@ -6,6 +6,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono::NaiveTime;
 
@@ -45,6 +46,10 @@ pub struct Config {
     pub upstreams: UpstreamUrls,
     /// Integration values from the environment (the layer under the admin page).
     pub env_integrations: EnvIntegrations,
+    /// `SAGARR_UPSTREAM_TIMEOUT_SECONDS`: how long Tautulli, Overseerr, TMDb and Plex may take.
+    pub upstream_timeout: Duration,
+    /// `AI_TIMEOUT_SECONDS`: how long one AI answer may take (local models on a CPU are slow).
+    pub ai_timeout: Duration,
     /// HTTP worker threads; tests use one to keep thread counts low.
     pub workers: usize,
 }
@@ -90,7 +95,6 @@ pub const INTEGRATION_VARIABLES: &[&str] = &[
     "AI_FALLBACK_BASE_URL",
     "AI_FALLBACK_API_KEY",
     "AI_FALLBACK_MODEL",
-    "AI_TIMEOUT_SECONDS",
 ];
 
 /// An origin (`scheme://host[:port]`) that users reach the app at.
@@ -208,6 +212,21 @@ impl Config {
             tmdb_image: url("TMDB_IMAGE_URL", "https://image.tmdb.org/t/p")?,
         };
 
+        let seconds = |variable: &'static str, default: u64| -> Result<Duration, ConfigError> {
+            match get(variable) {
+                None => Ok(Duration::from_secs(default)),
+                Some(raw) => match raw.parse::<u64>() {
+                    Ok(n) if (1..=3600).contains(&n) => Ok(Duration::from_secs(n)),
+                    _ => Err(bad(
+                        variable,
+                        format!("`{raw}` is not a number of seconds from 1 to 3600"),
+                    )),
+                },
+            }
+        };
+        let upstream_timeout = seconds("SAGARR_UPSTREAM_TIMEOUT_SECONDS", 10)?;
+        let ai_timeout = seconds("AI_TIMEOUT_SECONDS", 120)?;
+
         let env_integrations = EnvIntegrations {
             values: INTEGRATION_VARIABLES
                 .iter()
@@ -225,6 +244,8 @@ impl Config {
             log_filter,
             upstreams,
             env_integrations,
+            upstream_timeout,
+            ai_timeout,
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
         })
     }
@@ -268,6 +289,8 @@ mod tests {
             ("SECRET_KEY", "short"),
             ("SAGARR_REFRESH_AT", "3am"),
             ("PLEX_TV_URL", "plex.tv"),
+            ("AI_TIMEOUT_SECONDS", "0"),
+            ("SAGARR_UPSTREAM_TIMEOUT_SECONDS", "ten"),
         ] {
             let err = config(&[(var, value)]).err().unwrap();
             assert_eq!(err.variable, var, "{err}");

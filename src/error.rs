@@ -21,6 +21,9 @@ pub enum AppError {
     BadRequest(String),
     #[error("There is no page at this address.")]
     NotFound,
+    /// The request conflicts with the current state (demoting the last admin).
+    #[error("{0}")]
+    Conflict(String),
     /// An upstream failed during an action; the message names the service and the reason.
     #[error("{0}")]
     Upstream(#[from] UpstreamError),
@@ -49,6 +52,7 @@ impl AppError {
             Self::Forbidden(_) => "Not allowed",
             Self::BadRequest(_) => "That didn't work",
             Self::NotFound => "Not found",
+            Self::Conflict(_) => "Not possible",
             Self::Upstream(_) => "A service didn't answer",
             Self::Internal { .. } => "Something went wrong",
         }
@@ -104,6 +108,7 @@ impl ResponseError for AppError {
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }

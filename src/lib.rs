@@ -1,6 +1,7 @@
 //! Sagarr: self-hosted, AI-assisted watch recommendations for the people on a Plex server.
 
 pub mod auth;
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
@@ -9,6 +10,9 @@ pub mod fakes;
 pub mod healthcheck;
 pub mod http;
 pub mod integrations;
+pub mod mapping;
+pub mod media;
+pub mod probe;
 pub mod routes;
 pub mod secrets;
 pub mod settings;

@@ -1,10 +1,14 @@
-//! Integration settings as the app uses them: values saved on the admin page win over the
-//! environment, which wins over the defaults (CONTRACT.md "Environment").
+//! Integration settings: the admin page's sections and fields, where each value comes from
+//! (saved on the admin page > environment > default), validation, and the typed values the
+//! clients use. Saved values take effect at once: everything is read per use.
+
+use std::collections::HashMap;
 
 use diesel::SqliteConnection;
 
 use crate::config::EnvIntegrations;
 use crate::db;
+use crate::integrations::ai::{Capabilities, Provider, ProviderKind};
 
 /// Where a setting's value came from, shown next to each field on the admin page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +16,208 @@ pub enum Source {
     Saved,
     Environment,
     Default,
+}
+
+impl Source {
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Saved => "saved here",
+            Self::Environment => "from the environment",
+            Self::Default => "default",
+        }
+    }
+}
+
+/// A section of the admin page, saved and tested on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Tautulli,
+    Overseerr,
+    Tmdb,
+    Ai,
+}
+
+/// One field of a section: its form name, label, environment variable and whether it is secret.
+#[derive(Debug)]
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub env: &'static str,
+    pub secret: bool,
+    pub kind: FieldKind,
+    pub help: &'static str,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldKind {
+    Url,
+    Text,
+    Provider,
+}
+
+const fn field(
+    name: &'static str,
+    label: &'static str,
+    env: &'static str,
+    kind: FieldKind,
+    help: &'static str,
+) -> Field {
+    Field {
+        name,
+        label,
+        env,
+        secret: false,
+        kind,
+        help,
+    }
+}
+
+const fn secret(
+    name: &'static str,
+    label: &'static str,
+    env: &'static str,
+    help: &'static str,
+) -> Field {
+    Field {
+        name,
+        label,
+        env,
+        secret: true,
+        kind: FieldKind::Text,
+        help,
+    }
+}
+
+const TAUTULLI_FIELDS: &[Field] = &[
+    field(
+        "url",
+        "URL",
+        "TAUTULLI_URL",
+        FieldKind::Url,
+        "As you open Tautulli in a browser, with its HTTP root: http://tautulli:8181",
+    ),
+    secret(
+        "api_key",
+        "API key",
+        "TAUTULLI_API_KEY",
+        "Tautulli → Settings → Web Interface → API key",
+    ),
+];
+const OVERSEERR_FIELDS: &[Field] = &[
+    field(
+        "url",
+        "URL",
+        "OVERSEERR_URL",
+        FieldKind::Url,
+        "Overseerr, Jellyseerr or Seerr as opened in a browser: http://overseerr:5055",
+    ),
+    secret(
+        "api_key",
+        "API key",
+        "OVERSEERR_API_KEY",
+        "Settings → General → API Key",
+    ),
+];
+const TMDB_FIELDS: &[Field] = &[secret(
+    "api_key",
+    "API key or read access token",
+    "TMDB_API_KEY",
+    "themoviedb.org → Settings → API: the v3 key or the v4 token (eyJ…)",
+)];
+const AI_FIELDS: &[Field] = &[
+    field(
+        "provider",
+        "Provider",
+        "AI_PROVIDER",
+        FieldKind::Provider,
+        "None: recommendations come from TMDb alone",
+    ),
+    field(
+        "base_url",
+        "Base URL",
+        "AI_BASE_URL",
+        FieldKind::Url,
+        "Default: https://api.openai.com/v1 for OpenAI, http://localhost:11434 for Ollama",
+    ),
+    secret("api_key", "API key", "AI_API_KEY", "Not needed for Ollama"),
+    field(
+        "model",
+        "Model",
+        "AI_MODEL",
+        FieldKind::Text,
+        "gpt-4o-mini, llama3.1:8b, openai/gpt-4o-mini …",
+    ),
+    field(
+        "fallback_provider",
+        "Fallback provider",
+        "AI_FALLBACK_PROVIDER",
+        FieldKind::Provider,
+        "Tried when the first one fails",
+    ),
+    field(
+        "fallback_base_url",
+        "Fallback base URL",
+        "AI_FALLBACK_BASE_URL",
+        FieldKind::Url,
+        "",
+    ),
+    secret(
+        "fallback_api_key",
+        "Fallback API key",
+        "AI_FALLBACK_API_KEY",
+        "",
+    ),
+    field(
+        "fallback_model",
+        "Fallback model",
+        "AI_FALLBACK_MODEL",
+        FieldKind::Text,
+        "",
+    ),
+];
+
+impl Section {
+    pub const ALL: [Section; 4] = [
+        Section::Tautulli,
+        Section::Overseerr,
+        Section::Tmdb,
+        Section::Ai,
+    ];
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.slug() == raw)
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Self::Tautulli => "tautulli",
+            Self::Overseerr => "overseerr",
+            Self::Tmdb => "tmdb",
+            Self::Ai => "ai",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Tautulli => "Tautulli",
+            Self::Overseerr => "Overseerr",
+            Self::Tmdb => "TMDb",
+            Self::Ai => "AI",
+        }
+    }
+
+    pub fn fields(self) -> &'static [Field] {
+        match self {
+            Self::Tautulli => TAUTULLI_FIELDS,
+            Self::Overseerr => OVERSEERR_FIELDS,
+            Self::Tmdb => TMDB_FIELDS,
+            Self::Ai => AI_FIELDS,
+        }
+    }
+
+    fn key(self, field: &Field) -> String {
+        format!("{}.{}", self.slug(), field.name)
+    }
 }
 
 /// A resolved value and its source.
@@ -47,21 +253,317 @@ pub fn resolve(
     })
 }
 
-/// Tautulli's URL (as opened in a browser) and API key; empty when not set up.
+/// A section's values by field name, as the app would use them now.
+pub type Values = HashMap<&'static str, Resolved>;
+
+pub fn load(
+    conn: &mut SqliteConnection,
+    env: &EnvIntegrations,
+    section: Section,
+) -> diesel::QueryResult<Values> {
+    section
+        .fields()
+        .iter()
+        .map(|f| Ok((f.name, resolve(conn, env, &section.key(f), f.env, "")?)))
+        .collect()
+}
+
+fn value<'a>(values: &'a Values, name: &str) -> &'a str {
+    values.get(name).map_or("", |r| r.value.as_str())
+}
+
+/// The values a form submits, checked. Secret fields left empty keep their current value;
+/// other fields left empty fall back to the environment or default.
+pub fn merge_form(
+    section: Section,
+    current: &Values,
+    form: &HashMap<String, String>,
+) -> Result<Values, String> {
+    let mut merged = Values::new();
+    for f in section.fields() {
+        let submitted = form.get(f.name).map(|v| v.trim()).unwrap_or("");
+        let resolved = if submitted.is_empty() && f.secret {
+            current.get(f.name).cloned().unwrap_or(Resolved {
+                value: String::new(),
+                source: Source::Default,
+            })
+        } else {
+            Resolved {
+                value: check(f, submitted)?,
+                source: Source::Saved,
+            }
+        };
+        merged.insert(f.name, resolved);
+    }
+    if section == Section::Ai {
+        for (provider, base) in [
+            ("provider", "base_url"),
+            ("fallback_provider", "fallback_base_url"),
+        ] {
+            if value(&merged, provider) == "openai-compatible" && value(&merged, base).is_empty() {
+                return Err(format!(
+                    "An OpenAI-compatible provider needs its base URL ({}).",
+                    label_of(section, base)
+                ));
+            }
+        }
+    }
+    Ok(merged)
+}
+
+fn label_of(section: Section, name: &str) -> &'static str {
+    section
+        .fields()
+        .iter()
+        .find(|f| f.name == name)
+        .map_or("", |f| f.label)
+}
+
+fn check(f: &Field, raw: &str) -> Result<String, String> {
+    if raw.len() > 500 || raw.chars().any(char::is_control) {
+        return Err(format!(
+            "{} is too long or has invisible characters.",
+            f.label
+        ));
+    }
+    match f.kind {
+        _ if raw.is_empty() => Ok(String::new()),
+        FieldKind::Url => {
+            let ok = (raw.starts_with("http://") || raw.starts_with("https://"))
+                && !raw.contains(char::is_whitespace);
+            if ok {
+                Ok(raw.trim_end_matches('/').to_owned())
+            } else {
+                Err(format!(
+                    "{} must be a URL starting with http:// or https://, like http://tautulli:8181.",
+                    f.label
+                ))
+            }
+        }
+        FieldKind::Provider => match ProviderKind::parse(raw) {
+            Some(kind) => Ok(kind.as_str().to_owned()),
+            None => Err(format!(
+                "{} must be openai, ollama, openai-compatible, or empty for none.",
+                f.label
+            )),
+        },
+        FieldKind::Text if f.secret && raw.contains(char::is_whitespace) => Err(format!(
+            "{} has spaces in it; paste the key alone.",
+            f.label
+        )),
+        FieldKind::Text => Ok(raw.to_owned()),
+    }
+}
+
+/// Stores what a form changed: values typed into the form are saved; an emptied non-secret
+/// field drops its saved value.
+pub fn save(
+    conn: &mut SqliteConnection,
+    section: Section,
+    merged: &Values,
+    now: i64,
+) -> diesel::QueryResult<()> {
+    conn.immediate_transaction(|conn| {
+        for f in section.fields() {
+            let key = section.key(f);
+            match merged.get(f.name) {
+                Some(r) if r.source == Source::Saved && !r.value.is_empty() => {
+                    db::settings::put(conn, &key, &r.value, now)?
+                }
+                Some(r) if r.source == Source::Saved && !f.secret => {
+                    db::settings::delete(conn, &key)?;
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    })
+}
+
+/// A service reached at a URL with an API key (Tautulli, Overseerr); empty when not set up.
 #[derive(Debug, Clone, Default)]
-pub struct TautulliSettings {
+pub struct Endpoint {
     pub url: String,
     pub api_key: String,
 }
 
-impl TautulliSettings {
+impl Endpoint {
+    pub fn load(
+        conn: &mut SqliteConnection,
+        env: &EnvIntegrations,
+        section: Section,
+    ) -> diesel::QueryResult<Self> {
+        Ok(Self::from_values(&load(conn, env, section)?))
+    }
+
+    pub fn from_values(values: &Values) -> Self {
+        Self {
+            url: value(values, "url").to_owned(),
+            api_key: value(values, "api_key").to_owned(),
+        }
+    }
+}
+
+/// The TMDb key (v3) or token (v4).
+#[derive(Debug, Clone, Default)]
+pub struct TmdbSettings {
+    pub api_key: String,
+}
+
+impl TmdbSettings {
     pub fn load(conn: &mut SqliteConnection, env: &EnvIntegrations) -> diesel::QueryResult<Self> {
-        Ok(Self {
-            url: resolve(conn, env, "tautulli.url", "TAUTULLI_URL", "")?
-                .value
-                .trim_end_matches('/')
-                .to_owned(),
-            api_key: resolve(conn, env, "tautulli.api_key", "TAUTULLI_API_KEY", "")?.value,
+        Ok(Self::from_values(&load(conn, env, Section::Tmdb)?))
+    }
+
+    pub fn from_values(values: &Values) -> Self {
+        Self {
+            api_key: value(values, "api_key").to_owned(),
+        }
+    }
+}
+
+/// The AI providers in the order to try them: primary, then fallback. Empty: no AI.
+pub fn ai_providers(values: &Values) -> Vec<Provider> {
+    let build = |prefix: &str| -> Option<Provider> {
+        let get = |name: &str| value(values, &format!("{prefix}{name}")).to_owned();
+        let kind = ProviderKind::parse(&get("provider"))?;
+        let base_url = Some(get("base_url"))
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| kind.default_base_url().to_owned());
+        let model = Some(get("model"))
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| {
+                if kind == ProviderKind::OpenAi {
+                    "gpt-4o-mini".to_owned()
+                } else {
+                    String::new()
+                }
+            });
+        Some(Provider {
+            kind,
+            base_url: base_url.trim_end_matches('/').to_owned(),
+            api_key: get("api_key"),
+            model,
         })
+    };
+    [build(""), build("fallback_")]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
+pub fn load_ai_providers(
+    conn: &mut SqliteConnection,
+    env: &EnvIntegrations,
+) -> diesel::QueryResult<Vec<Provider>> {
+    Ok(ai_providers(&load(conn, env, Section::Ai)?))
+}
+
+/// What a provider accepted last time (structured output mode, temperature).
+pub fn capabilities(
+    conn: &mut SqliteConnection,
+    provider: &Provider,
+) -> diesel::QueryResult<Capabilities> {
+    let stored = db::settings::get(conn, &format!("ai.capabilities:{}", provider.identity()))?;
+    Ok(stored
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default())
+}
+
+pub fn remember_capabilities(
+    conn: &mut SqliteConnection,
+    provider: &Provider,
+    caps: Capabilities,
+    now: i64,
+) -> diesel::QueryResult<()> {
+    let json = serde_json::to_string(&caps).unwrap_or_default();
+    db::settings::put(
+        conn,
+        &format!("ai.capabilities:{}", provider.identity()),
+        &json,
+        now,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn an_empty_secret_keeps_the_stored_key() {
+        let mut current = Values::new();
+        current.insert(
+            "api_key",
+            Resolved {
+                value: "stored".into(),
+                source: Source::Saved,
+            },
+        );
+        let merged = merge_form(
+            Section::Tautulli,
+            &current,
+            &form(&[("url", "http://t:8181/"), ("api_key", "")]),
+        )
+        .unwrap();
+        assert_eq!(merged["api_key"].value, "stored");
+        assert_eq!(merged["url"].value, "http://t:8181");
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_field_named() {
+        let current = Values::new();
+        let err = merge_form(
+            Section::Tautulli,
+            &current,
+            &form(&[("url", "tautulli:8181")]),
+        )
+        .unwrap_err();
+        assert!(err.starts_with("URL must be a URL"), "{err}");
+        let err = merge_form(Section::Ai, &current, &form(&[("provider", "skynet")])).unwrap_err();
+        assert!(err.contains("openai, ollama, openai-compatible"), "{err}");
+        let err = merge_form(
+            Section::Ai,
+            &current,
+            &form(&[("provider", "openai-compatible")]),
+        )
+        .unwrap_err();
+        assert!(err.contains("base URL"), "{err}");
+    }
+
+    #[test]
+    fn ai_providers_get_contract_defaults() {
+        let mut values = Values::new();
+        values.insert(
+            "provider",
+            Resolved {
+                value: "ollama".into(),
+                source: Source::Saved,
+            },
+        );
+        values.insert(
+            "model",
+            Resolved {
+                value: "llama3.1".into(),
+                source: Source::Saved,
+            },
+        );
+        values.insert(
+            "fallback_provider",
+            Resolved {
+                value: "openai".into(),
+                source: Source::Saved,
+            },
+        );
+        let providers = ai_providers(&values);
+        assert_eq!(providers[0].base_url, "http://localhost:11434");
+        assert_eq!(providers[1].base_url, "https://api.openai.com/v1");
+        assert_eq!(providers[1].model, "gpt-4o-mini");
     }
 }

@@ -23,6 +23,32 @@ pub const SESSION_DAYS: i64 = 30;
 const USER_ID: &str = "uid";
 const TOKEN: &str = "token";
 const PENDING_PIN: &str = "plex_pin";
+const FLASH: &str = "flash";
+
+/// A one-time message for the next page view, for forms posted without JavaScript.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Flash {
+    pub ok: bool,
+    pub message: String,
+}
+
+pub fn set_flash(session: &Session, ok: bool, message: impl Into<String>) {
+    let _ = session.insert(
+        FLASH,
+        Flash {
+            ok,
+            message: message.into(),
+        },
+    );
+}
+
+pub fn take_flash(session: &Session) -> Option<Flash> {
+    let flash = session.get::<Flash>(FLASH).ok().flatten();
+    if flash.is_some() {
+        session.remove(FLASH);
+    }
+    flash
+}
 
 /// The session middleware. `Secure` is added per request by [`crate::http::headers`], because
 /// whether the browser used https is only known per request behind a proxy.

@@ -1,5 +1,6 @@
 //! The SQLite database: pool, pragmas, embedded migrations, and the one way handlers reach it.
 
+pub mod cache;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

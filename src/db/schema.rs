@@ -86,3 +86,41 @@ diesel::allow_tables_to_appear_in_same_query!(
     settings,
     users,
 );
+
+diesel::table! {
+    tmdb_details (kind, tmdb_id) {
+        kind -> Text,
+        tmdb_id -> BigInt,
+        json -> Text,
+        fetched_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    tautulli_metadata (rating_key) {
+        rating_key -> Text,
+        kind -> Nullable<Text>,
+        tmdb_id -> Nullable<BigInt>,
+        title -> Text,
+        year -> Nullable<Integer>,
+        fetched_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    plex_discover_keys (kind, tmdb_id) {
+        kind -> Text,
+        tmdb_id -> BigInt,
+        rating_key -> Text,
+        fetched_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    availability (kind, tmdb_id) {
+        kind -> Text,
+        tmdb_id -> BigInt,
+        status -> Text,
+        fetched_at -> BigInt,
+    }
+}

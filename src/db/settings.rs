@@ -37,6 +37,10 @@ pub fn put(conn: &mut SqliteConnection, key: &str, value: &str, now: i64) -> Que
         .map(drop)
 }
 
+pub fn delete(conn: &mut SqliteConnection, key: &str) -> QueryResult<usize> {
+    diesel::delete(settings::table.find(key)).execute(conn)
+}
+
 /// Returns the stored value for `key`, or stores the one `make` gives and returns it. Used for
 /// identifiers generated once per install (the Plex client identifier).
 pub fn get_or_create(

@@ -62,6 +62,85 @@ pub fn any_admin(conn: &mut SqliteConnection) -> QueryResult<bool> {
     .get_result(conn)
 }
 
+/// Stores how the user maps to Tautulli and Overseerr, and what went wrong finding out.
+/// An id already known is kept when the upstream could not be asked this time.
+pub fn set_mapping(
+    conn: &mut SqliteConnection,
+    id: i32,
+    tautulli: Option<i64>,
+    overseerr: Option<i64>,
+    error: Option<&str>,
+) -> QueryResult<()> {
+    conn.immediate_transaction(|conn| {
+        let current = find(conn, id)?;
+        let Some(current) = current else {
+            return Ok(());
+        };
+        diesel::update(users::table.find(id))
+            .set((
+                users::tautulli_user_id.eq(tautulli.or(current.tautulli_user_id)),
+                users::overseerr_user_id.eq(overseerr.or(current.overseerr_user_id)),
+                users::mapping_error.eq(error),
+            ))
+            .execute(conn)
+            .map(drop)
+    })
+}
+
+/// Everyone, admins first, then by name.
+pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<User>> {
+    users::table
+        .select(User::as_select())
+        .order((users::role.asc(), users::username.asc()))
+        .load(conn)
+}
+
+pub fn admin_count(conn: &mut SqliteConnection) -> QueryResult<i64> {
+    users::table
+        .filter(users::role.eq(ADMIN))
+        .count()
+        .get_result(conn)
+}
+
+/// What changing a user's role or removing him would do to the set of admins.
+#[derive(Debug, PartialEq, Eq)]
+pub enum AdminChange {
+    Done,
+    NoSuchUser,
+    WouldLeaveNoAdmin,
+}
+
+/// Sets a user's role; refuses to demote the last admin. One transaction, so two admins
+/// demoting each other at once cannot both succeed.
+pub fn set_role(conn: &mut SqliteConnection, id: i32, role: &str) -> QueryResult<AdminChange> {
+    conn.immediate_transaction(|conn| {
+        let Some(user) = find(conn, id)? else {
+            return Ok(AdminChange::NoSuchUser);
+        };
+        if user.is_admin() && role != ADMIN && admin_count(conn)? <= 1 {
+            return Ok(AdminChange::WouldLeaveNoAdmin);
+        }
+        diesel::update(users::table.find(id))
+            .set(users::role.eq(role))
+            .execute(conn)?;
+        Ok(AdminChange::Done)
+    })
+}
+
+/// Removes a user with his sessions, preferences and rows (cascade); never the last admin.
+pub fn remove(conn: &mut SqliteConnection, id: i32) -> QueryResult<AdminChange> {
+    conn.immediate_transaction(|conn| {
+        let Some(user) = find(conn, id)? else {
+            return Ok(AdminChange::NoSuchUser);
+        };
+        if user.is_admin() && admin_count(conn)? <= 1 {
+            return Ok(AdminChange::WouldLeaveNoAdmin);
+        }
+        diesel::delete(users::table.find(id)).execute(conn)?;
+        Ok(AdminChange::Done)
+    })
+}
+
 /// Makes `account` the admin if nobody holds that role yet. Returns `None` when someone else
 /// claimed it first; the check and the write share one immediate transaction, so two first
 /// sign-ins at once cannot both become admin.

@@ -1,13 +1,15 @@
-//! A fake plex.tv: PIN creation and polling, and `/api/v2/user` (UPSTREAMS.md 1.2-1.5).
+//! A fake Plex: plex.tv's PIN sign-in and `/api/v2/user` (UPSTREAMS.md 1.2-1.5), and the
+//! Discover host's search, metadata and watchlist (1.7-1.8). One server, because both trust
+//! the same user tokens; point `PLEX_TV_URL` and `PLEX_DISCOVER_URL` at it.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use actix_web::dev::ServerHandle;
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::{bind_loopback, lock};
+use super::{FakeServer, Fault, Flavor, catalog, lock};
+use crate::media::Kind;
 
 /// A Plex account the fake knows, with the token plex.tv would hand out for it.
 #[derive(Debug, Clone)]
@@ -46,34 +48,36 @@ struct State {
     accounts: Vec<FakeAccount>,
     pins: Vec<FakePin>,
     user_calls: usize,
+    /// (token, ratingKey) of every watchlist add.
+    watchlist_adds: Vec<(String, String)>,
 }
 
-/// A running fake plex.tv.
+/// A running fake Plex.
 pub struct FakePlex {
     pub url: String,
     state: Arc<Mutex<State>>,
-    handle: ServerHandle,
+    server: FakeServer,
 }
 
 impl FakePlex {
     /// Starts the fake on a free loopback port. Call on an actix runtime.
     pub fn start() -> std::io::Result<Self> {
-        let (listener, url) = bind_loopback()?;
         let state = Arc::new(Mutex::new(State::default()));
         let shared = web::Data::from(state.clone());
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(shared.clone())
+        let server = FakeServer::start(Flavor::Plex, move |cfg| {
+            cfg.app_data(shared.clone())
                 .route("/api/v2/pins", web::post().to(create_pin))
                 .route("/api/v2/pins/{id}", web::get().to(get_pin))
                 .route("/api/v2/user", web::get().to(get_user))
+                .route("/library/search", web::get().to(discover_search))
+                .route("/library/metadata/{key}", web::get().to(discover_metadata))
+                .route("/actions/addToWatchlist", web::put().to(add_to_watchlist));
+        })?;
+        Ok(Self {
+            url: server.url.clone(),
+            state,
+            server,
         })
-        .workers(1)
-        .listen(listener)?
-        .run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
-        Ok(Self { url, state, handle })
     }
 
     pub fn add_account(&self, account: FakeAccount) {
@@ -104,8 +108,17 @@ impl FakePlex {
         lock(&self.state).user_calls
     }
 
+    /// (token, ratingKey) of every watchlist add, in order.
+    pub fn watchlist_adds(&self) -> Vec<(String, String)> {
+        lock(&self.state).watchlist_adds.clone()
+    }
+
+    pub fn set_fault(&self, fault: Fault) {
+        self.server.set_fault(fault);
+    }
+
     pub async fn stop(&self) {
-        self.handle.stop(false).await;
+        self.server.stop().await;
     }
 }
 
@@ -121,6 +134,16 @@ fn header<'a>(req: &'a HttpRequest, name: &str) -> Option<&'a str> {
         .get(name)
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty())
+}
+
+fn query(req: &HttpRequest) -> HashMap<String, String> {
+    serde_urlencoded::from_str(req.query_string()).unwrap_or_default()
+}
+
+fn token_of(req: &HttpRequest) -> Option<String> {
+    header(req, "X-Plex-Token")
+        .map(str::to_owned)
+        .or_else(|| query(req).get("X-Plex-Token").cloned())
 }
 
 fn pin_json(pin: &FakePin) -> serde_json::Value {
@@ -139,7 +162,7 @@ async fn create_pin(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpRes
     let Some(client_id) = header(&req, "X-Plex-Client-Identifier") else {
         return plex_error(400, 1000, "X-Plex-Client-Identifier is missing");
     };
-    let strong = req.query_string().split('&').any(|p| p == "strong=true");
+    let strong = query(&req).get("strong").is_some_and(|v| v == "true");
     let mut state = lock(&state);
     let id = 1_272_322_473 + state.pins.len() as i64;
     let code = if strong {
@@ -180,12 +203,7 @@ async fn get_pin(
 async fn get_user(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
     let mut state = lock(&state);
     state.user_calls += 1;
-    let query: HashMap<String, String> =
-        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
-    let token = header(&req, "X-Plex-Token")
-        .map(str::to_owned)
-        .or_else(|| query.get("X-Plex-Token").cloned());
-    match token.and_then(|t| state.accounts.iter().find(|a| a.token == t)) {
+    match token_of(&req).and_then(|t| state.accounts.iter().find(|a| a.token == t)) {
         Some(a) => HttpResponse::Ok().json(json!({
             "id": a.id, "uuid": format!("{:016x}", a.id), "username": a.username, "title": a.username,
             "email": a.email, "friendlyName": a.username,
@@ -195,4 +213,86 @@ async fn get_user(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpRespo
         })),
         None => plex_error(401, 1001, "User could not be authenticated"),
     }
+}
+
+fn known_token(req: &HttpRequest, state: &State) -> bool {
+    token_of(req).is_some_and(|t| state.accounts.iter().any(|a| a.token == t))
+}
+
+fn plex_type(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Movie => "movie",
+        Kind::Tv => "show",
+    }
+}
+
+async fn discover_search(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
+    if !known_token(&req, &lock(&state)) {
+        return HttpResponse::Unauthorized()
+            .content_type("text/html")
+            .body("<html><h1>401 Unauthorized</h1></html>");
+    }
+    let q = query(&req);
+    let needle = q.get("query").map(|s| s.to_lowercase()).unwrap_or_default();
+    let types = q.get("searchTypes").cloned().unwrap_or_default();
+    let results: Vec<_> = catalog::TITLES
+        .iter()
+        .filter(|t| !needle.is_empty() && t.title.to_lowercase().contains(&needle))
+        .filter(|t| match t.kind {
+            Kind::Movie => types.contains("movies"),
+            Kind::Tv => types.contains("tv"),
+        })
+        .map(|t| {
+            json!({"score": 0.9, "Metadata": {
+                "type": plex_type(t.kind), "title": t.title, "year": t.year(), "ratingKey": t.plex_key,
+                "guid": format!("plex://{}/{}", plex_type(t.kind), t.plex_key),
+                "key": format!("/library/metadata/{}", t.plex_key)
+            }})
+        })
+        .collect();
+    HttpResponse::Ok().json(json!({"MediaContainer": {"size": results.len(), "SearchResults": [
+        {"id": "plex", "title": "Plex Library", "size": 0, "SearchResult": []},
+        {"id": "external", "title": "More Ways To Watch", "size": results.len(), "SearchResult": results}
+    ]}}))
+}
+
+async fn discover_metadata(
+    req: HttpRequest,
+    key: web::Path<String>,
+    state: web::Data<Mutex<State>>,
+) -> HttpResponse {
+    if !known_token(&req, &lock(&state)) {
+        return HttpResponse::Unauthorized().finish();
+    }
+    match catalog::TITLES.iter().find(|t| t.plex_key == key.as_str()) {
+        Some(t) => {
+            let mut guids = vec![
+                json!({"id": format!("imdb://{}", t.imdb_id)}),
+                json!({"id": format!("tmdb://{}", t.tmdb_id)}),
+            ];
+            if let Some(tvdb) = t.tvdb_id {
+                guids.push(json!({"id": format!("tvdb://{tvdb}")}));
+            }
+            HttpResponse::Ok().json(json!({"MediaContainer": {"size": 1, "Metadata": [{
+                "ratingKey": t.plex_key, "type": plex_type(t.kind), "title": t.title, "year": t.year(), "Guid": guids
+            }]}}))
+        }
+        None => HttpResponse::NotFound().finish(),
+    }
+}
+
+async fn add_to_watchlist(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
+    let mut state = lock(&state);
+    if !known_token(&req, &state) {
+        return HttpResponse::Unauthorized().finish();
+    }
+    let Some(rating_key) = query(&req).get("ratingKey").cloned() else {
+        return HttpResponse::BadRequest().finish();
+    };
+    if !catalog::TITLES.iter().any(|t| t.plex_key == rating_key) {
+        return HttpResponse::NotFound().finish();
+    }
+    let token = token_of(&req).unwrap_or_default();
+    state.watchlist_adds.push((token, rating_key));
+    HttpResponse::Ok().finish()
 }

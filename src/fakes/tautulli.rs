@@ -1,19 +1,56 @@
-//! A fake Tautulli API v2 (UPSTREAMS.md 2): the envelope, HTTP 400 errors, and `get_users`.
+//! A fake Tautulli API v2 (UPSTREAMS.md 2): the envelope with HTTP 400 errors, `get_users`,
+//! paged `get_history` with its empty-string quirks, and `get_metadata` for new- and
+//! legacy-agent items (`data: {}` for deleted ones).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use actix_web::dev::ServerHandle;
-use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{bind_loopback, lock};
+use super::{FakeServer, Fault, Flavor, lock};
 
 const COMMANDS: &str = "get_users, get_history, get_metadata, get_tautulli_info, status";
+
+/// An item in the fake server's library, as `get_metadata` describes it.
+#[derive(Debug, Clone)]
+pub enum LibraryItem {
+    /// A movie matched by the new Plex agent (`guids` holds `tmdb://…`).
+    Movie {
+        title: String,
+        year: i64,
+        tmdb_id: i64,
+    },
+    /// A movie matched by the legacy TMDb agent: the id is inside `guid`, `guids` is empty.
+    LegacyMovie {
+        title: String,
+        year: i64,
+        tmdb_id: i64,
+    },
+    /// An episode of a show: its own `guids` are the episode's, the show's are in `grandparent_guids`.
+    Episode {
+        show: String,
+        show_rating_key: String,
+        show_tmdb_id: i64,
+        season: i64,
+        episode: i64,
+    },
+}
+
+struct Play {
+    user_id: i64,
+    rating_key: String,
+    date: i64,
+    percent_complete: i64,
+    watched_status: f64,
+    in_progress: bool,
+}
 
 struct State {
     api_key: String,
     users: Vec<Value>,
+    library: HashMap<String, LibraryItem>,
+    plays: Vec<Play>,
     calls: Vec<String>,
 }
 
@@ -22,35 +59,30 @@ pub struct FakeTautulli {
     pub url: String,
     pub api_key: String,
     state: Arc<Mutex<State>>,
-    handle: ServerHandle,
+    server: FakeServer,
 }
 
 impl FakeTautulli {
     /// Starts the fake with `api_key`; it already lists the built-in `Local` user 0.
     pub fn start(api_key: &str) -> std::io::Result<Self> {
-        let (listener, url) = bind_loopback()?;
         let state = Arc::new(Mutex::new(State {
             api_key: api_key.to_owned(),
             users: vec![local_user()],
+            library: HashMap::new(),
+            plays: Vec::new(),
             calls: Vec::new(),
         }));
         let shared = web::Data::from(state.clone());
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(shared.clone())
+        let server = FakeServer::start(Flavor::Tautulli, move |cfg| {
+            cfg.app_data(shared.clone())
                 .route("/api/v2", web::get().to(api_v2))
-                .default_service(web::to(wrong_endpoint))
-        })
-        .workers(1)
-        .listen(listener)?
-        .run();
-        let handle = server.handle();
-        actix_web::rt::spawn(server);
+                .default_service(web::to(wrong_endpoint));
+        })?;
         Ok(Self {
-            url,
+            url: server.url.clone(),
             api_key: api_key.to_owned(),
             state,
-            handle,
+            server,
         })
     }
 
@@ -70,13 +102,58 @@ impl FakeTautulli {
         }
     }
 
-    /// The commands asked so far, in order.
+    /// Puts an item in the server's library under `rating_key`.
+    pub fn add_item(&self, rating_key: &str, item: LibraryItem) {
+        lock(&self.state)
+            .library
+            .insert(rating_key.to_owned(), item);
+    }
+
+    /// Deletes an item: `get_metadata` then answers `data: {}`.
+    pub fn remove_item(&self, rating_key: &str) {
+        lock(&self.state).library.remove(rating_key);
+    }
+
+    /// Records that `user_id` played `rating_key` to `percent` % at `date` (unix seconds).
+    pub fn add_play(&self, user_id: i64, rating_key: &str, percent: i64, date: i64) {
+        let watched_status = if percent >= 85 {
+            1.0
+        } else {
+            (percent as f64 / 85.0 * 4.0).floor() / 4.0
+        };
+        lock(&self.state).plays.push(Play {
+            user_id,
+            rating_key: rating_key.to_owned(),
+            date,
+            percent_complete: percent,
+            watched_status,
+            in_progress: false,
+        });
+    }
+
+    /// Something `user_id` is watching right now (only returned with `include_activity=1`).
+    pub fn add_activity(&self, user_id: i64, rating_key: &str) {
+        lock(&self.state).plays.push(Play {
+            user_id,
+            rating_key: rating_key.to_owned(),
+            date: 1_800_000_000,
+            percent_complete: 10,
+            watched_status: 0.0,
+            in_progress: true,
+        });
+    }
+
+    /// The commands asked so far, in order, with their parameters (`get_metadata rating_key=1`).
     pub fn calls(&self) -> Vec<String> {
         lock(&self.state).calls.clone()
     }
 
+    pub fn set_fault(&self, fault: Fault) {
+        self.server.set_fault(fault);
+    }
+
     pub async fn stop(&self) {
-        self.handle.stop(false).await;
+        self.server.stop().await;
     }
 }
 
@@ -129,7 +206,11 @@ async fn api_v2(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpRespons
             "Parameter cmd is required. Possible commands are: {COMMANDS}"
         ));
     };
-    state.calls.push(cmd.clone());
+    let logged = match query.get("rating_key") {
+        Some(key) => format!("{cmd} rating_key={key}"),
+        None => cmd.clone(),
+    };
+    state.calls.push(logged);
     match cmd.as_str() {
         "get_users" => envelope(200, "success", None, Value::Array(state.users.clone())),
         "status" => envelope(200, "success", Some("Ok"), json!({})),
@@ -140,8 +221,160 @@ async fn api_v2(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpRespons
             json!({"tautulli_version": "v2.15.0", "tautulli_install_type": "docker", "tautulli_branch": "master",
                    "tautulli_commit": "c7153deb", "tautulli_platform": "Linux", "tautulli_python_version": "3.11"}),
         ),
+        "get_history" => envelope(200, "success", None, history(&state, &query)),
+        "get_metadata" => {
+            let data = query
+                .get("rating_key")
+                .and_then(|k| state.library.get(k).map(|item| metadata(k, item)));
+            envelope(200, "success", None, data.unwrap_or_else(|| json!({})))
+        }
         other => error(&format!(
             "Unknown command: {other}. Possible commands are: {COMMANDS}"
         )),
+    }
+}
+
+/// `get_history`: newest first, filtered by `user_id` and `media_type`, paged by `start` and
+/// `length` (default 25), with in-progress rows unless `include_activity=0`.
+fn history(state: &State, query: &HashMap<String, String>) -> Value {
+    let user_id: Option<i64> = query.get("user_id").and_then(|v| v.parse().ok());
+    let include_activity = query.get("include_activity").is_none_or(|v| v != "0");
+    let media_types: Vec<&str> = query
+        .get("media_type")
+        .map(|v| v.split(',').collect())
+        .unwrap_or_default();
+    let start: usize = query.get("start").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let length: usize = query
+        .get("length")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(25);
+
+    let mut plays: Vec<&Play> = state
+        .plays
+        .iter()
+        .filter(|p| user_id.is_none_or(|id| p.user_id == id))
+        .filter(|p| include_activity || !p.in_progress)
+        .filter(|p| {
+            let media_type = match state.library.get(&p.rating_key) {
+                Some(LibraryItem::Episode { .. }) => "episode",
+                _ => "movie",
+            };
+            media_types.is_empty() || media_types.contains(&media_type)
+        })
+        .collect();
+    plays.sort_by_key(|p| std::cmp::Reverse(p.date));
+    let filtered = plays.len();
+    let rows: Vec<Value> = plays
+        .into_iter()
+        .skip(start)
+        .take(length)
+        .enumerate()
+        .map(|(i, p)| row(state, p, i))
+        .collect();
+    json!({"recordsFiltered": filtered, "recordsTotal": state.plays.len() + 15_000, "draw": 1,
+           "filter_duration": "2 hrs 58 mins", "total_duration": "412 days 3 hrs", "data": rows})
+}
+
+fn row(state: &State, play: &Play, index: usize) -> Value {
+    let id = if play.in_progress {
+        Value::Null
+    } else {
+        json!(11_000 + index)
+    };
+    let common = json!({"reference_id": id, "row_id": id, "id": id, "date": play.date, "started": play.date,
+        "stopped": play.date + 3600, "duration": 3600, "play_duration": 3600, "paused_counter": 0,
+        "user_id": play.user_id, "user": "user", "friendly_name": "User", "platform": "Chrome",
+        "percent_complete": play.percent_complete, "watched_status": play.watched_status, "group_count": 1,
+        "group_ids": "11438", "state": if play.in_progress { json!("playing") } else { Value::Null },
+        "session_key": null, "live": 0, "original_title": "", "thumb": "/library/metadata/1/thumb/1"});
+    let mut v = common;
+    match state.library.get(&play.rating_key) {
+        Some(LibraryItem::Episode {
+            show,
+            show_rating_key,
+            season,
+            episode,
+            ..
+        }) => {
+            v["media_type"] = json!("episode");
+            v["rating_key"] = json!(play.rating_key.parse::<i64>().unwrap_or(0));
+            v["parent_rating_key"] = json!(show_rating_key.parse::<i64>().unwrap_or(0) + 1);
+            v["grandparent_rating_key"] = json!(show_rating_key.parse::<i64>().unwrap_or(0));
+            v["title"] = json!(format!("Episode {episode}"));
+            v["grandparent_title"] = json!(show);
+            v["parent_title"] = json!(format!("Season {season}"));
+            v["full_title"] = json!(format!("{show} - Episode {episode}"));
+            v["year"] = json!("");
+            v["media_index"] = json!(episode);
+            v["parent_media_index"] = json!(season);
+            v["guid"] = json!("plex://episode/627fd43e1b84c2c682c354fd");
+        }
+        Some(
+            LibraryItem::Movie { title, year, .. } | LibraryItem::LegacyMovie { title, year, .. },
+        ) => {
+            v["media_type"] = json!("movie");
+            v["rating_key"] = json!(play.rating_key.parse::<i64>().unwrap_or(0));
+            v["parent_rating_key"] = json!("");
+            v["grandparent_rating_key"] = json!("");
+            v["title"] = json!(title);
+            v["full_title"] = json!(title);
+            v["grandparent_title"] = json!("");
+            v["parent_title"] = json!("");
+            v["year"] = json!(year);
+            v["media_index"] = json!("");
+            v["parent_media_index"] = json!("");
+            v["guid"] = json!("plex://movie/5d776b85594b2b001e6dc641");
+        }
+        None => {
+            v["media_type"] = json!("movie");
+            v["rating_key"] = json!(play.rating_key.parse::<i64>().unwrap_or(0));
+            v["title"] = json!("Deleted item");
+            v["year"] = json!("");
+        }
+    }
+    v
+}
+
+/// `get_metadata`: strings everywhere, as Tautulli flattens the PMS XML.
+fn metadata(rating_key: &str, item: &LibraryItem) -> Value {
+    match item {
+        LibraryItem::Movie {
+            title,
+            year,
+            tmdb_id,
+        } => json!({
+            "media_type": "movie", "rating_key": rating_key, "parent_rating_key": "", "grandparent_rating_key": "",
+            "title": title, "year": year.to_string(), "guid": "plex://movie/5d776b85594b2b001e6dc641",
+            "guids": ["imdb://tt0000001", format!("tmdb://{tmdb_id}")], "parent_guids": [], "grandparent_guids": [],
+            "genres": ["Science Fiction"], "children_count": 0, "live": 0, "section_id": "1"
+        }),
+        LibraryItem::LegacyMovie {
+            title,
+            year,
+            tmdb_id,
+        } => json!({
+            "media_type": "movie", "rating_key": rating_key, "title": title, "year": year.to_string(),
+            "guid": format!("com.plexapp.agents.themoviedb://{tmdb_id}?lang=en"),
+            "guids": [], "parent_guids": [], "grandparent_guids": [], "live": 0
+        }),
+        LibraryItem::Episode {
+            show,
+            show_rating_key,
+            show_tmdb_id,
+            season,
+            episode,
+        } => json!({
+            "media_type": "episode", "rating_key": rating_key,
+            "parent_rating_key": (show_rating_key.parse::<i64>().unwrap_or(0) + 1).to_string(),
+            "grandparent_rating_key": show_rating_key, "title": format!("Episode {episode}"),
+            "parent_title": format!("Season {season}"), "grandparent_title": show,
+            "media_index": episode.to_string(), "parent_media_index": season.to_string(), "year": "2016",
+            "guid": "plex://episode/5d9c1276e9d5a1001f4ff2fa",
+            "guids": ["imdb://tt3658014", "tmdb://1156503", "tvdb://5469015"],
+            "parent_guid": "plex://season/602e67e61d3358002c4120f7", "parent_guids": ["tvdb://651357"],
+            "grandparent_guid": "plex://show/5d9c086c46115600200aa2fe",
+            "grandparent_guids": ["imdb://tt0944947", format!("tmdb://{show_tmdb_id}"), "tvdb://121361"],
+            "live": 0
+        }),
     }
 }

@@ -24,6 +24,16 @@ pub fn opt_i64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>
     })
 }
 
+/// Accepts `0.75`, `1`, `"0.5"`, `""` or null (Tautulli's `watched_status`).
+pub fn opt_f64<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<f64>, D::Error> {
+    Ok(match Option::<NumberLike>::deserialize(deserializer)? {
+        Some(NumberLike::Int(n)) => Some(n as f64),
+        Some(NumberLike::Float(f)) => Some(f),
+        Some(NumberLike::Text(s)) => s.trim().parse().ok(),
+        _ => None,
+    })
+}
+
 /// Accepts a string, a number (turned into text) or null.
 pub fn opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     Ok(match Option::<NumberLike>::deserialize(deserializer)? {

@@ -1,9 +1,13 @@
 //! Clients for the services Sagarr talks to. Each takes its base URL and key from the caller
 //! (never from globals) and fails with an [`UpstreamError`] that names the service and reason.
 
+pub mod ai;
+pub mod discover;
 pub mod lenient;
+pub mod overseerr;
 pub mod plex;
 pub mod tautulli;
+pub mod tmdb;
 
 use std::fmt;
 use std::time::Duration;
@@ -35,7 +39,7 @@ pub enum Service {
     Tautulli,
     Overseerr,
     Tmdb,
-    Ai,
+    Ai(ai::ProviderKind),
 }
 
 impl fmt::Display for Service {
@@ -46,7 +50,7 @@ impl fmt::Display for Service {
             Self::Tautulli => "Tautulli",
             Self::Overseerr => "Overseerr",
             Self::Tmdb => "TMDb",
-            Self::Ai => "The AI provider",
+            Self::Ai(kind) => kind.label(),
         })
     }
 }

@@ -1,5 +1,7 @@
 //! The one route table (CONTRACT.md "Routes"), and how bad paths, queries and forms are refused.
 
+mod admin;
+mod admin_users;
 mod assets;
 mod dashboard;
 mod health;
@@ -38,6 +40,21 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .route("/auth/plex/callback", web::get().to(sign_in::finish))
     .route("/logout", web::post().to(sign_in::logout))
     .route("/", web::get().to(dashboard::dashboard))
+    .route("/admin", web::get().to(admin::page))
+    .route("/admin/settings/{section}", web::post().to(admin::save))
+    .route("/admin/test/{section}", web::post().to(admin::test_form))
+    .route(
+        "/api/admin/test/{section}",
+        web::get().to(admin::test_saved),
+    )
+    .route(
+        "/admin/users/{id}/role",
+        web::post().to(admin_users::set_role),
+    )
+    .route(
+        "/admin/users/{id}/remove",
+        web::post().to(admin_users::remove),
+    )
     .default_service(web::to(not_found));
 }
 

@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::integrations::plex::{self, Account, PlexTv};
 use crate::integrations::tautulli::Tautulli;
 use crate::integrations::{UpstreamErrorKind, http_client};
-use crate::settings::TautulliSettings;
+use crate::settings::{Endpoint, Section};
 use crate::state::AppState;
 
 /// How long a strong PIN lives on plex.tv; past this we stop polling and say so.
@@ -137,6 +137,7 @@ pub async fn finish(
     let user = admit(&state, &http, &account, token).await?;
     tracing::info!(user = %user.username, role = %user.role, "signed in");
     session::start(&session, &state.pool, user.id).await?;
+    crate::mapping::spawn(state.clone(), user.id);
     Ok(see_other("/"))
 }
 
@@ -163,7 +164,7 @@ async fn admit(
         Ok((
             db::users::any_admin(conn)?,
             db::users::find_by_plex_id(conn, plex_id)?,
-            TautulliSettings::load(conn, &env)?,
+            Endpoint::load(conn, &env, Section::Tautulli)?,
         ))
     })
     .await?;
@@ -191,6 +192,7 @@ async fn admit(
             http,
             base: &tautulli.url,
             api_key: &tautulli.api_key,
+            timeout: state.config.upstream_timeout,
         };
         let users = client.users().await;
         if let Err(error) = &users {

@@ -9,12 +9,23 @@ use actix_web::dev::ServerHandle;
 use actix_web::web::Bytes;
 use awc::http::StatusCode;
 use sagarr::config::Config;
+use sagarr::fakes::Flavor;
+use sagarr::fakes::ai::FakeAi;
+use sagarr::fakes::overseerr::FakeOverseerr;
 use sagarr::fakes::plex::{FakeAccount, FakePlex};
 use sagarr::fakes::tautulli::FakeTautulli;
+use sagarr::fakes::tmdb::FakeTmdb;
 use sagarr::startup::Application;
 use tempfile::TempDir;
 
 pub const TAUTULLI_KEY: &str = "tautulli-key-0123456789abcdef0123";
+pub const OVERSEERR_KEY: &str = "overseerr-key-MTYwMDAwMDAwMDAwMA==";
+pub const TMDB_KEY: &str = "0123456789abcdef0123456789abcdef";
+pub const OPENAI_KEY: &str = "sk-test-0123456789abcdefghij";
+pub const OPENAI_MODEL: &str = "gpt-4o-mini";
+pub const OLLAMA_MODEL: &str = "llama3.1:8b";
+/// Upstream timeout in tests, so "slow past the timeout" takes seconds, not minutes.
+pub const TIMEOUT_SECONDS: u64 = 2;
 pub const PLEX_AUTH_URL: &str = "http://plex-auth.test/auth";
 
 /// How the app's Tautulli is set up.
@@ -57,11 +68,54 @@ impl Page {
     }
 }
 
+/// Every fake upstream of one test.
+pub struct Fakes {
+    pub plex: FakePlex,
+    pub tautulli: FakeTautulli,
+    pub tmdb: FakeTmdb,
+    pub overseerr: FakeOverseerr,
+    pub openai: FakeAi,
+    pub ollama: FakeAi,
+}
+
+impl Fakes {
+    pub fn start() -> Self {
+        let plex = FakePlex::start().expect("fake plex.tv starts");
+        let tautulli = FakeTautulli::start(TAUTULLI_KEY).expect("fake Tautulli starts");
+        for account in [owner(), friend(), stranger()] {
+            plex.add_account(account);
+        }
+        tautulli.add_user(owner().id, "Owner", true);
+        tautulli.add_user(friend().id, "Friend", true);
+        let overseerr =
+            FakeOverseerr::start(OVERSEERR_KEY, owner().id).expect("fake Overseerr starts");
+        overseerr.add_user(friend().id, "friend");
+        Self {
+            plex,
+            tautulli,
+            tmdb: FakeTmdb::start(TMDB_KEY).expect("fake TMDb starts"),
+            overseerr,
+            openai: FakeAi::start(Flavor::OpenAi, Some(OPENAI_KEY), &[OPENAI_MODEL])
+                .expect("fake OpenAI starts"),
+            ollama: FakeAi::start(Flavor::Ollama, None, &[OLLAMA_MODEL])
+                .expect("fake Ollama starts"),
+        }
+    }
+
+    pub async fn stop(&self) {
+        self.plex.stop().await;
+        self.tautulli.stop().await;
+        self.tmdb.stop().await;
+        self.overseerr.stop().await;
+        self.openai.stop().await;
+        self.ollama.stop().await;
+    }
+}
+
 pub struct TestApp {
     pub address: String,
     pub port: u16,
-    pub plex: FakePlex,
-    pub tautulli: FakeTautulli,
+    pub fakes: Fakes,
     pub data_dir: TempDir,
     pub app: actix_web::web::Data<sagarr::state::AppState>,
     handle: ServerHandle,
@@ -83,17 +137,23 @@ pub fn stranger() -> FakeAccount {
     FakeAccount::new(99_000_001, "Stranger")
 }
 
-pub fn config_for(
-    data_dir: &Path,
-    plex: &FakePlex,
-    tautulli: &FakeTautulli,
-    options: &Options,
-) -> Config {
+pub fn config_for(data_dir: &Path, fakes: &Fakes, options: &Options) -> Config {
+    let (plex, tautulli) = (&fakes.plex, &fakes.tautulli);
     let mut env: Vec<(&str, String)> = vec![
         ("SAGARR_BIND", "127.0.0.1:0".into()),
         ("SAGARR_DATA_DIR", data_dir.display().to_string()),
         ("PLEX_TV_URL", plex.url.clone()),
+        ("PLEX_DISCOVER_URL", plex.url.clone()),
         ("PLEX_AUTH_URL", PLEX_AUTH_URL.into()),
+        ("TMDB_API_URL", fakes.tmdb.url.clone()),
+        ("TMDB_API_KEY", TMDB_KEY.into()),
+        ("OVERSEERR_URL", fakes.overseerr.url.clone()),
+        ("OVERSEERR_API_KEY", OVERSEERR_KEY.into()),
+        (
+            "SAGARR_UPSTREAM_TIMEOUT_SECONDS",
+            TIMEOUT_SECONDS.to_string(),
+        ),
+        ("AI_TIMEOUT_SECONDS", TIMEOUT_SECONDS.to_string()),
     ];
     match options.tautulli {
         TautulliSetup::Fake => {
@@ -120,18 +180,12 @@ impl TestApp {
     }
 
     pub async fn spawn_with(options: Options) -> Self {
-        let plex = FakePlex::start().expect("fake plex.tv starts");
-        let tautulli = FakeTautulli::start(TAUTULLI_KEY).expect("fake Tautulli starts");
-        for account in [owner(), friend(), stranger()] {
-            plex.add_account(account);
-        }
-        tautulli.add_user(friend().id, "Friend", true);
         let data_dir = tempfile::tempdir().expect("temp dir");
-        Self::start(plex, tautulli, data_dir, options)
+        Self::start(Fakes::start(), data_dir, options)
     }
 
-    fn start(plex: FakePlex, tautulli: FakeTautulli, data_dir: TempDir, options: Options) -> Self {
-        let config = config_for(data_dir.path(), &plex, &tautulli, &options);
+    fn start(fakes: Fakes, data_dir: TempDir, options: Options) -> Self {
+        let config = config_for(data_dir.path(), &fakes, &options);
         let app = Application::build(config).expect("app starts");
         let port = app.port();
         let handle = app.handle();
@@ -140,8 +194,7 @@ impl TestApp {
         Self {
             address: format!("http://127.0.0.1:{port}"),
             port,
-            plex,
-            tautulli,
+            fakes,
             data_dir,
             app: state,
             handle,
@@ -156,7 +209,7 @@ impl TestApp {
     pub async fn restart(self) -> Self {
         self.handle.stop(true).await;
         let cookies = self.cookies.clone();
-        let restarted = Self::start(self.plex, self.tautulli, self.data_dir, self.options);
+        let restarted = Self::start(self.fakes, self.data_dir, self.options);
         *restarted.cookies.borrow_mut() = cookies.into_inner();
         restarted
     }
@@ -262,7 +315,7 @@ impl TestApp {
     /// The whole sign-in as `account`: start, confirm on (fake) plex.tv, come back.
     pub async fn sign_in_as(&self, account: &FakeAccount) -> Page {
         self.start_sign_in().await;
-        self.plex.authorize_latest_pin(account);
+        self.fakes.plex.authorize_latest_pin(account);
         self.get("/auth/plex/callback").await
     }
 
@@ -294,7 +347,23 @@ impl TestApp {
 
     pub async fn stop(&self) {
         self.handle.stop(true).await;
-        self.plex.stop().await;
-        self.tautulli.stop().await;
+        self.fakes.stop().await;
+    }
+
+    /// The stored user row of a Plex account.
+    pub fn user(&self, account: &FakeAccount) -> Option<sagarr::db::users::User> {
+        let mut conn = self.app.pool.get().expect("db connection");
+        sagarr::db::users::find_by_plex_id(&mut conn, account.id).expect("query")
+    }
+
+    /// Waits (up to 5 s) until `check` holds, for work the app does in the background.
+    pub async fn eventually(&self, what: &str, check: impl Fn(&Self) -> bool) {
+        for _ in 0..100 {
+            if check(self) {
+                return;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("timed out waiting for {what}");
     }
 }

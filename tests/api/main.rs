@@ -3,8 +3,16 @@
 
 mod helpers;
 
+mod admin;
+
 mod health;
+mod mapping;
 mod pages;
 mod sessions;
 mod sign_in;
 mod startup;
+mod upstream_ai;
+mod upstream_overseerr;
+mod upstream_plex_discover;
+mod upstream_tautulli;
+mod upstream_tmdb;

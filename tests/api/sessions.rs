@@ -27,7 +27,7 @@ async fn the_session_cookie_is_httponly_lax_and_not_secure_on_plain_http() {
 async fn the_session_cookie_is_secure_behind_an_https_proxy() {
     let app = TestApp::spawn().await;
     app.start_sign_in().await;
-    app.plex.authorize_latest_pin(&owner());
+    app.fakes.plex.authorize_latest_pin(&owner());
     let page = app
         .get_with("/auth/plex/callback", &[("X-Forwarded-Proto", "https")])
         .await;

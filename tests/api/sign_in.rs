@@ -9,7 +9,7 @@ async fn starting_sign_in_creates_a_strong_pin_and_redirects_to_plex_with_the_co
     let app = TestApp::spawn().await;
     let page = app.start_sign_in().await;
 
-    let pins = app.plex.pins();
+    let pins = app.fakes.plex.pins();
     assert_eq!(pins.len(), 1);
     let pin = &pins[0];
     assert!(pin.strong, "the PIN must be created with strong=true");
@@ -97,7 +97,7 @@ async fn a_user_the_server_is_shared_with_gets_in_as_a_plain_user() {
     assert_eq!(app.role_of(&friend()).as_deref(), Some("user"));
     let dashboard = app.get("/").await;
     assert!(dashboard.body.contains("Hi Friend"));
-    assert!(app.tautulli.calls().contains(&"get_users".to_owned()));
+    assert!(app.fakes.tautulli.calls().contains(&"get_users".to_owned()));
     app.stop().await;
 }
 
@@ -120,7 +120,7 @@ async fn strangers_removed_users_and_the_local_user_are_refused_without_a_sessio
     // A friend whose share was removed after he had signed in once.
     app.signed_in_as(&friend()).await;
     app.forget_cookies();
-    app.tautulli.set_active(friend().id, false);
+    app.fakes.tautulli.set_active(friend().id, false);
     assert_eq!(
         app.sign_in_as(&friend()).await.status,
         StatusCode::FORBIDDEN
@@ -129,7 +129,7 @@ async fn strangers_removed_users_and_the_local_user_are_refused_without_a_sessio
 
     // Tautulli's built-in Local user (id 0) never counts, even though it is "active".
     let local = sagarr::fakes::plex::FakeAccount::new(0, "Local");
-    app.plex.add_account(local.clone());
+    app.fakes.plex.add_account(local.clone());
     assert_eq!(app.sign_in_as(&local).await.status, StatusCode::FORBIDDEN);
     assert_eq!(app.get("/").await.location(), Some("/login"));
     app.stop().await;
@@ -197,12 +197,12 @@ async fn the_callback_shows_a_self_refreshing_waiting_page_until_plex_confirms()
     );
     assert_eq!(waiting.header("refresh"), Some("2"));
     assert_eq!(
-        app.plex.user_calls(),
+        app.fakes.plex.user_calls(),
         0,
         "no account lookup before the PIN has a token"
     );
 
-    app.plex.authorize_latest_pin(&owner());
+    app.fakes.plex.authorize_latest_pin(&owner());
     let done = app.get("/auth/plex/callback").await;
     assert_eq!(done.status, StatusCode::SEE_OTHER);
     assert_eq!(done.location(), Some("/"));
@@ -213,7 +213,7 @@ async fn the_callback_shows_a_self_refreshing_waiting_page_until_plex_confirms()
 async fn an_expired_pin_gets_a_clear_message_and_a_way_to_start_again() {
     let app = TestApp::spawn().await;
     app.start_sign_in().await;
-    app.plex.expire_pins();
+    app.fakes.plex.expire_pins();
 
     let page = app.get("/auth/plex/callback").await;
     assert_eq!(page.status, StatusCode::GONE);
@@ -239,7 +239,7 @@ async fn a_callback_without_a_started_sign_in_is_a_clear_400() {
 #[actix_web::test]
 async fn plex_tv_unreachable_is_named_as_such() {
     let app = TestApp::spawn().await;
-    app.plex.stop().await;
+    app.fakes.plex.stop().await;
     let page = app.get("/auth/plex").await;
     assert_eq!(page.status, StatusCode::BAD_GATEWAY);
     assert!(

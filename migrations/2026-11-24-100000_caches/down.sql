@@ -1,0 +1,4 @@
+DROP TABLE availability;
+DROP TABLE plex_discover_keys;
+DROP TABLE tautulli_metadata;
+DROP TABLE tmdb_details;

@@ -1,0 +1,134 @@
+//! Queries for the shared caches: TMDb details, Tautulli rating keys, Discover keys, availability.
+
+use diesel::prelude::*;
+
+use super::schema::{availability, plex_discover_keys, tautulli_metadata, tmdb_details};
+
+/// Cached TMDb details JSON of (kind, id) fetched after `fresh_after`.
+pub fn tmdb_details(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    id: i64,
+    fresh_after: i64,
+) -> QueryResult<Option<String>> {
+    tmdb_details::table
+        .find((kind, id))
+        .filter(tmdb_details::fetched_at.gt(fresh_after))
+        .select(tmdb_details::json)
+        .first(conn)
+        .optional()
+}
+
+pub fn put_tmdb_details(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    id: i64,
+    json: &str,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::replace_into(tmdb_details::table)
+        .values((
+            tmdb_details::kind.eq(kind),
+            tmdb_details::tmdb_id.eq(id),
+            tmdb_details::json.eq(json),
+            tmdb_details::fetched_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// A cached rating key: `Some((kind, tmdb_id))`, where either may be unknown.
+pub type LibraryIds = (Option<String>, Option<i64>);
+
+pub fn library_ids(
+    conn: &mut SqliteConnection,
+    rating_key: &str,
+) -> QueryResult<Option<LibraryIds>> {
+    tautulli_metadata::table
+        .find(rating_key)
+        .select((tautulli_metadata::kind, tautulli_metadata::tmdb_id))
+        .first(conn)
+        .optional()
+}
+
+pub fn put_library_ids(
+    conn: &mut SqliteConnection,
+    rating_key: &str,
+    ids: &LibraryIds,
+    title: &str,
+    year: Option<i32>,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::replace_into(tautulli_metadata::table)
+        .values((
+            tautulli_metadata::rating_key.eq(rating_key),
+            tautulli_metadata::kind.eq(&ids.0),
+            tautulli_metadata::tmdb_id.eq(ids.1),
+            tautulli_metadata::title.eq(title),
+            tautulli_metadata::year.eq(year),
+            tautulli_metadata::fetched_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn discover_key(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    id: i64,
+) -> QueryResult<Option<String>> {
+    plex_discover_keys::table
+        .find((kind, id))
+        .select(plex_discover_keys::rating_key)
+        .first(conn)
+        .optional()
+}
+
+pub fn put_discover_key(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    id: i64,
+    key: &str,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::replace_into(plex_discover_keys::table)
+        .values((
+            plex_discover_keys::kind.eq(kind),
+            plex_discover_keys::tmdb_id.eq(id),
+            plex_discover_keys::rating_key.eq(key),
+            plex_discover_keys::fetched_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Cached availability of (kind, id) and when it was fetched.
+pub fn availability(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    id: i64,
+) -> QueryResult<Option<(String, i64)>> {
+    availability::table
+        .find((kind, id))
+        .select((availability::status, availability::fetched_at))
+        .first(conn)
+        .optional()
+}
+
+pub fn put_availability(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    id: i64,
+    status: &str,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::replace_into(availability::table)
+        .values((
+            availability::kind.eq(kind),
+            availability::tmdb_id.eq(id),
+            availability::status.eq(status),
+            availability::fetched_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}

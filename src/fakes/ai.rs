@@ -1,0 +1,222 @@
+//! A fake AI server speaking OpenAI's chat API under `/v1` and Ollama's native API under
+//! `/api` (UPSTREAMS.md 5), with switches for what real models refuse.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::{FakeServer, Fault, Flavor, lock};
+
+struct State {
+    api_key: Option<String>,
+    models: Vec<String>,
+    reject_json_schema: bool,
+    reject_temperature: bool,
+    replies: VecDeque<String>,
+    default_reply: String,
+    requests: Vec<Value>,
+}
+
+/// A running fake AI. OpenAI-style clients use `{url}/v1`; Ollama clients use `{url}`.
+pub struct FakeAi {
+    pub url: String,
+    state: Arc<Mutex<State>>,
+    server: FakeServer,
+}
+
+impl FakeAi {
+    /// `api_key: None` accepts any key (as Ollama does). `flavor` picks the error shapes.
+    pub fn start(flavor: Flavor, api_key: Option<&str>, models: &[&str]) -> std::io::Result<Self> {
+        let state = Arc::new(Mutex::new(State {
+            api_key: api_key.map(str::to_owned),
+            models: models.iter().map(|m| (*m).to_owned()).collect(),
+            reject_json_schema: false,
+            reject_temperature: false,
+            replies: VecDeque::new(),
+            default_reply: r#"{"ok": true}"#.to_owned(),
+            requests: Vec::new(),
+        }));
+        let shared = web::Data::from(state.clone());
+        let server = FakeServer::start(flavor, move |cfg| {
+            cfg.app_data(shared.clone())
+                .route("/v1/chat/completions", web::post().to(openai_chat))
+                .route("/v1/models", web::get().to(openai_models))
+                .route("/api/chat", web::post().to(ollama_chat))
+                .route("/api/tags", web::get().to(ollama_tags))
+                .route(
+                    "/api/version",
+                    web::get()
+                        .to(|| async { HttpResponse::Ok().json(json!({"version": "0.5.1"})) }),
+                );
+        })?;
+        Ok(Self {
+            url: server.url.clone(),
+            state,
+            server,
+        })
+    }
+
+    /// The base URL an OpenAI-style client should use.
+    pub fn openai_base(&self) -> String {
+        format!("{}/v1", self.url)
+    }
+
+    /// Answer the next chat with `content` (queued; then the default reply).
+    pub fn push_reply(&self, content: &str) {
+        lock(&self.state).replies.push_back(content.to_owned());
+    }
+
+    /// Behave like a model without structured outputs: 400 for `json_schema`.
+    pub fn reject_json_schema(&self, reject: bool) {
+        lock(&self.state).reject_json_schema = reject;
+    }
+
+    /// Behave like GPT-5 / o-series: 400 for any `temperature`.
+    pub fn reject_temperature(&self, reject: bool) {
+        lock(&self.state).reject_temperature = reject;
+    }
+
+    /// Every chat request body received, in order.
+    pub fn requests(&self) -> Vec<Value> {
+        lock(&self.state).requests.clone()
+    }
+
+    pub fn set_fault(&self, fault: Fault) {
+        self.server.set_fault(fault);
+    }
+
+    pub async fn stop(&self) {
+        self.server.stop().await;
+    }
+}
+
+fn openai_error(
+    status: u16,
+    message: &str,
+    kind: &str,
+    param: Option<&str>,
+    code: Option<&str>,
+) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
+    HttpResponse::build(status)
+        .json(json!({"error": {"message": message, "type": kind, "param": param, "code": code}}))
+}
+
+fn authorized(req: &HttpRequest, state: &State) -> bool {
+    let Some(key) = &state.api_key else {
+        return true;
+    };
+    req.headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .is_some_and(|given| given == key)
+}
+
+fn next_reply(state: &mut State) -> String {
+    state
+        .replies
+        .pop_front()
+        .unwrap_or_else(|| state.default_reply.clone())
+}
+
+async fn openai_chat(
+    req: HttpRequest,
+    body: web::Json<Value>,
+    state: web::Data<Mutex<State>>,
+) -> HttpResponse {
+    let mut state = lock(&state);
+    if !authorized(&req, &state) {
+        return openai_error(
+            401,
+            "Incorrect API key provided: sk-…abcd. You can find your API key at https://platform.openai.com/account/api-keys.",
+            "invalid_request_error",
+            None,
+            Some("invalid_api_key"),
+        );
+    }
+    state.requests.push(body.0.clone());
+    let model = body["model"].as_str().unwrap_or_default().to_owned();
+    if !state.models.contains(&model) {
+        return openai_error(
+            404,
+            &format!("The model `{model}` does not exist or you do not have access to it."),
+            "invalid_request_error",
+            None,
+            Some("model_not_found"),
+        );
+    }
+    if state.reject_temperature && body.get("temperature").is_some() {
+        return openai_error(
+            400,
+            "Unsupported value: 'temperature' does not support 0.7 with this model. Only the default (1) value is supported.",
+            "invalid_request_error",
+            Some("temperature"),
+            Some("unsupported_value"),
+        );
+    }
+    if state.reject_json_schema && body["response_format"]["type"] == "json_schema" {
+        return openai_error(
+            400,
+            "Invalid parameter: 'response_format' of type 'json_schema' is not supported with this model.",
+            "invalid_request_error",
+            Some("response_format"),
+            None,
+        );
+    }
+    let content = next_reply(&mut state);
+    HttpResponse::Ok().json(json!({
+        "id": "chatcmpl-fake", "object": "chat.completion", "created": 1_741_569_952, "model": model,
+        "choices": [{"index": 0, "finish_reason": "stop", "logprobs": null,
+            "message": {"role": "assistant", "refusal": null, "annotations": [], "content": content}}],
+        "usage": {"prompt_tokens": 52, "completion_tokens": 31, "total_tokens": 83},
+        "system_fingerprint": "fp_fake"
+    }))
+}
+
+async fn openai_models(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
+    let state = lock(&state);
+    if !authorized(&req, &state) {
+        return openai_error(
+            401,
+            "Incorrect API key provided.",
+            "invalid_request_error",
+            None,
+            Some("invalid_api_key"),
+        );
+    }
+    HttpResponse::Ok().json(json!({"object": "list", "data": state.models.iter()
+        .map(|m| json!({"id": m, "object": "model", "created": 1_721_172_741, "owned_by": "system"})).collect::<Vec<_>>()}))
+}
+
+async fn ollama_chat(body: web::Json<Value>, state: web::Data<Mutex<State>>) -> HttpResponse {
+    let mut state = lock(&state);
+    state.requests.push(body.0.clone());
+    let model = body["model"].as_str().unwrap_or_default().to_owned();
+    if !state.models.contains(&model) {
+        return HttpResponse::NotFound()
+            .json(json!({"error": format!("model '{model}' not found")}));
+    }
+    if state.reject_json_schema && body["format"].is_object() {
+        return HttpResponse::BadRequest()
+            .json(json!({"error": "invalid format: expected \"json\" or a valid JSON schema"}));
+    }
+    let content = next_reply(&mut state);
+    HttpResponse::Ok().json(json!({
+        "model": model, "created_at": "2026-11-24T00:46:58.265747Z",
+        "message": {"role": "assistant", "content": content}, "done_reason": "stop", "done": true,
+        "total_duration": 2_254_970_291_u64, "load_duration": 574_751_416, "prompt_eval_count": 34,
+        "prompt_eval_duration": 1_502_000_000, "eval_count": 12, "eval_duration": 175_000_000
+    }))
+}
+
+async fn ollama_tags(state: web::Data<Mutex<State>>) -> HttpResponse {
+    let state = lock(&state);
+    HttpResponse::Ok().json(json!({"models": state.models.iter().map(|m| json!({"name": m, "model": m,
+        "modified_at": "2026-11-01T00:00:00Z", "size": 2_019_393_189_u64, "digest": "abc",
+        "details": {"format": "gguf", "family": "llama", "parameter_size": "3.2B", "quantization_level": "Q4_K_M"}}))
+        .collect::<Vec<_>>()}))
+}

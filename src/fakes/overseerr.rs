@@ -1,0 +1,353 @@
+//! A fake Overseerr API v1 (UPSTREAMS.md 3): API-key auth with `X-Api-User`, availability,
+//! paged users, and requests with permissions, quotas, 409 for a movie requested twice and
+//! 202 when no TV season is left.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::{FakeServer, Fault, Flavor, catalog, lock};
+use crate::media::Kind;
+
+const ADMIN: i64 = 2;
+const REQUEST: i64 = 32;
+
+#[derive(Debug, Clone)]
+pub struct FakeOverseerrUser {
+    pub id: i64,
+    pub plex_id: i64,
+    pub username: String,
+    pub permissions: i64,
+    pub quota_exceeded: bool,
+}
+
+/// A request the fake accepted: who made it (after `X-Api-User`) and for what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub user_id: i64,
+    pub kind: Kind,
+    pub tmdb_id: i64,
+    pub seasons: Vec<i64>,
+}
+
+struct State {
+    api_key: String,
+    users: Vec<FakeOverseerrUser>,
+    /// (kind, tmdb id) → (media status, per-season status).
+    media: HashMap<(Kind, i64), (i64, HashMap<i64, i64>)>,
+    requests: Vec<RecordedRequest>,
+}
+
+pub struct FakeOverseerr {
+    pub url: String,
+    pub api_key: String,
+    state: Arc<Mutex<State>>,
+    server: FakeServer,
+}
+
+impl FakeOverseerr {
+    /// Starts the fake with user 1, the owner (admin), mapped to Plex account `owner_plex_id`.
+    pub fn start(api_key: &str, owner_plex_id: i64) -> std::io::Result<Self> {
+        let owner = FakeOverseerrUser {
+            id: 1,
+            plex_id: owner_plex_id,
+            username: "owner".into(),
+            permissions: ADMIN,
+            quota_exceeded: false,
+        };
+        let state = Arc::new(Mutex::new(State {
+            api_key: api_key.to_owned(),
+            users: vec![owner],
+            media: HashMap::new(),
+            requests: Vec::new(),
+        }));
+        let shared = web::Data::from(state.clone());
+        let server = FakeServer::start(Flavor::Overseerr, move |cfg| {
+            cfg.app_data(shared.clone()).service(
+                web::scope("/api/v1")
+                    .route("/status", web::get().to(status))
+                    .route("/auth/me", web::get().to(me))
+                    .route("/user", web::get().to(users))
+                    .route("/request", web::post().to(request))
+                    .route("/{kind}/{id}", web::get().to(media))
+                    .default_service(web::to(not_found)),
+            );
+        })?;
+        Ok(Self {
+            url: server.url.clone(),
+            api_key: api_key.to_owned(),
+            state,
+            server,
+        })
+    }
+
+    /// Adds a user who may request (REQUEST permission) and returns his Overseerr id.
+    pub fn add_user(&self, plex_id: i64, username: &str) -> i64 {
+        let mut state = lock(&self.state);
+        let id = state.users.iter().map(|u| u.id).max().unwrap_or(0) + 1;
+        state.users.push(FakeOverseerrUser {
+            id,
+            plex_id,
+            username: username.to_owned(),
+            permissions: REQUEST,
+            quota_exceeded: false,
+        });
+        id
+    }
+
+    pub fn set_quota_exceeded(&self, user_id: i64, exceeded: bool) {
+        if let Some(u) = lock(&self.state).users.iter_mut().find(|u| u.id == user_id) {
+            u.quota_exceeded = exceeded;
+        }
+    }
+
+    pub fn set_permissions(&self, user_id: i64, permissions: i64) {
+        if let Some(u) = lock(&self.state).users.iter_mut().find(|u| u.id == user_id) {
+            u.permissions = permissions;
+        }
+    }
+
+    /// Sets `mediaInfo.status` of a title (5 available, 4 partial, 3 processing, 2 pending) and,
+    /// for TV, the status of each listed season.
+    pub fn set_status(&self, kind: Kind, tmdb_id: i64, status: i64, seasons: &[(i64, i64)]) {
+        lock(&self.state)
+            .media
+            .insert((kind, tmdb_id), (status, seasons.iter().copied().collect()));
+    }
+
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.state).requests.clone()
+    }
+
+    pub fn set_fault(&self, fault: Fault) {
+        self.server.set_fault(fault);
+    }
+
+    pub async fn stop(&self) {
+        self.server.stop().await;
+    }
+}
+
+fn message(status: u16, text: &str) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
+    HttpResponse::build(status).json(json!({"message": text}))
+}
+
+async fn not_found() -> HttpResponse {
+    message(404, "Not Found")
+}
+
+async fn status() -> HttpResponse {
+    HttpResponse::Ok().json(
+        json!({"version": "1.33.2", "commitTag": "v1.33.2", "updateAvailable": false,
+        "commitsBehind": 0, "restartRequired": false}),
+    )
+}
+
+/// The acting user: key checked, then `X-Api-User` (default user 1). `Err` is the refusal.
+fn acting_user(req: &HttpRequest, state: &State) -> Result<FakeOverseerrUser, Box<HttpResponse>> {
+    let header = |name: &str| req.headers().get(name).and_then(|v| v.to_str().ok());
+    let forbidden = || {
+        Box::new(HttpResponse::Forbidden().json(
+            json!({"status": 403, "error": "You do not have permission to access this endpoint"}),
+        ))
+    };
+    match header("x-api-key") {
+        None => Err(Box::new(
+            HttpResponse::Unauthorized().json(json!({"message": "cookie 'connect.sid' required",
+            "errors": [{"path": req.path(), "message": "cookie 'connect.sid' required"}]})),
+        )),
+        Some(key) if key != state.api_key => Err(forbidden()),
+        Some(_) => {
+            let id = header("x-api-user").map_or(Some(1), |v| v.parse::<i64>().ok());
+            id.and_then(|id| state.users.iter().find(|u| u.id == id).cloned())
+                .ok_or_else(forbidden)
+        }
+    }
+}
+
+fn user_json(u: &FakeOverseerrUser) -> Value {
+    json!({"id": u.id, "email": format!("{}@example.com", u.username), "plexUsername": u.username,
+        "username": null, "plexId": u.plex_id, "userType": 1, "permissions": u.permissions,
+        "avatar": format!("https://plex.tv/users/{:016x}/avatar", u.plex_id), "movieQuotaLimit": null,
+        "movieQuotaDays": null, "tvQuotaLimit": null, "tvQuotaDays": null,
+        "createdAt": "2023-01-01T00:00:00.000Z", "updatedAt": "2023-01-01T00:00:00.000Z",
+        "requestCount": 0, "displayName": u.username})
+}
+
+async fn me(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
+    match acting_user(&req, &lock(&state)) {
+        Ok(user) => HttpResponse::Ok().json(user_json(&user)),
+        Err(refusal) => *refusal,
+    }
+}
+
+async fn users(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
+    let state = lock(&state);
+    if let Err(refusal) = acting_user(&req, &state) {
+        return *refusal;
+    }
+    let query: HashMap<String, String> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let take: usize = query
+        .get("take")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10)
+        .max(1);
+    let skip: usize = query.get("skip").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let results: Vec<Value> = state
+        .users
+        .iter()
+        .skip(skip)
+        .take(take)
+        .map(user_json)
+        .collect();
+    let pages = state.users.len().div_ceil(take);
+    HttpResponse::Ok().json(
+        json!({"pageInfo": {"pages": pages, "pageSize": take, "results": state.users.len(),
+        "page": skip / take + 1}, "results": results}),
+    )
+}
+
+async fn media(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<Mutex<State>>,
+) -> HttpResponse {
+    let state = lock(&state);
+    if let Err(refusal) = acting_user(&req, &state) {
+        return *refusal;
+    }
+    let (kind, id) = path.into_inner();
+    let Some(kind) = Kind::parse(&kind) else {
+        return message(404, "Not Found");
+    };
+    let Some(t) = id.parse().ok().and_then(|id| catalog::find(kind, id)) else {
+        return message(
+            500,
+            if kind == Kind::Movie {
+                "Unable to retrieve movie."
+            } else {
+                "Unable to retrieve series."
+            },
+        );
+    };
+    let mut body = json!({"id": t.tmdb_id, "posterPath": t.poster, "overview": t.overview,
+        "genres": t.genres.iter().map(|(id, name)| json!({"id": id, "name": name})).collect::<Vec<_>>()});
+    match kind {
+        Kind::Movie => {
+            body["title"] = json!(t.title);
+            body["releaseDate"] = json!(t.date);
+        }
+        Kind::Tv => {
+            body["name"] = json!(t.title);
+            body["firstAirDate"] = json!(t.date);
+            body["seasons"] = json!(
+                t.seasons
+                    .iter()
+                    .map(|(n, eps)| json!({"id": t.tmdb_id * 100 + n,
+                "seasonNumber": n, "episodeCount": eps, "name": format!("Season {n}")}))
+                    .collect::<Vec<_>>()
+            );
+        }
+    }
+    if let Some((status, seasons)) = state.media.get(&(kind, t.tmdb_id)) {
+        body["mediaInfo"] = json!({"id": 42, "mediaType": kind.as_str(), "tmdbId": t.tmdb_id, "status": status,
+            "status4k": 1, "requests": [], "issues": [],
+            "seasons": seasons.iter().map(|(n, s)| json!({"seasonNumber": n, "status": s, "status4k": 1})).collect::<Vec<_>>()});
+    }
+    HttpResponse::Ok().json(body)
+}
+
+async fn request(
+    req: HttpRequest,
+    body: web::Json<Value>,
+    state: web::Data<Mutex<State>>,
+) -> HttpResponse {
+    let mut state = lock(&state);
+    let user = match acting_user(&req, &state) {
+        Ok(user) => user,
+        Err(refusal) => return *refusal,
+    };
+    let Some(kind) = body["mediaType"].as_str().and_then(Kind::parse) else {
+        return message(
+            400,
+            "request.body.mediaType should be equal to one of the allowed values: movie, tv",
+        );
+    };
+    let Some(t) = body["mediaId"]
+        .as_i64()
+        .and_then(|id| catalog::find(kind, id))
+    else {
+        return message(
+            500,
+            "[TMDB] Failed to fetch movie details: Request failed with status code 404",
+        );
+    };
+    let noun = if kind == Kind::Movie {
+        ("movie", "Movie")
+    } else {
+        ("series", "Series")
+    };
+    if user.permissions & (ADMIN | REQUEST) == 0 {
+        return message(
+            403,
+            &format!("You do not have permission to make {} requests.", noun.0),
+        );
+    }
+    if user.quota_exceeded {
+        return message(403, &format!("{} Quota exceeded.", noun.1));
+    }
+    let already_requested = state
+        .requests
+        .iter()
+        .any(|r| r.kind == kind && r.tmdb_id == t.tmdb_id);
+    let entry = state
+        .media
+        .entry((kind, t.tmdb_id))
+        .or_insert((1, HashMap::new()));
+    let seasons = match kind {
+        Kind::Movie => {
+            if already_requested {
+                return message(409, "Request for this media already exists.");
+            }
+            entry.0 = 2;
+            Vec::new()
+        }
+        Kind::Tv => {
+            let asked: Vec<i64> = match &body["seasons"] {
+                Value::String(all) if all == "all" => t.seasons.iter().map(|(n, _)| *n).collect(),
+                other => other
+                    .as_array()
+                    .map(|a| a.iter().filter_map(Value::as_i64).collect())
+                    .unwrap_or_default(),
+            };
+            let left: Vec<i64> = asked
+                .into_iter()
+                .filter(|n| entry.1.get(n).is_none_or(|s| *s == 1))
+                .collect();
+            if left.is_empty() {
+                return HttpResponse::Accepted()
+                    .json(json!({"message": "No seasons available to request"}));
+            }
+            for n in &left {
+                entry.1.insert(*n, 2);
+            }
+            entry.0 = entry.0.max(2);
+            left
+        }
+    };
+    state.requests.push(RecordedRequest {
+        user_id: user.id,
+        kind,
+        tmdb_id: t.tmdb_id,
+        seasons: seasons.clone(),
+    });
+    HttpResponse::Created().json(json!({"id": state.requests.len(), "status": 1, "type": kind.as_str(),
+        "is4k": false, "media": {"id": 42, "mediaType": kind.as_str(), "tmdbId": t.tmdb_id, "status": 2},
+        "requestedBy": user_json(&user), "seasons": seasons.iter().map(|n| json!({"seasonNumber": n, "status": 1})).collect::<Vec<_>>(),
+        "seasonCount": seasons.len()}))
+}

@@ -1,0 +1,242 @@
+//! A fake TMDb v3 (UPSTREAMS.md 4) over the catalogue: both key forms, details, search,
+//! recommendations, similar and find, with TMDb's error bodies.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde_json::{Value, json};
+
+use super::{FakeServer, Fault, Flavor, catalog, lock};
+use crate::media::Kind;
+
+struct State {
+    api_key: String,
+    read_token: String,
+    /// Every request path, in order.
+    calls: Vec<String>,
+}
+
+/// A running fake TMDb. Its base URL is the API root (like `https://api.themoviedb.org/3`).
+pub struct FakeTmdb {
+    pub url: String,
+    pub api_key: String,
+    pub read_token: String,
+    state: Arc<Mutex<State>>,
+    server: FakeServer,
+}
+
+impl FakeTmdb {
+    pub fn start(api_key: &str) -> std::io::Result<Self> {
+        let read_token = format!("eyJhbGciOiJIUzI1NiJ9.{api_key}.sig");
+        let state = Arc::new(Mutex::new(State {
+            api_key: api_key.to_owned(),
+            read_token: read_token.clone(),
+            calls: Vec::new(),
+        }));
+        let shared = web::Data::from(state.clone());
+        let server = FakeServer::start(Flavor::Tmdb, move |cfg| {
+            cfg.app_data(shared.clone())
+                // Literal prefixes first: actix matches in registration order.
+                .route("/search/{kind}", web::get().to(search))
+                .route("/find/{external_id}", web::get().to(find))
+                .route("/{kind}/{id}", web::get().to(details))
+                .route(
+                    "/{kind}/{id}/recommendations",
+                    web::get().to(recommendations),
+                )
+                .route("/{kind}/{id}/similar", web::get().to(recommendations))
+                .default_service(web::to(not_found));
+        })?;
+        Ok(Self {
+            url: server.url.clone(),
+            api_key: api_key.to_owned(),
+            read_token,
+            state,
+            server,
+        })
+    }
+
+    /// Paths asked so far, like `/movie/603`.
+    pub fn calls(&self) -> Vec<String> {
+        lock(&self.state).calls.clone()
+    }
+
+    pub fn set_fault(&self, fault: Fault) {
+        self.server.set_fault(fault);
+    }
+
+    pub async fn stop(&self) {
+        self.server.stop().await;
+    }
+}
+
+fn tmdb_error(status: u16, code: u32, message: &str) -> HttpResponse {
+    let status = actix_web::http::StatusCode::from_u16(status)
+        .unwrap_or(actix_web::http::StatusCode::BAD_REQUEST);
+    HttpResponse::build(status)
+        .json(json!({"success": false, "status_code": code, "status_message": message}))
+}
+
+fn not_found_body() -> HttpResponse {
+    tmdb_error(404, 34, "The resource you requested could not be found.")
+}
+
+async fn not_found() -> HttpResponse {
+    not_found_body()
+}
+
+/// Checks the key (query `api_key` or Bearer token) and logs the call; `Err` is the 401.
+fn authorize(
+    req: &HttpRequest,
+    state: &web::Data<Mutex<State>>,
+) -> Result<HashMap<String, String>, Box<HttpResponse>> {
+    let query: HashMap<String, String> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    let mut state = lock(state);
+    let bearer = req
+        .headers()
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let ok = query.get("api_key").is_some_and(|k| *k == state.api_key)
+        || bearer.is_some_and(|t| t == state.read_token);
+    if !ok {
+        return Err(Box::new(tmdb_error(
+            401,
+            7,
+            "Invalid API key: You must be granted a valid key.",
+        )));
+    }
+    state.calls.push(req.path().to_owned());
+    Ok(query)
+}
+
+fn title_of(kind: &str, id: &str) -> Option<&'static catalog::Title> {
+    catalog::find(Kind::parse(kind)?, id.parse().ok()?)
+}
+
+async fn details(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<Mutex<State>>,
+) -> HttpResponse {
+    let query = match authorize(&req, &state) {
+        Ok(q) => q,
+        Err(denied) => return *denied,
+    };
+    let (kind, id) = path.into_inner();
+    let with_ids = query
+        .get("append_to_response")
+        .is_some_and(|a| a.split(',').any(|p| p == "external_ids"));
+    match title_of(&kind, &id) {
+        Some(t) => HttpResponse::Ok().json(catalog::tmdb_details(t, with_ids)),
+        None => not_found_body(),
+    }
+}
+
+fn page(results: Vec<Value>) -> HttpResponse {
+    HttpResponse::Ok().json(
+        json!({"page": 1, "total_pages": 1, "total_results": results.len(), "results": results}),
+    )
+}
+
+async fn recommendations(
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    state: web::Data<Mutex<State>>,
+) -> HttpResponse {
+    if let Err(denied) = authorize(&req, &state) {
+        return *denied;
+    }
+    let (kind, id) = path.into_inner();
+    let Some(t) = title_of(&kind, &id) else {
+        return not_found_body();
+    };
+    page(
+        t.recommendations
+            .iter()
+            .filter_map(|id| catalog::find(t.kind, *id))
+            .map(|r| catalog::tmdb_result(r, false))
+            .collect(),
+    )
+}
+
+async fn search(
+    req: HttpRequest,
+    kind: web::Path<String>,
+    state: web::Data<Mutex<State>>,
+) -> HttpResponse {
+    let query = match authorize(&req, &state) {
+        Ok(q) => q,
+        Err(denied) => return *denied,
+    };
+    let Some(kind) = Kind::parse(&kind) else {
+        return not_found_body();
+    };
+    let Some(needle) = query
+        .get("query")
+        .map(|q| q.to_lowercase())
+        .filter(|q| !q.is_empty())
+    else {
+        return tmdb_error(
+            422,
+            5,
+            "Invalid parameters: Your request parameters are incorrect.",
+        );
+    };
+    let year_param = if kind == Kind::Movie {
+        "primary_release_year"
+    } else {
+        "first_air_date_year"
+    };
+    let year: Option<i64> = query
+        .get(year_param)
+        .or_else(|| query.get("year"))
+        .and_then(|y| y.parse().ok());
+    page(
+        catalog::TITLES
+            .iter()
+            .filter(|t| t.kind == kind)
+            .filter(|t| {
+                t.title.to_lowercase().contains(&needle)
+                    || t.original_title.to_lowercase().contains(&needle)
+            })
+            .filter(|t| year.is_none_or(|y| t.year() == Some(y)))
+            .map(|t| catalog::tmdb_result(t, false))
+            .collect(),
+    )
+}
+
+async fn find(
+    req: HttpRequest,
+    external_id: web::Path<String>,
+    state: web::Data<Mutex<State>>,
+) -> HttpResponse {
+    let query = match authorize(&req, &state) {
+        Ok(q) => q,
+        Err(denied) => return *denied,
+    };
+    let source = query
+        .get("external_source")
+        .map(String::as_str)
+        .unwrap_or("");
+    let hits: Vec<&catalog::Title> = catalog::TITLES
+        .iter()
+        .filter(|t| match source {
+            "imdb_id" => t.imdb_id == external_id.as_str(),
+            "tvdb_id" => t.tvdb_id.is_some_and(|id| id.to_string() == *external_id),
+            _ => false,
+        })
+        .collect();
+    let of = |kind: Kind| -> Vec<Value> {
+        hits.iter()
+            .filter(|t| t.kind == kind)
+            .map(|t| catalog::tmdb_result(t, true))
+            .collect()
+    };
+    HttpResponse::Ok().json(
+        json!({"movie_results": of(Kind::Movie), "tv_results": of(Kind::Tv),
+        "person_results": [], "tv_episode_results": [], "tv_season_results": []}),
+    )
+}

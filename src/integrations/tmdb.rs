@@ -1,0 +1,277 @@
+//! TMDb API v3 (UPSTREAMS.md 4): details, search, recommendations, find by external id.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use super::{Call, Service, UpstreamError, UpstreamErrorKind};
+use crate::media::{DOCUMENTARY_GENRE, Kind};
+
+/// Longest we wait on a 429 before trying once more.
+const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
+
+/// A TMDb account: a v3 key (sent as `api_key`) or a v4 read token (`eyJ…`, sent as Bearer).
+pub struct Tmdb<'a> {
+    pub http: &'a awc::Client,
+    pub base: &'a str,
+    pub key: &'a str,
+    pub timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Genre {
+    pub id: i64,
+    #[serde(default)]
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Season {
+    pub season_number: i64,
+    #[serde(default)]
+    pub episode_count: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExternalIds {
+    #[serde(default)]
+    pub imdb_id: Option<String>,
+    #[serde(default)]
+    pub tvdb_id: Option<i64>,
+}
+
+/// Movie or TV details, under one set of names (`title` is a show's `name`, and so on).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Details {
+    pub id: i64,
+    #[serde(alias = "name", default)]
+    pub title: String,
+    #[serde(alias = "original_name", default)]
+    pub original_title: String,
+    /// `release_date` or `first_air_date`; TMDb sends `""` when unknown.
+    #[serde(alias = "first_air_date", default)]
+    pub release_date: Option<String>,
+    #[serde(default)]
+    pub poster_path: Option<String>,
+    #[serde(default)]
+    pub genres: Vec<Genre>,
+    #[serde(default)]
+    pub overview: Option<String>,
+    #[serde(default)]
+    pub vote_count: Option<i64>,
+    #[serde(default)]
+    pub seasons: Vec<Season>,
+    #[serde(default)]
+    pub external_ids: Option<ExternalIds>,
+}
+
+impl Details {
+    pub fn year(&self) -> Option<i32> {
+        year_of(self.release_date.as_deref())
+    }
+
+    pub fn is_documentary(&self) -> bool {
+        self.genres.iter().any(|g| g.id == DOCUMENTARY_GENRE)
+    }
+}
+
+/// One result of a search or recommendations list (`genre_ids`, not `genres`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    pub id: i64,
+    #[serde(alias = "name", default)]
+    pub title: String,
+    #[serde(alias = "original_name", default)]
+    pub original_title: String,
+    #[serde(alias = "first_air_date", default)]
+    pub release_date: Option<String>,
+    #[serde(default)]
+    pub poster_path: Option<String>,
+    #[serde(default)]
+    pub genre_ids: Vec<i64>,
+    #[serde(default)]
+    pub vote_count: Option<i64>,
+    #[serde(default)]
+    pub overview: Option<String>,
+}
+
+impl Summary {
+    pub fn year(&self) -> Option<i32> {
+        year_of(self.release_date.as_deref())
+    }
+}
+
+fn year_of(date: Option<&str>) -> Option<i32> {
+    date.and_then(|d| d.get(..4)).and_then(|y| y.parse().ok())
+}
+
+#[derive(Deserialize)]
+struct Page {
+    #[serde(default)]
+    results: Vec<Summary>,
+}
+
+/// `/find` results that matter to us.
+#[derive(Debug, Default, Deserialize)]
+pub struct Found {
+    #[serde(default)]
+    pub movie_results: Vec<Summary>,
+    #[serde(default)]
+    pub tv_results: Vec<Summary>,
+}
+
+/// Which external id `/find` should look up.
+#[derive(Debug, Clone, Copy)]
+pub enum ExternalSource {
+    Imdb,
+    Tvdb,
+}
+
+#[derive(Deserialize)]
+struct ErrorBody {
+    #[serde(default)]
+    status_message: String,
+}
+
+impl Tmdb<'_> {
+    fn is_bearer(&self) -> bool {
+        self.key.starts_with("eyJ")
+    }
+
+    /// GET `path` with `params`, authenticating by the key's form; retries once after a 429.
+    async fn get<T: serde::de::DeserializeOwned>(
+        &self,
+        path: &str,
+        params: &[(&str, &str)],
+    ) -> Result<T, UpstreamError> {
+        if self.key.is_empty() {
+            return Err(UpstreamError::not_configured(Service::Tmdb));
+        }
+        let secrets = [self.key];
+        let call = Call {
+            service: Service::Tmdb,
+            base: self.base,
+            secrets: &secrets,
+            timeout: self.timeout,
+        };
+        let mut query: Vec<(&str, &str)> = params.to_vec();
+        if !self.is_bearer() {
+            query.push(("api_key", self.key));
+        }
+        let query = serde_urlencoded::to_string(&query)
+            .map_err(|e| call.error(UpstreamErrorKind::Unexpected(e.to_string())))?;
+        let url = format!("{}{path}?{query}", self.base);
+        for attempt in 0..2 {
+            let mut request = self
+                .http
+                .get(&url)
+                .insert_header(("Accept", "application/json"));
+            if self.is_bearer() {
+                request = request.insert_header(("Authorization", format!("Bearer {}", self.key)));
+            }
+            let answer = call.send(request, None).await?;
+            let message = || {
+                serde_json::from_slice::<ErrorBody>(&answer.body)
+                    .map(|b| super::scrub(&b.status_message, call.secrets))
+                    .unwrap_or_default()
+            };
+            return match answer.status {
+                200 => call.parse(&answer.body),
+                401 => Err(call.error(UpstreamErrorKind::KeyRefused)),
+                404 => Err(call.error(UpstreamErrorKind::NotFound)),
+                429 if attempt == 0 => {
+                    let wait =
+                        Duration::from_secs(answer.retry_after.unwrap_or(1)).min(MAX_RETRY_WAIT);
+                    actix_web::rt::time::sleep(wait).await;
+                    continue;
+                }
+                429 => Err(call.error(UpstreamErrorKind::RateLimited {
+                    retry_after: answer.retry_after,
+                })),
+                status => Err(call.error(UpstreamErrorKind::Failed {
+                    status,
+                    message: message(),
+                })),
+            };
+        }
+        Err(call.error(UpstreamErrorKind::RateLimited { retry_after: None }))
+    }
+
+    /// `/movie/{id}` or `/tv/{id}` with `external_ids` appended.
+    pub async fn details(&self, kind: Kind, id: i64) -> Result<Details, UpstreamError> {
+        self.get(
+            &format!("/{kind}/{id}"),
+            &[
+                ("append_to_response", "external_ids"),
+                ("language", "en-US"),
+            ],
+        )
+        .await
+    }
+
+    /// `/search/movie` or `/search/tv`, first page, narrowed to `year` when given.
+    pub async fn search(
+        &self,
+        kind: Kind,
+        query: &str,
+        year: Option<i32>,
+    ) -> Result<Vec<Summary>, UpstreamError> {
+        let year = year.map(|y| y.to_string());
+        let mut params = vec![
+            ("query", query),
+            ("include_adult", "false"),
+            ("language", "en-US"),
+            ("page", "1"),
+        ];
+        if let Some(year) = year.as_deref() {
+            params.push((
+                if kind == Kind::Movie {
+                    "primary_release_year"
+                } else {
+                    "first_air_date_year"
+                },
+                year,
+            ));
+        }
+        Ok(self
+            .get::<Page>(&format!("/search/{kind}"), &params)
+            .await?
+            .results)
+    }
+
+    /// TMDb's recommendations for a title (first page).
+    pub async fn recommendations(
+        &self,
+        kind: Kind,
+        id: i64,
+    ) -> Result<Vec<Summary>, UpstreamError> {
+        Ok(self
+            .get::<Page>(
+                &format!("/{kind}/{id}/recommendations"),
+                &[("language", "en-US"), ("page", "1")],
+            )
+            .await?
+            .results)
+    }
+
+    /// Titles TMDb finds similar (first page).
+    pub async fn similar(&self, kind: Kind, id: i64) -> Result<Vec<Summary>, UpstreamError> {
+        Ok(self
+            .get::<Page>(
+                &format!("/{kind}/{id}/similar"),
+                &[("language", "en-US"), ("page", "1")],
+            )
+            .await?
+            .results)
+    }
+
+    /// `/find/{id}` by IMDb or TVDB id.
+    pub async fn find(&self, source: ExternalSource, id: &str) -> Result<Found, UpstreamError> {
+        let source = match source {
+            ExternalSource::Imdb => "imdb_id",
+            ExternalSource::Tvdb => "tvdb_id",
+        };
+        self.get(&format!("/find/{id}"), &[("external_source", source)])
+            .await
+    }
+}

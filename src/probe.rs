@@ -1,0 +1,207 @@
+//! The admin page's Test buttons: one tiny real call per section, answered within 15 s with
+//! ok or the precise reason.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use crate::db;
+use crate::integrations::UpstreamErrorKind;
+use crate::integrations::ai::{self, Prompt, Provider};
+use crate::integrations::overseerr::Overseerr;
+use crate::integrations::tautulli::Tautulli;
+use crate::integrations::tmdb::Tmdb;
+use crate::media::Kind;
+use crate::settings::{self, Endpoint, Section, TmdbSettings, Values};
+use crate::state::AppState;
+
+/// Every Test answers within this, whatever the upstream does.
+pub const DEADLINE: Duration = Duration::from_secs(15);
+/// Time left for our own work after the slowest upstream call.
+const MARGIN: Duration = Duration::from_secs(1);
+
+/// CONTRACT.md `GET /api/admin/test/{section}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct TestResult {
+    pub ok: bool,
+    pub message: String,
+    pub latency_ms: u64,
+}
+
+/// Tests `section` with `values` (saved or just typed into the form).
+pub async fn run(
+    state: &AppState,
+    http: &awc::Client,
+    section: Section,
+    values: &Values,
+) -> TestResult {
+    let started = Instant::now();
+    let outcome = actix_web::rt::time::timeout(DEADLINE, check(state, http, section, values)).await;
+    let (ok, message) = match outcome {
+        Ok(Ok(message)) => (true, message),
+        Ok(Err(message)) => (false, message),
+        Err(_) => (
+            false,
+            format!(
+                "{} did not answer within {} s",
+                section.title(),
+                DEADLINE.as_secs()
+            ),
+        ),
+    };
+    TestResult {
+        ok,
+        message,
+        latency_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    }
+}
+
+async fn check(
+    state: &AppState,
+    http: &awc::Client,
+    section: Section,
+    values: &Values,
+) -> Result<String, String> {
+    let timeout = state.config.upstream_timeout.min(DEADLINE - MARGIN);
+    match section {
+        Section::Tautulli => {
+            let s = Endpoint::from_values(values);
+            let info = Tautulli {
+                http,
+                base: &s.url,
+                api_key: &s.api_key,
+                timeout,
+            }
+            .info()
+            .await
+            .map_err(|e| e.to_string())?;
+            Ok(match info.tautulli_version {
+                Some(version) => format!("Connected to Tautulli {version}"),
+                None => "Connected to Tautulli".to_owned(),
+            })
+        }
+        Section::Overseerr => {
+            let s = Endpoint::from_values(values);
+            Overseerr {
+                http,
+                base: &s.url,
+                api_key: &s.api_key,
+                timeout,
+            }
+            .check_key()
+            .await
+            .map_err(|e| e.to_string())?;
+            Ok("Overseerr accepted the API key".to_owned())
+        }
+        Section::Tmdb => {
+            let s = TmdbSettings::from_values(values);
+            let tmdb = Tmdb {
+                http,
+                base: &state.config.upstreams.tmdb_api,
+                key: &s.api_key,
+                timeout,
+            };
+            let matrix = tmdb
+                .details(Kind::Movie, 603)
+                .await
+                .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "TMDb answered: {} ({})",
+                matrix.title,
+                matrix.year().map_or("?".into(), |y| y.to_string())
+            ))
+        }
+        Section::Ai => {
+            let providers = settings::ai_providers(values);
+            if providers.is_empty() {
+                return Err(
+                    "No AI provider is set, so recommendations come from TMDb alone.".to_owned(),
+                );
+            }
+            let mut answers = Vec::new();
+            for (index, provider) in providers.iter().enumerate() {
+                let role = if index == 0 { "" } else { "Fallback: " };
+                let answer = check_ai(state, http, provider)
+                    .await
+                    .map_err(|e| format!("{role}{e}"))?;
+                answers.push(format!("{role}{answer}"));
+            }
+            Ok(answers.join(" · "))
+        }
+    }
+}
+
+/// The model list where the provider has one (is the model there?), then a one-line JSON prompt.
+async fn check_ai(
+    state: &AppState,
+    http: &awc::Client,
+    provider: &Provider,
+) -> Result<String, String> {
+    let timeout = state.config.ai_timeout.min(DEADLINE - MARGIN);
+    let label = provider.kind.label();
+    match ai::models(http, provider, timeout).await {
+        Ok(models) if !models.is_empty() && !has_model(&models, &provider.model) => {
+            let listed: Vec<&str> = models.iter().map(String::as_str).take(8).collect();
+            return Err(format!(
+                "{label} has no model named {}; it offers: {}",
+                provider.model,
+                listed.join(", ")
+            ));
+        }
+        Err(e)
+            if matches!(
+                e.kind,
+                UpstreamErrorKind::Unreachable { .. }
+                    | UpstreamErrorKind::TimedOut { .. }
+                    | UpstreamErrorKind::KeyRefused
+            ) =>
+        {
+            return Err(e.to_string());
+        }
+        // Some OpenAI-compatible servers have no model list; the chat below still tells.
+        _ => {}
+    }
+    let pool = state.pool.clone();
+    let remembered = provider.clone();
+    let caps = db::run(&state.pool, move |conn| {
+        Ok(settings::capabilities(conn, &remembered)?)
+    })
+    .await
+    .unwrap_or_default();
+    let prompt = Prompt {
+        system: "You are a connectivity check. Answer with JSON only.".to_owned(),
+        user: r#"Reply with {"ok": true}."#.to_owned(),
+        schema_name: "check",
+        schema: serde_json::json!({"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}),
+        temperature: 0.0,
+    };
+    let reply = ai::complete(http, provider, &prompt, caps, timeout)
+        .await
+        .map_err(|e| e.to_string())?;
+    let learned = (provider.clone(), reply.capabilities);
+    let _ = db::run(&pool, move |conn| {
+        Ok(settings::remember_capabilities(
+            conn,
+            &learned.0,
+            learned.1,
+            db::now(),
+        )?)
+    })
+    .await;
+    let mode = serde_json::to_value(reply.capabilities.mode)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    Ok(format!(
+        "{label} answered with {} in {:.1} s (output: {mode})",
+        reply.model,
+        reply.elapsed.as_secs_f32()
+    ))
+}
+
+/// Ollama lists `llama3.1:latest` for a model asked for as `llama3.1`.
+fn has_model(models: &[String], wanted: &str) -> bool {
+    models
+        .iter()
+        .any(|m| m == wanted || m.strip_suffix(":latest") == Some(wanted))
+}

@@ -1,0 +1,203 @@
+//! `/admin`: the integration settings, each section with Test and Save, and the users.
+
+use std::collections::HashMap;
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::admin_users::{self, UserRow};
+use super::sign_in::see_other;
+use crate::auth::session::{self, AdminUser};
+use crate::db::{self, users::User};
+use crate::error::AppError;
+use crate::http::negotiate::wants_fragment;
+use crate::integrations::http_client;
+use crate::probe;
+use crate::settings::{self, FieldKind, Section, Values};
+use crate::state::AppState;
+
+/// One field as the form shows it. Secrets are never sent back: only whether one is set.
+pub struct FieldView {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub help: &'static str,
+    pub secret: bool,
+    pub is_provider: bool,
+    pub value: String,
+    pub has_value: bool,
+    pub source: &'static str,
+}
+
+/// One section: its fields and the outcome of the last Save or Test, if any.
+pub struct SectionView {
+    pub slug: &'static str,
+    pub title: &'static str,
+    pub fields: Vec<FieldView>,
+    pub result: Option<(bool, String)>,
+}
+
+impl SectionView {
+    fn new(section: Section, values: &Values, result: Option<(bool, String)>) -> Self {
+        let fields = section
+            .fields()
+            .iter()
+            .map(|f| {
+                let resolved = values.get(f.name);
+                let value = resolved.map(|r| r.value.clone()).unwrap_or_default();
+                FieldView {
+                    name: f.name,
+                    label: f.label,
+                    help: f.help,
+                    secret: f.secret,
+                    is_provider: f.kind == FieldKind::Provider,
+                    has_value: !value.is_empty(),
+                    value: if f.secret { String::new() } else { value },
+                    source: resolved.map_or("default", |r| r.source.label()),
+                }
+            })
+            .collect();
+        Self {
+            slug: section.slug(),
+            title: section.title(),
+            fields,
+            result,
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    user: User,
+    flash: Option<session::Flash>,
+    sections: Vec<SectionView>,
+    users: Vec<UserRow>,
+    /// The users partial shows a notice after an HTMX action; never on the full page.
+    notice: Option<(bool, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "partials/admin_section.html")]
+struct SectionFragment {
+    section: SectionView,
+}
+
+pub fn parse_section(raw: &str) -> Result<Section, AppError> {
+    Section::parse(raw).ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "There is no settings section called \"{raw}\": use tautulli, overseerr, tmdb or ai."
+        ))
+    })
+}
+
+async fn load_values(state: &AppState, section: Section) -> Result<Values, AppError> {
+    let env = state.config.env_integrations.clone();
+    db::run(&state.pool, move |conn| {
+        Ok(settings::load(conn, &env, section)?)
+    })
+    .await
+}
+
+pub fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+pub fn render(template: &impl Template) -> Result<String, AppError> {
+    template
+        .render()
+        .map_err(|e| AppError::internal("template", e))
+}
+
+/// `GET /admin`.
+pub async fn page(
+    AdminUser(user): AdminUser,
+    state: web::Data<AppState>,
+    session: Session,
+) -> Result<HttpResponse, AppError> {
+    let mut sections = Vec::new();
+    for section in Section::ALL {
+        sections.push(SectionView::new(
+            section,
+            &load_values(&state, section).await?,
+            None,
+        ));
+    }
+    let users = admin_users::rows_for(&state, Some(user.id)).await?;
+    let flash = session::take_flash(&session);
+    Ok(html(render(&AdminPage {
+        user,
+        flash,
+        sections,
+        users,
+        notice: None,
+    })?))
+}
+
+/// `POST /admin/settings/{section}`: checks and saves one section.
+pub async fn save(
+    req: HttpRequest,
+    _admin: AdminUser,
+    state: web::Data<AppState>,
+    session: Session,
+    section: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let section = parse_section(&section)?;
+    let current = load_values(&state, section).await?;
+    let merged = settings::merge_form(section, &current, &form).map_err(AppError::BadRequest)?;
+    let to_save = merged.clone();
+    db::run(&state.pool, move |conn| {
+        Ok(settings::save(conn, section, &to_save, db::now())?)
+    })
+    .await?;
+    tracing::info!(section = section.slug(), "settings saved");
+    let message = format!("{} settings saved.", section.title());
+    if wants_fragment(&req) {
+        let values = load_values(&state, section).await?;
+        return Ok(html(render(&SectionFragment {
+            section: SectionView::new(section, &values, Some((true, message))),
+        })?));
+    }
+    session::set_flash(&session, true, message);
+    Ok(see_other(&format!("/admin#section-{}", section.slug())))
+}
+
+/// `POST /admin/test/{section}`: tests the values in the form, unsaved.
+pub async fn test_form(
+    req: HttpRequest,
+    _admin: AdminUser,
+    state: web::Data<AppState>,
+    session: Session,
+    section: web::Path<String>,
+    form: web::Form<HashMap<String, String>>,
+) -> Result<HttpResponse, AppError> {
+    let section = parse_section(&section)?;
+    let current = load_values(&state, section).await?;
+    let values = settings::merge_form(section, &current, &form).map_err(AppError::BadRequest)?;
+    let result = probe::run(&state, &http_client(), section, &values).await;
+    if wants_fragment(&req) {
+        // Show what was tested, unsaved, with the result under it.
+        let view = SectionView::new(section, &values, Some((result.ok, result.message)));
+        return Ok(html(render(&SectionFragment { section: view })?));
+    }
+    session::set_flash(
+        &session,
+        result.ok,
+        format!("{} test: {}", section.title(), result.message),
+    );
+    Ok(see_other(&format!("/admin#section-{}", section.slug())))
+}
+
+/// `GET /api/admin/test/{section}`: tests the saved values.
+pub async fn test_saved(
+    _admin: AdminUser,
+    state: web::Data<AppState>,
+    section: web::Path<String>,
+) -> Result<HttpResponse, AppError> {
+    let section = parse_section(&section)?;
+    let values = load_values(&state, section).await?;
+    Ok(HttpResponse::Ok().json(probe::run(&state, &http_client(), section, &values).await))
+}
