@@ -30,14 +30,17 @@ const FLASH: &str = "flash";
 pub struct Flash {
     pub ok: bool,
     pub message: String,
+    /// The part of the page the message belongs to (the form that was posted).
+    pub anchor: String,
 }
 
-pub fn set_flash(session: &Session, ok: bool, message: impl Into<String>) {
+pub fn set_flash(session: &Session, ok: bool, message: impl Into<String>, anchor: &str) {
     let _ = session.insert(
         FLASH,
         Flash {
             ok,
             message: message.into(),
+            anchor: anchor.to_owned(),
         },
     );
 }

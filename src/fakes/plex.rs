@@ -71,7 +71,9 @@ impl FakePlex {
                 .route("/api/v2/user", web::get().to(get_user))
                 .route("/library/search", web::get().to(discover_search))
                 .route("/library/metadata/{key}", web::get().to(discover_metadata))
-                .route("/actions/addToWatchlist", web::put().to(add_to_watchlist));
+                .route("/actions/addToWatchlist", web::put().to(add_to_watchlist))
+                .route("/auth", web::get().to(auth_page))
+                .route("/auth/authorize", web::post().to(authorize));
         })?;
         Ok(Self {
             url: server.url.clone(),
@@ -295,4 +297,64 @@ async fn add_to_watchlist(req: HttpRequest, state: web::Data<Mutex<State>>) -> H
     let token = token_of(&req).unwrap_or_default();
     state.watchlist_adds.push((token, rating_key));
     HttpResponse::Ok().finish()
+}
+
+/// The fake app.plex.tv sign-in page. Like the real one it reads `clientID`, `code` and
+/// `forwardUrl` from the URL fragment with JavaScript, then sends the browser back.
+async fn auth_page(state: web::Data<Mutex<State>>) -> HttpResponse {
+    let buttons: String = lock(&state)
+        .accounts
+        .iter()
+        .map(|a| {
+            format!(
+                r#"<li><button type="button" data-account="{}">Sign in as {}</button></li>"#,
+                a.id, a.username
+            )
+        })
+        .collect();
+    HttpResponse::Ok().content_type("text/html; charset=utf-8").body(format!(
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Plex (fake)</title></head>
+<body><h1>Plex sign-in (fake)</h1><p id="status">Choose an account.</p><ul>{buttons}</ul>
+<script>
+const params = new URLSearchParams(location.hash.replace(/^#!?\??/, ""));
+for (const button of document.querySelectorAll("button[data-account]")) {{
+  button.addEventListener("click", async () => {{
+    const body = new URLSearchParams({{code: params.get("code") || "", account: button.dataset.account}});
+    const answer = await fetch("/auth/authorize", {{method: "POST", body}});
+    if (!answer.ok) {{ document.getElementById("status").textContent = "Unknown PIN code"; return; }}
+    location.href = params.get("forwardUrl");
+  }});
+}}
+</script></body></html>"#
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct AuthorizeForm {
+    code: String,
+    account: i64,
+}
+
+/// What the real page does when the user confirms: the PIN with this code gets his token.
+async fn authorize(form: web::Form<AuthorizeForm>, state: web::Data<Mutex<State>>) -> HttpResponse {
+    let mut state = lock(&state);
+    let Some(token) = state
+        .accounts
+        .iter()
+        .find(|a| a.id == form.account)
+        .map(|a| a.token.clone())
+    else {
+        return HttpResponse::NotFound().finish();
+    };
+    match state
+        .pins
+        .iter_mut()
+        .find(|p| p.code == form.code && !p.expired)
+    {
+        Some(pin) => {
+            pin.auth_token = Some(token);
+            HttpResponse::NoContent().finish()
+        }
+        None => HttpResponse::NotFound().finish(),
+    }
 }

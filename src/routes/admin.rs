@@ -70,10 +70,9 @@ impl SectionView {
 #[template(path = "admin.html")]
 struct AdminPage {
     user: User,
-    flash: Option<session::Flash>,
     sections: Vec<SectionView>,
     users: Vec<UserRow>,
-    /// The users partial shows a notice after an HTMX action; never on the full page.
+    /// The outcome of the last user action, shown in the Users section.
     notice: Option<(bool, String)>,
 }
 
@@ -117,22 +116,30 @@ pub async fn page(
     state: web::Data<AppState>,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
+    // A form posted without JavaScript comes back here; its message shows in its own section.
+    let flash = session::take_flash(&session);
+    let message_for = |anchor: &str| {
+        flash
+            .as_ref()
+            .filter(|f| f.anchor == anchor)
+            .map(|f| (f.ok, f.message.clone()))
+    };
     let mut sections = Vec::new();
     for section in Section::ALL {
+        let result = message_for(&format!("section-{}", section.slug()));
         sections.push(SectionView::new(
             section,
             &load_values(&state, section).await?,
-            None,
+            result,
         ));
     }
     let users = admin_users::rows_for(&state, Some(user.id)).await?;
-    let flash = session::take_flash(&session);
+    let notice = message_for("users");
     Ok(html(render(&AdminPage {
         user,
-        flash,
         sections,
         users,
-        notice: None,
+        notice,
     })?))
 }
 
@@ -161,8 +168,9 @@ pub async fn save(
             section: SectionView::new(section, &values, Some((true, message))),
         })?));
     }
-    session::set_flash(&session, true, message);
-    Ok(see_other(&format!("/admin#section-{}", section.slug())))
+    let anchor = format!("section-{}", section.slug());
+    session::set_flash(&session, true, message, &anchor);
+    Ok(see_other(&format!("/admin#{anchor}")))
 }
 
 /// `POST /admin/test/{section}`: tests the values in the form, unsaved.
@@ -183,12 +191,9 @@ pub async fn test_form(
         let view = SectionView::new(section, &values, Some((result.ok, result.message)));
         return Ok(html(render(&SectionFragment { section: view })?));
     }
-    session::set_flash(
-        &session,
-        result.ok,
-        format!("{} test: {}", section.title(), result.message),
-    );
-    Ok(see_other(&format!("/admin#section-{}", section.slug())))
+    let anchor = format!("section-{}", section.slug());
+    session::set_flash(&session, result.ok, result.message, &anchor);
+    Ok(see_other(&format!("/admin#{anchor}")))
 }
 
 /// `GET /api/admin/test/{section}`: tests the saved values.

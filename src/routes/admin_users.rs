@@ -95,7 +95,7 @@ async fn answer(
             notice: Some((true, done)),
         })?));
     }
-    session::set_flash(session, true, done);
+    session::set_flash(session, true, done, "users");
     Ok(see_other("/admin#users"))
 }
 

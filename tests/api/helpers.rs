@@ -26,7 +26,6 @@ pub const OPENAI_MODEL: &str = "gpt-4o-mini";
 pub const OLLAMA_MODEL: &str = "llama3.1:8b";
 /// Upstream timeout in tests, so "slow past the timeout" takes seconds, not minutes.
 pub const TIMEOUT_SECONDS: u64 = 2;
-pub const PLEX_AUTH_URL: &str = "http://plex-auth.test/auth";
 
 /// How the app's Tautulli is set up.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -144,7 +143,7 @@ pub fn config_for(data_dir: &Path, fakes: &Fakes, options: &Options) -> Config {
         ("SAGARR_DATA_DIR", data_dir.display().to_string()),
         ("PLEX_TV_URL", plex.url.clone()),
         ("PLEX_DISCOVER_URL", plex.url.clone()),
-        ("PLEX_AUTH_URL", PLEX_AUTH_URL.into()),
+        ("PLEX_AUTH_URL", format!("{}/auth", plex.url)),
         ("TMDB_API_URL", fakes.tmdb.url.clone()),
         ("TMDB_API_KEY", TMDB_KEY.into()),
         ("OVERSEERR_URL", fakes.overseerr.url.clone()),

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod admin;
+mod browser;
 
 mod health;
 mod mapping;
@@ -16,3 +17,4 @@ mod upstream_overseerr;
 mod upstream_plex_discover;
 mod upstream_tautulli;
 mod upstream_tmdb;
+mod webdriver;

@@ -2,7 +2,7 @@
 
 use awc::http::StatusCode;
 
-use crate::helpers::{Options, PLEX_AUTH_URL, TautulliSetup, TestApp, friend, owner, stranger};
+use crate::helpers::{Options, TautulliSetup, TestApp, friend, owner, stranger};
 
 #[actix_web::test]
 async fn starting_sign_in_creates_a_strong_pin_and_redirects_to_plex_with_the_contract_url() {
@@ -16,9 +16,9 @@ async fn starting_sign_in_creates_a_strong_pin_and_redirects_to_plex_with_the_co
     assert_eq!(pin.product, "Sagarr");
     assert_eq!(pin.client_id, app.app.plex_client_id);
     let expected = format!(
-        "{PLEX_AUTH_URL}#?clientID={}&code={}&forwardUrl=http%3A%2F%2F127.0.0.1%3A{}%2Fauth%2Fplex%2Fcallback\
+        "{}/auth#?clientID={}&code={}&forwardUrl=http%3A%2F%2F127.0.0.1%3A{}%2Fauth%2Fplex%2Fcallback\
          &context%5Bdevice%5D%5Bproduct%5D=Sagarr",
-        pin.client_id, pin.code, app.port
+        app.fakes.plex.url, pin.client_id, pin.code, app.port
     );
     assert_eq!(page.location(), Some(expected.as_str()));
     app.stop().await;
