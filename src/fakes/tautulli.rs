@@ -102,6 +102,11 @@ impl FakeTautulli {
         }
     }
 
+    /// Deletes a user (Tautulli's `get_users` lists non-deleted users only).
+    pub fn remove_user(&self, user_id: i64) {
+        lock(&self.state).users.retain(|u| u["user_id"] != user_id);
+    }
+
     /// Puts an item in the server's library under `rating_key`.
     pub fn add_item(&self, rating_key: &str, item: LibraryItem) {
         lock(&self.state)

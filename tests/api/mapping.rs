@@ -68,3 +68,19 @@ async fn a_user_missing_from_overseerr_is_flagged_for_the_admin() {
     );
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn tautulli_users_are_found_by_email_when_the_account_id_differs() {
+    let app = TestApp::spawn().await;
+    // No Tautulli row carries the owner's account id; one has another id and his email.
+    app.fakes.tautulli.remove_user(owner().id);
+    app.fakes.tautulli.add_user(555, "Owner", true);
+    app.signed_in_as(&owner()).await;
+    app.eventually("the owner's mapping", |app| {
+        app.user(&owner())
+            .is_some_and(|u| u.tautulli_user_id.is_some())
+    })
+    .await;
+    assert_eq!(app.user(&owner()).unwrap().tautulli_user_id, Some(555));
+    app.stop().await;
+}

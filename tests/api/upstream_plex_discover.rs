@@ -69,3 +69,68 @@ async fn the_rating_key_is_confirmed_by_tmdb_id_and_the_watchlist_add_carries_th
     assert_eq!(err.kind, UpstreamErrorKind::KeyRefused);
     assert!(!err.to_string().contains("bogus"));
 }
+
+#[actix_web::test]
+async fn plex_faults_are_named_for_sign_in_and_discover() {
+    use sagarr::fakes::Fault;
+    use sagarr::integrations::plex::PlexTv;
+    let fake = FakePlex::start().unwrap();
+    let friend = FakeAccount::new(22, "Friend");
+    fake.add_account(friend.clone());
+    let http = awc::Client::builder().timeout(TIMEOUT).finish();
+    let plex = PlexTv {
+        http: &http,
+        base: &fake.url,
+        client_id: "client",
+    };
+    let discover = Discover {
+        http: &http,
+        base: &fake.url,
+        client_id: "client",
+        token: &friend.token,
+        timeout: TIMEOUT,
+    };
+
+    assert_eq!(
+        plex.account("bogus").await.unwrap_err().to_string(),
+        "plex.tv refused the sign-in token"
+    );
+    fake.set_fault(Fault::ServerError);
+    assert_eq!(
+        plex.create_pin().await.unwrap_err().to_string(),
+        "plex.tv failed (HTTP 500): Internal Server Error"
+    );
+    assert!(
+        discover
+            .add_to_watchlist("x")
+            .await
+            .unwrap_err()
+            .to_string()
+            .starts_with("Plex Discover failed (HTTP 500)")
+    );
+    fake.set_fault(Fault::Malformed);
+    assert!(matches!(
+        plex.create_pin().await.unwrap_err().kind,
+        UpstreamErrorKind::Unexpected(_)
+    ));
+    assert!(matches!(
+        discover
+            .find_rating_key(Kind::Movie, 603, "The Matrix", None)
+            .await
+            .unwrap_err()
+            .kind,
+        UpstreamErrorKind::Unexpected(_)
+    ));
+    fake.set_fault(Fault::RateLimited);
+    assert!(matches!(
+        plex.pin(1).await.unwrap_err().kind,
+        UpstreamErrorKind::RateLimited { .. }
+    ));
+    fake.set_fault(Fault::Slow(Duration::from_secs(4)));
+    let err = discover.add_to_watchlist("x").await.unwrap_err();
+    assert!(
+        err.to_string().contains("did not answer within 2 s"),
+        "{err}"
+    );
+    assert!(!err.to_string().contains(&friend.token));
+}
