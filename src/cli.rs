@@ -5,6 +5,7 @@
 pub enum Command {
     Serve,
     Healthcheck,
+    Refresh(crate::refresh_cli::Target),
     Help,
 }
 
@@ -14,6 +15,9 @@ Usage: sagarr [COMMAND]
 Commands:
   serve         run the web server (the default)
   healthcheck   exit 0 when the server at SAGARR_BIND answers /api/health, else 1
+  refresh --user NAME | --all
+                refresh recommendations now (NAME is the Plex username; --all: everyone
+                active in the last 30 days), printing progress; exit 0 on success
   help          show this text
 
 Configuration comes from the environment: see docs/configuration.md.";
@@ -29,6 +33,10 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
     {
         [] | ["serve"] => Ok(Command::Serve),
         ["healthcheck"] => Ok(Command::Healthcheck),
+        ["refresh", "--all"] => Ok(Command::Refresh(crate::refresh_cli::Target::All)),
+        ["refresh", "--user", name] if !name.is_empty() => Ok(Command::Refresh(
+            crate::refresh_cli::Target::User((*name).to_owned()),
+        )),
         ["help" | "--help" | "-h"] => Ok(Command::Help),
         _ => Err(format!("unknown command: {}\n\n{USAGE}", args.join(" "))),
     }
@@ -48,5 +56,16 @@ mod tests {
         assert_eq!(parse_str("serve"), Ok(Command::Serve));
         assert_eq!(parse_str("healthcheck"), Ok(Command::Healthcheck));
         assert!(parse_str("serve extra").is_err());
+        assert_eq!(
+            parse_str("refresh --all"),
+            Ok(Command::Refresh(crate::refresh_cli::Target::All))
+        );
+        assert_eq!(
+            parse_str("refresh --user jdoe"),
+            Ok(Command::Refresh(crate::refresh_cli::Target::User(
+                "jdoe".into()
+            )))
+        );
+        assert!(parse_str("refresh").is_err());
     }
 }

@@ -50,6 +50,13 @@ pub struct Config {
     pub upstream_timeout: Duration,
     /// `AI_TIMEOUT_SECONDS`: how long one AI answer may take (local models on a CPU are slow).
     pub ai_timeout: Duration,
+    /// `SAGARR_ROWS_PER_KIND` and `SAGARR_ITEMS_PER_ROW`: how many rows of how many titles.
+    pub rows_per_kind: usize,
+    pub items_per_row: usize,
+    /// `SAGARR_REFRESH_CONCURRENCY`: how many users are refreshed at once.
+    pub refresh_concurrency: usize,
+    /// Whether the nightly clock runs (tests turn it off).
+    pub nightly_clock: bool,
     /// HTTP worker threads; tests use one to keep thread counts low.
     pub workers: usize,
 }
@@ -227,6 +234,23 @@ impl Config {
         let upstream_timeout = seconds("SAGARR_UPSTREAM_TIMEOUT_SECONDS", 10)?;
         let ai_timeout = seconds("AI_TIMEOUT_SECONDS", 120)?;
 
+        let count =
+            |variable: &'static str, default: usize, max: usize| -> Result<usize, ConfigError> {
+                match get(variable) {
+                    None => Ok(default),
+                    Some(raw) => match raw.parse::<usize>() {
+                        Ok(n) if (1..=max).contains(&n) => Ok(n),
+                        _ => Err(bad(
+                            variable,
+                            format!("`{raw}` is not a whole number from 1 to {max}"),
+                        )),
+                    },
+                }
+            };
+        let rows_per_kind = count("SAGARR_ROWS_PER_KIND", 6, 20)?;
+        let items_per_row = count("SAGARR_ITEMS_PER_ROW", 8, 30)?;
+        let refresh_concurrency = count("SAGARR_REFRESH_CONCURRENCY", 2, 16)?;
+
         let env_integrations = EnvIntegrations {
             values: INTEGRATION_VARIABLES
                 .iter()
@@ -246,6 +270,10 @@ impl Config {
             env_integrations,
             upstream_timeout,
             ai_timeout,
+            rows_per_kind,
+            items_per_row,
+            refresh_concurrency,
+            nightly_clock: true,
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
         })
     }
@@ -291,6 +319,8 @@ mod tests {
             ("PLEX_TV_URL", "plex.tv"),
             ("AI_TIMEOUT_SECONDS", "0"),
             ("SAGARR_UPSTREAM_TIMEOUT_SECONDS", "ten"),
+            ("SAGARR_REFRESH_CONCURRENCY", "0"),
+            ("SAGARR_ITEMS_PER_ROW", "500"),
         ] {
             let err = config(&[(var, value)]).err().unwrap();
             assert_eq!(err.variable, var, "{err}");

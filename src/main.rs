@@ -33,6 +33,15 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve => serve(config),
+        Command::Refresh(target) => {
+            if let Err(e) = sagarr::telemetry::init(&config.log_filter) {
+                return fail(&e);
+            }
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let code =
+                actix_web::rt::System::new().block_on(sagarr::refresh_cli::run(config, target));
+            ExitCode::from(code)
+        }
     }
 }
 

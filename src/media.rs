@@ -37,3 +37,51 @@ impl fmt::Display for Kind {
 
 /// TMDb's genre id for documentaries, the same for movies and TV.
 pub const DOCUMENTARY_GENRE: i64 = 99;
+
+/// The dashboard's tabs, in order.
+pub const TABS: [Tab; 3] = [Tab::Movies, Tab::Tv, Tab::Documentaries];
+
+/// One tab of the dashboard: documentaries (genre 99) get their own, whatever their kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Tab {
+    Movies,
+    Tv,
+    Documentaries,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 3] = TABS;
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.slug() == raw)
+    }
+
+    pub fn slug(self) -> &'static str {
+        match self {
+            Tab::Movies => "movies",
+            Tab::Tv => "tv",
+            Tab::Documentaries => "documentaries",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Movies => "Movies",
+            Tab::Tv => "TV",
+            Tab::Documentaries => "Documentaries",
+        }
+    }
+}
+
+impl Tab {
+    /// The tab a title belongs on.
+    pub fn of(kind: Kind, genre_ids: impl IntoIterator<Item = i64>) -> Self {
+        if genre_ids.into_iter().any(|g| g == DOCUMENTARY_GENRE) {
+            Tab::Documentaries
+        } else if kind == Kind::Tv {
+            Tab::Tv
+        } else {
+            Tab::Movies
+        }
+    }
+}

@@ -9,6 +9,8 @@ use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 
 use crate::config::Config;
+use crate::engine::Trigger;
+use crate::queue::RefreshQueue;
 use crate::state::AppState;
 use crate::{auth, db, http, routes, secrets};
 
@@ -31,6 +33,8 @@ pub struct Application {
     port: u16,
     server: Server,
     state: web::Data<AppState>,
+    /// The nightly clock thread; it stops when this is dropped.
+    _clock: Option<clokwerk::ScheduleHandle>,
 }
 
 impl Application {
@@ -52,6 +56,11 @@ impl Application {
             .map_err(|e| startup_error(Some("SAGARR_DATA_DIR"), e.to_string()))?
         };
 
+        // Runs cut short by a crash or stop must not show "running" forever.
+        if let Ok(mut conn) = pool.get() {
+            let _ = db::recommendations::reset_interrupted(&mut conn, db::now());
+        }
+
         let listener = TcpListener::bind(config.bind).map_err(|e| {
             startup_error(
                 Some("SAGARR_BIND"),
@@ -63,11 +72,18 @@ impl Application {
             .map_err(|e| startup_error(Some("SAGARR_BIND"), e.to_string()))?
             .port();
         let workers = config.workers;
+        let (queue, queued) = RefreshQueue::new();
         let state = web::Data::new(AppState {
             config,
             pool,
             plex_client_id,
+            queue,
         });
+        actix_web::rt::spawn(crate::queue::run(queued, state.clone()));
+        let clock = state
+            .config
+            .nightly_clock
+            .then(|| start_nightly(state.clone()));
 
         let app_state = state.clone();
         let server = HttpServer::new(move || {
@@ -89,6 +105,7 @@ impl Application {
             port,
             server,
             state,
+            _clock: clock,
         })
     }
 
@@ -107,6 +124,21 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Starts the nightly clock; each night it queues every user active in the last 30 days.
+fn start_nightly(state: web::Data<AppState>) -> clokwerk::ScheduleHandle {
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let handle = crate::scheduler::start(state.config.refresh_at, tx);
+    actix_web::rt::spawn(async move {
+        while rx.recv().await.is_some() {
+            match crate::queue::enqueue_active(&state, Trigger::Nightly).await {
+                Ok(n) => tracing::info!(users = n, "nightly refresh queued"),
+                Err(error) => tracing::error!(%error, "could not queue the nightly refresh"),
+            }
+        }
+    });
+    handle
 }
 
 /// Creates the data dir if needed and proves we can write in it, so a wrong owner (Saltbox's

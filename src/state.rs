@@ -2,12 +2,15 @@
 
 use crate::config::Config;
 use crate::db::DbPool;
+use crate::queue::RefreshQueue;
 
 pub struct AppState {
     pub config: Config,
     pub pool: DbPool,
     /// Our `X-Plex-Client-Identifier`, generated once per install and kept in the database.
     pub plex_client_id: String,
+    /// Where refreshes wait their turn.
+    pub queue: RefreshQueue,
 }
 
 impl AppState {

@@ -2,7 +2,9 @@
 
 use diesel::prelude::*;
 
-use super::schema::{availability, plex_discover_keys, tautulli_metadata, tmdb_details};
+use super::schema::{
+    availability, plex_discover_keys, tautulli_metadata, title_lookups, tmdb_details, tmdb_lists,
+};
 
 /// Cached TMDb details JSON of (kind, id) fetched after `fresh_after`.
 pub fn tmdb_details(
@@ -128,6 +130,77 @@ pub fn put_availability(
             availability::tmdb_id.eq(id),
             availability::status.eq(status),
             availability::fetched_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// A cached title lookup: `Some(Some(id))` found, `Some(None)` TMDb has no such title.
+pub fn title_lookup(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    title: &str,
+    year: i32,
+    fresh_after: i64,
+) -> QueryResult<Option<Option<i64>>> {
+    title_lookups::table
+        .find((kind, title, year))
+        .filter(title_lookups::fetched_at.gt(fresh_after))
+        .select(title_lookups::tmdb_id)
+        .first(conn)
+        .optional()
+}
+
+pub fn put_title_lookup(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    title: &str,
+    year: i32,
+    id: Option<i64>,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::replace_into(title_lookups::table)
+        .values((
+            title_lookups::kind.eq(kind),
+            title_lookups::title.eq(title),
+            title_lookups::year.eq(year),
+            title_lookups::tmdb_id.eq(id),
+            title_lookups::fetched_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+pub fn tmdb_list(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    id: i64,
+    list: &str,
+    fresh_after: i64,
+) -> QueryResult<Option<String>> {
+    tmdb_lists::table
+        .find((kind, id, list))
+        .filter(tmdb_lists::fetched_at.gt(fresh_after))
+        .select(tmdb_lists::json)
+        .first(conn)
+        .optional()
+}
+
+pub fn put_tmdb_list(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    id: i64,
+    list: &str,
+    json: &str,
+    now: i64,
+) -> QueryResult<()> {
+    diesel::replace_into(tmdb_lists::table)
+        .values((
+            tmdb_lists::kind.eq(kind),
+            tmdb_lists::tmdb_id.eq(id),
+            tmdb_lists::list.eq(list),
+            tmdb_lists::json.eq(json),
+            tmdb_lists::fetched_at.eq(now),
         ))
         .execute(conn)
         .map(drop)

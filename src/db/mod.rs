@@ -1,6 +1,9 @@
 //! The SQLite database: pool, pragmas, embedded migrations, and the one way handlers reach it.
 
 pub mod cache;
+pub mod preferences;
+pub mod recommendations;
+pub mod runs;
 pub mod schema;
 pub mod sessions;
 pub mod settings;

@@ -70,6 +70,7 @@ diesel::table! {
         mapping_error -> Nullable<Text>,
         created_at -> BigInt,
         last_login_at -> BigInt,
+        last_seen_at -> BigInt,
     }
 }
 
@@ -79,6 +80,7 @@ diesel::joinable!(refresh_status -> users (user_id));
 diesel::joinable!(sessions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
+    refresh_runs,
     preferences,
     recommendations,
     refresh_status,
@@ -124,3 +126,44 @@ diesel::table! {
         fetched_at -> BigInt,
     }
 }
+
+diesel::table! {
+    refresh_runs (id) {
+        id -> Integer,
+        user_id -> Integer,
+        trigger -> Text,
+        provider -> Text,
+        model -> Text,
+        prompt_tokens -> Integer,
+        completion_tokens -> Integer,
+        proposed -> Integer,
+        kept -> Integer,
+        dropped_json -> Text,
+        outcome -> Text,
+        message -> Text,
+        started_at -> BigInt,
+        finished_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    title_lookups (kind, title, year) {
+        kind -> Text,
+        title -> Text,
+        year -> Integer,
+        tmdb_id -> Nullable<BigInt>,
+        fetched_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    tmdb_lists (kind, tmdb_id, list) {
+        kind -> Text,
+        tmdb_id -> BigInt,
+        list -> Text,
+        json -> Text,
+        fetched_at -> BigInt,
+    }
+}
+
+diesel::joinable!(refresh_runs -> users (user_id));

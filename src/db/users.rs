@@ -21,6 +21,7 @@ pub struct User {
     pub mapping_error: Option<String>,
     pub created_at: i64,
     pub last_login_at: i64,
+    pub last_seen_at: i64,
 }
 
 impl User {
@@ -85,6 +86,35 @@ pub fn set_mapping(
             .execute(conn)
             .map(drop)
     })
+}
+
+/// Users seen (signed in or viewing pages) since `since`, for the nightly refresh.
+pub fn active_since(conn: &mut SqliteConnection, since: i64) -> QueryResult<Vec<i32>> {
+    users::table
+        .filter(users::last_seen_at.ge(since))
+        .select(users::id)
+        .order(users::id.asc())
+        .load(conn)
+}
+
+pub fn find_by_username(conn: &mut SqliteConnection, username: &str) -> QueryResult<Option<User>> {
+    users::table
+        .filter(users::username.eq(username))
+        .select(User::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Notes that the user was seen, at most once an hour so page views rarely write.
+pub fn touch_seen(conn: &mut SqliteConnection, id: i32, now: i64) -> QueryResult<()> {
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::last_seen_at.lt(now - 3600)),
+    )
+    .set(users::last_seen_at.eq(now))
+    .execute(conn)
+    .map(drop)
 }
 
 /// Everyone, admins first, then by name.
@@ -179,6 +209,7 @@ fn upsert_with_role(
         users::avatar_url.eq(&account.avatar_url),
         users::plex_token.eq(&account.plex_token),
         users::last_login_at.eq(now),
+        users::last_seen_at.eq(now),
     );
     let updated = diesel::update(users::table.filter(users::plex_id.eq(account.plex_id)))
         .set(profile)

@@ -27,6 +27,12 @@ pub enum LibraryItem {
         year: i64,
         tmdb_id: i64,
     },
+    /// A show (what an episode's `grandparent_rating_key` points at).
+    Show {
+        title: String,
+        year: i64,
+        tmdb_id: i64,
+    },
     /// An episode of a show: its own `guids` are the episode's, the show's are in `grandparent_guids`.
     Episode {
         show: String,
@@ -294,6 +300,12 @@ fn row(state: &State, play: &Play, index: usize) -> Value {
         "session_key": null, "live": 0, "original_title": "", "thumb": "/library/metadata/1/thumb/1"});
     let mut v = common;
     match state.library.get(&play.rating_key) {
+        Some(LibraryItem::Show { title, .. }) => {
+            v["media_type"] = json!("episode");
+            v["rating_key"] = json!(play.rating_key.parse::<i64>().unwrap_or(0));
+            v["title"] = json!(title);
+            v["grandparent_title"] = json!(title);
+        }
         Some(LibraryItem::Episode {
             show,
             show_rating_key,
@@ -343,6 +355,16 @@ fn row(state: &State, play: &Play, index: usize) -> Value {
 /// `get_metadata`: strings everywhere, as Tautulli flattens the PMS XML.
 fn metadata(rating_key: &str, item: &LibraryItem) -> Value {
     match item {
+        LibraryItem::Show {
+            title,
+            year,
+            tmdb_id,
+        } => json!({
+            "media_type": "show", "rating_key": rating_key, "title": title, "year": year.to_string(),
+            "guid": "plex://show/5d9c086c46115600200aa2fe",
+            "guids": ["imdb://tt0944947", format!("tmdb://{tmdb_id}"), "tvdb://121361"],
+            "parent_guids": [], "grandparent_guids": [], "children_count": 8, "live": 0
+        }),
         LibraryItem::Movie {
             title,
             year,

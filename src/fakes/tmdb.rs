@@ -13,6 +13,8 @@ use crate::media::Kind;
 struct State {
     api_key: String,
     read_token: String,
+    /// Titles a test adds beside the shipped catalogue.
+    extra: Vec<catalog::Title>,
     /// Every request path, in order.
     calls: Vec<String>,
 }
@@ -32,6 +34,7 @@ impl FakeTmdb {
         let state = Arc::new(Mutex::new(State {
             api_key: api_key.to_owned(),
             read_token: read_token.clone(),
+            extra: Vec::new(),
             calls: Vec::new(),
         }));
         let shared = web::Data::from(state.clone());
@@ -55,6 +58,11 @@ impl FakeTmdb {
             state,
             server,
         })
+    }
+
+    /// Adds a title for this fake only (the shipped catalogue stays real titles).
+    pub fn add_title(&self, title: catalog::Title) {
+        lock(&self.state).extra.push(title);
     }
 
     /// Paths asked so far, like `/movie/603`.
@@ -112,8 +120,20 @@ fn authorize(
     Ok(query)
 }
 
-fn title_of(kind: &str, id: &str) -> Option<&'static catalog::Title> {
-    catalog::find(Kind::parse(kind)?, id.parse().ok()?)
+/// The catalogue plus this fake's extra titles.
+fn titles(state: &web::Data<Mutex<State>>) -> Vec<catalog::Title> {
+    catalog::TITLES
+        .iter()
+        .copied()
+        .chain(lock(state).extra.iter().copied())
+        .collect()
+}
+
+fn title_of(state: &web::Data<Mutex<State>>, kind: &str, id: &str) -> Option<catalog::Title> {
+    let (kind, id): (Kind, i64) = (Kind::parse(kind)?, id.parse().ok()?);
+    titles(state)
+        .into_iter()
+        .find(|t| t.kind == kind && t.tmdb_id == id)
 }
 
 async fn details(
@@ -129,8 +149,8 @@ async fn details(
     let with_ids = query
         .get("append_to_response")
         .is_some_and(|a| a.split(',').any(|p| p == "external_ids"));
-    match title_of(&kind, &id) {
-        Some(t) => HttpResponse::Ok().json(catalog::tmdb_details(t, with_ids)),
+    match title_of(&state, &kind, &id) {
+        Some(t) => HttpResponse::Ok().json(catalog::tmdb_details(&t, with_ids)),
         None => not_found_body(),
     }
 }
@@ -150,13 +170,14 @@ async fn recommendations(
         return *denied;
     }
     let (kind, id) = path.into_inner();
-    let Some(t) = title_of(&kind, &id) else {
+    let Some(t) = title_of(&state, &kind, &id) else {
         return not_found_body();
     };
+    let all = titles(&state);
     page(
         t.recommendations
             .iter()
-            .filter_map(|id| catalog::find(t.kind, *id))
+            .filter_map(|id| all.iter().find(|r| r.kind == t.kind && r.tmdb_id == *id))
             .map(|r| catalog::tmdb_result(r, false))
             .collect(),
     )
@@ -195,7 +216,7 @@ async fn search(
         .or_else(|| query.get("year"))
         .and_then(|y| y.parse().ok());
     page(
-        catalog::TITLES
+        titles(&state)
             .iter()
             .filter(|t| t.kind == kind)
             .filter(|t| {

@@ -230,9 +230,11 @@ impl Call<'_> {
     }
 
     fn timed_out(&self) -> UpstreamError {
+        // Rounded up: a budget of 1.99 s left is "2 s" to the admin.
+        let seconds = self.timeout.as_secs_f64().ceil() as u64;
         self.error(UpstreamErrorKind::TimedOut {
             url: display_url(self.base),
-            seconds: self.timeout.as_secs(),
+            seconds,
         })
     }
 

@@ -72,6 +72,7 @@ struct AdminPage {
     user: User,
     sections: Vec<SectionView>,
     users: Vec<UserRow>,
+    runs: super::admin_runs::RunsFragment,
     /// The outcome of the last user action, shown in the Users section.
     notice: Option<(bool, String)>,
 }
@@ -135,10 +136,12 @@ pub async fn page(
     }
     let users = admin_users::rows_for(&state, Some(user.id)).await?;
     let notice = message_for("users");
+    let runs = super::admin_runs::load(&state, message_for("runs").map(|(_, m)| m)).await?;
     Ok(html(render(&AdminPage {
         user,
         sections,
         users,
+        runs,
         notice,
     })?))
 }

@@ -7,41 +7,7 @@ use askama_web::WebTemplate;
 use crate::auth::session::CurrentUser;
 use crate::db::users::User;
 use crate::error::AppError;
-
-/// The dashboard's tabs, in order.
-pub const TABS: [Tab; 3] = [Tab::Movies, Tab::Tv, Tab::Documentaries];
-
-/// One tab of the dashboard.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Movies,
-    Tv,
-    Documentaries,
-}
-
-impl Tab {
-    pub const ALL: [Tab; 3] = TABS;
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.slug() == raw)
-    }
-
-    pub fn slug(self) -> &'static str {
-        match self {
-            Tab::Movies => "movies",
-            Tab::Tv => "tv",
-            Tab::Documentaries => "documentaries",
-        }
-    }
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Tab::Movies => "Movies",
-            Tab::Tv => "TV",
-            Tab::Documentaries => "Documentaries",
-        }
-    }
-}
+use crate::media::Tab;
 
 #[derive(serde::Deserialize)]
 pub struct DashboardQuery {
@@ -57,6 +23,7 @@ struct DashboardPage {
 
 pub async fn dashboard(
     CurrentUser(user): CurrentUser,
+    state: web::Data<crate::state::AppState>,
     query: web::Query<DashboardQuery>,
 ) -> Result<impl actix_web::Responder, AppError> {
     let tab = match query.tab.as_deref() {
@@ -67,5 +34,11 @@ pub async fn dashboard(
             ))
         })?,
     };
+    // Active users get the nightly refresh; this writes at most once an hour.
+    let user_id = user.id;
+    crate::db::run(&state.pool, move |c| {
+        Ok(crate::db::users::touch_seen(c, user_id, crate::db::now())?)
+    })
+    .await?;
     Ok(DashboardPage { user, tab })
 }

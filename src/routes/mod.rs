@@ -1,14 +1,16 @@
 //! The one route table (CONTRACT.md "Routes"), and how bad paths, queries and forms are refused.
 
 mod admin;
+mod admin_runs;
 mod admin_users;
 mod assets;
 mod dashboard;
 mod health;
+mod refresh;
 mod sign_in;
 
+pub use crate::media::TABS;
 pub use assets::{HTMX, asset_url};
-pub use dashboard::TABS;
 
 use actix_web::web::{self, ServiceConfig};
 
@@ -40,6 +42,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .route("/auth/plex/callback", web::get().to(sign_in::finish))
     .route("/logout", web::post().to(sign_in::logout))
     .route("/", web::get().to(dashboard::dashboard))
+    .route("/refresh", web::post().to(refresh::start))
+    .route("/refresh/status", web::get().to(refresh::status))
+    .route("/admin/refresh", web::post().to(admin_runs::refresh_all))
     .route("/admin", web::get().to(admin::page))
     .route("/admin/settings/{section}", web::post().to(admin::save))
     .route("/admin/test/{section}", web::post().to(admin::test_form))

@@ -138,7 +138,28 @@ pub async fn finish(
     tracing::info!(user = %user.username, role = %user.role, "signed in");
     session::start(&session, &state.pool, user.id).await?;
     crate::mapping::spawn(state.clone(), user.id);
+    queue_first_refresh(&state, user.id).await;
     Ok(see_other("/"))
+}
+
+/// A user who has never had a refresh gets one now, so his first visit is not empty for long.
+/// Nothing else runs because someone signed in.
+async fn queue_first_refresh(state: &AppState, user_id: i32) {
+    let never = db::run(&state.pool, move |conn| {
+        let status = db::recommendations::status(conn, user_id)?;
+        Ok(status.finished_at.is_none()
+            && status.state == "idle"
+            && !db::recommendations::has_any(conn, user_id)?)
+    })
+    .await;
+    if matches!(never, Ok(true))
+        && let Err(error) = state
+            .queue
+            .enqueue(&state.pool, user_id, crate::engine::Trigger::FirstSignIn)
+            .await
+    {
+        tracing::warn!(%error, user_id, "could not queue the first refresh");
+    }
 }
 
 /// Applies the sign-in rules and records the user, or refuses with a 403 that says why.

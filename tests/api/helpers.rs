@@ -35,9 +35,19 @@ pub enum TautulliSetup {
     Unset,
 }
 
+/// Which AI the app is configured with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum AiSetup {
+    None,
+    OpenAi,
+    /// The fake OpenAI first, the fake Ollama as fallback.
+    OpenAiThenOllama,
+}
+
 #[derive(Clone)]
 pub struct Options {
     pub tautulli: TautulliSetup,
+    pub ai: AiSetup,
     pub extra_env: Vec<(&'static str, String)>,
 }
 
@@ -45,6 +55,7 @@ impl Default for Options {
     fn default() -> Self {
         Self {
             tautulli: TautulliSetup::Fake,
+            ai: AiSetup::None,
             extra_env: Vec::new(),
         }
     }
@@ -120,7 +131,7 @@ pub struct TestApp {
     handle: ServerHandle,
     client: awc::Client,
     cookies: RefCell<BTreeMap<String, String>>,
-    options: Options,
+    pub options: Options,
 }
 
 /// The owner of the server (first to sign in) and a friend it is shared with.
@@ -137,6 +148,18 @@ pub fn stranger() -> FakeAccount {
 }
 
 pub fn config_for(data_dir: &Path, fakes: &Fakes, options: &Options) -> Config {
+    let env = env_for(data_dir, fakes, options);
+    let mut config =
+        Config::from_lookup(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
+            .expect("test configuration is valid");
+    config.workers = 1;
+    // Tests trigger refreshes themselves; the clock would fire only at 03:00 anyway.
+    config.nightly_clock = false;
+    config
+}
+
+/// The environment a test app runs with (also handed to the binary in CLI tests).
+pub fn env_for(data_dir: &Path, fakes: &Fakes, options: &Options) -> Vec<(&'static str, String)> {
     let (plex, tautulli) = (&fakes.plex, &fakes.tautulli);
     let mut env: Vec<(&str, String)> = vec![
         ("SAGARR_BIND", "127.0.0.1:0".into()),
@@ -165,12 +188,19 @@ pub fn config_for(data_dir: &Path, fakes: &Fakes, options: &Options) -> Config {
         }
         TautulliSetup::Unset => {}
     }
+    if options.ai != AiSetup::None {
+        env.push(("AI_PROVIDER", "openai".into()));
+        env.push(("AI_BASE_URL", fakes.openai.openai_base()));
+        env.push(("AI_API_KEY", OPENAI_KEY.into()));
+        env.push(("AI_MODEL", OPENAI_MODEL.into()));
+    }
+    if options.ai == AiSetup::OpenAiThenOllama {
+        env.push(("AI_FALLBACK_PROVIDER", "ollama".into()));
+        env.push(("AI_FALLBACK_BASE_URL", fakes.ollama.url.clone()));
+        env.push(("AI_FALLBACK_MODEL", OLLAMA_MODEL.into()));
+    }
     env.extend(options.extra_env.iter().cloned());
-    let mut config =
-        Config::from_lookup(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
-            .expect("test configuration is valid");
-    config.workers = 1;
-    config
+    env
 }
 
 impl TestApp {
@@ -353,6 +383,64 @@ impl TestApp {
     pub fn user(&self, account: &FakeAccount) -> Option<sagarr::db::users::User> {
         let mut conn = self.app.pool.get().expect("db connection");
         sagarr::db::users::find_by_plex_id(&mut conn, account.id).expect("query")
+    }
+
+    /// The refresh status as `GET /refresh/status` answers it.
+    pub async fn refresh_status(&self) -> serde_json::Value {
+        let page = self
+            .get_with("/refresh/status", &[("Accept", "application/json")])
+            .await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+        serde_json::from_str(&page.body).expect("status JSON")
+    }
+
+    /// Waits (up to 20 s) for the signed-in user's refresh to finish, and returns its status.
+    pub async fn wait_for_refresh(&self) -> serde_json::Value {
+        for _ in 0..400 {
+            let status = self.refresh_status().await;
+            if status["state"] != "queued" && status["state"] != "running" {
+                return status;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "the refresh never finished: {}",
+            self.refresh_status().await
+        );
+    }
+
+    /// Asks for a refresh as the signed-in user and waits for it.
+    pub async fn refresh_and_wait(&self) -> serde_json::Value {
+        let page = self.post("/refresh", &[]).await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        self.wait_for_refresh().await
+    }
+
+    /// The rows stored for `account` on `tab`.
+    pub fn rows(&self, account: &FakeAccount, tab: &str) -> Vec<sagarr::engine::rows::Row> {
+        let Some(user) = self.user(account) else {
+            return Vec::new();
+        };
+        let mut conn = self.app.pool.get().expect("db connection");
+        match sagarr::db::recommendations::load(&mut conn, user.id, tab).expect("query") {
+            Some((json, _)) => serde_json::from_str(&json).expect("stored rows parse"),
+            None => Vec::new(),
+        }
+    }
+
+    /// Every card on every tab of `account`, as (kind, tmdb id).
+    pub fn all_cards(&self, account: &FakeAccount) -> Vec<(sagarr::media::Kind, i64)> {
+        ["movies", "tv", "documentaries"]
+            .iter()
+            .flat_map(|tab| self.rows(account, tab))
+            .flat_map(|row| row.cards.into_iter().map(|c| (c.kind, c.tmdb_id)))
+            .collect()
+    }
+
+    /// The recorded refresh runs, newest first.
+    pub fn runs(&self) -> Vec<sagarr::db::runs::RunRow> {
+        let mut conn = self.app.pool.get().expect("db connection");
+        sagarr::db::runs::recent(&mut conn, 100).expect("query")
     }
 
     /// Waits (up to 5 s) until `check` holds, for work the app does in the background.

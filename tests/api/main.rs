@@ -5,10 +5,12 @@ mod helpers;
 
 mod admin;
 mod browser;
+mod engine;
 
 mod health;
 mod mapping;
 mod pages;
+mod refresh;
 mod sessions;
 mod sign_in;
 mod startup;

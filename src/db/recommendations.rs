@@ -1,0 +1,190 @@
+//! Each user's stored rows per tab, and where his refresh stands.
+
+use diesel::prelude::*;
+
+use super::schema::{recommendations, refresh_status};
+
+/// Replaces all of a user's rows at once (the tabs not given are emptied): one transaction, so a
+/// page view sees either the old rows or the new ones.
+pub fn replace(
+    conn: &mut SqliteConnection,
+    user_id: i32,
+    tabs: &[(&str, String)],
+    now: i64,
+) -> QueryResult<()> {
+    conn.immediate_transaction(|conn| {
+        diesel::delete(recommendations::table.filter(recommendations::user_id.eq(user_id)))
+            .execute(conn)?;
+        for (tab, json) in tabs {
+            diesel::insert_into(recommendations::table)
+                .values((
+                    recommendations::user_id.eq(user_id),
+                    recommendations::tab.eq(*tab),
+                    recommendations::rows_json.eq(json),
+                    recommendations::generated_at.eq(now),
+                ))
+                .execute(conn)?;
+        }
+        Ok(())
+    })
+}
+
+/// The stored rows JSON of a tab and when it was made.
+pub fn load(
+    conn: &mut SqliteConnection,
+    user_id: i32,
+    tab: &str,
+) -> QueryResult<Option<(String, i64)>> {
+    recommendations::table
+        .find((user_id, tab))
+        .select((recommendations::rows_json, recommendations::generated_at))
+        .first(conn)
+        .optional()
+}
+
+pub fn has_any(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        recommendations::table.filter(recommendations::user_id.eq(user_id)),
+    ))
+    .get_result(conn)
+}
+
+/// Where a user's refresh stands (CONTRACT.md `GET /refresh/status`).
+#[derive(Debug, Clone, Default, Queryable, Selectable, serde::Serialize)]
+#[diesel(table_name = refresh_status)]
+pub struct Status {
+    #[serde(skip)]
+    pub user_id: i32,
+    pub state: String,
+    pub step: String,
+    pub done: i32,
+    pub total: i32,
+    pub message: String,
+    #[serde(skip)]
+    pub started_at: Option<i64>,
+    #[serde(skip)]
+    pub finished_at: Option<i64>,
+    #[serde(skip)]
+    pub last_success_at: Option<i64>,
+}
+
+pub fn status(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Status> {
+    Ok(refresh_status::table
+        .find(user_id)
+        .select(Status::as_select())
+        .first(conn)
+        .optional()?
+        .unwrap_or(Status {
+            user_id,
+            state: "idle".into(),
+            ..Status::default()
+        }))
+}
+
+fn upsert(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> {
+    diesel::insert_or_ignore_into(refresh_status::table)
+        .values(refresh_status::user_id.eq(user_id))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Marks a refresh queued (a new run clears the last step and message).
+pub fn set_queued(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> {
+    upsert(conn, user_id)?;
+    diesel::update(refresh_status::table.find(user_id))
+        .set((
+            refresh_status::state.eq("queued"),
+            refresh_status::step.eq("Waiting for its turn"),
+            refresh_status::done.eq(0),
+            refresh_status::total.eq(0),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Marks a run started, whatever state the last one left (a CLI run is never queued).
+pub fn set_running(conn: &mut SqliteConnection, user_id: i32, now: i64) -> QueryResult<()> {
+    upsert(conn, user_id)?;
+    diesel::update(refresh_status::table.find(user_id))
+        .set((
+            refresh_status::state.eq("running"),
+            refresh_status::step.eq("Starting"),
+            refresh_status::done.eq(0),
+            refresh_status::total.eq(0),
+            refresh_status::started_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Records progress: the run is running, at `step`, `done` of `total`. Only a queued or
+/// running refresh moves; a finished one is never reopened.
+pub fn set_progress(
+    conn: &mut SqliteConnection,
+    user_id: i32,
+    step: &str,
+    done: i32,
+    total: i32,
+) -> QueryResult<()> {
+    diesel::update(
+        refresh_status::table
+            .find(user_id)
+            .filter(refresh_status::state.eq("running")),
+    )
+    .set((
+        refresh_status::state.eq("running"),
+        refresh_status::step.eq(step),
+        refresh_status::done.eq(done),
+        refresh_status::total.eq(total),
+    ))
+    .execute(conn)
+    .map(drop)
+}
+
+/// Records how a run ended: `idle` after a success (rows or not), `failed` with the reason.
+pub fn set_finished(
+    conn: &mut SqliteConnection,
+    user_id: i32,
+    success: bool,
+    message: &str,
+    now: i64,
+) -> QueryResult<()> {
+    upsert(conn, user_id)?;
+    let target = refresh_status::table.find(user_id);
+    diesel::update(target)
+        .set((
+            refresh_status::state.eq(if success { "idle" } else { "failed" }),
+            refresh_status::step.eq(""),
+            refresh_status::message.eq(message),
+            refresh_status::finished_at.eq(now),
+        ))
+        .execute(conn)?;
+    if success {
+        diesel::update(target)
+            .set(refresh_status::last_success_at.eq(now))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// At start-up: runs cut short by a stop or crash are marked failed, queued ones forgotten, so
+/// nothing shows "running" forever.
+pub fn reset_interrupted(conn: &mut SqliteConnection, now: i64) -> QueryResult<usize> {
+    let failed = diesel::update(refresh_status::table.filter(refresh_status::state.eq("running")))
+        .set((
+            refresh_status::state.eq("failed"),
+            refresh_status::step.eq(""),
+            refresh_status::message
+                .eq("The refresh was interrupted by a restart; the previous rows were kept."),
+            refresh_status::finished_at.eq(now),
+        ))
+        .execute(conn)?;
+    let forgotten =
+        diesel::update(refresh_status::table.filter(refresh_status::state.eq("queued")))
+            .set((
+                refresh_status::state.eq("idle"),
+                refresh_status::step.eq(""),
+            ))
+            .execute(conn)?;
+    Ok(failed + forgotten)
+}

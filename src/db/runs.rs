@@ -1,0 +1,87 @@
+//! A record per refresh run, for the admin page.
+
+use diesel::prelude::*;
+
+use super::schema::{refresh_runs, users};
+
+#[derive(Debug, Clone, Default, Insertable)]
+#[diesel(table_name = refresh_runs)]
+pub struct NewRun {
+    pub user_id: i32,
+    pub trigger: String,
+    pub provider: String,
+    pub model: String,
+    pub prompt_tokens: i32,
+    pub completion_tokens: i32,
+    pub proposed: i32,
+    pub kept: i32,
+    pub dropped_json: String,
+    pub outcome: String,
+    pub message: String,
+    pub started_at: i64,
+    pub finished_at: i64,
+}
+
+pub fn insert(conn: &mut SqliteConnection, run: &NewRun) -> QueryResult<()> {
+    diesel::insert_into(refresh_runs::table)
+        .values(run)
+        .execute(conn)
+        .map(drop)
+}
+
+/// A run as the admin page lists it, with the user's name.
+#[derive(Debug, Clone, Queryable)]
+pub struct RunRow {
+    pub username: String,
+    pub trigger: String,
+    pub provider: String,
+    pub model: String,
+    pub prompt_tokens: i32,
+    pub completion_tokens: i32,
+    pub proposed: i32,
+    pub kept: i32,
+    pub dropped_json: String,
+    pub outcome: String,
+    pub message: String,
+    pub started_at: i64,
+    pub finished_at: i64,
+}
+
+pub fn recent(conn: &mut SqliteConnection, limit: i64) -> QueryResult<Vec<RunRow>> {
+    refresh_runs::table
+        .inner_join(users::table)
+        .order(refresh_runs::id.desc())
+        .limit(limit)
+        .select((
+            users::username,
+            refresh_runs::trigger,
+            refresh_runs::provider,
+            refresh_runs::model,
+            refresh_runs::prompt_tokens,
+            refresh_runs::completion_tokens,
+            refresh_runs::proposed,
+            refresh_runs::kept,
+            refresh_runs::dropped_json,
+            refresh_runs::outcome,
+            refresh_runs::message,
+            refresh_runs::started_at,
+            refresh_runs::finished_at,
+        ))
+        .load(conn)
+}
+
+/// Totals since `since`: runs, failed runs, prompt and completion tokens, seconds spent.
+pub fn totals(conn: &mut SqliteConnection, since: i64) -> QueryResult<(i64, i64, i64, i64, i64)> {
+    use diesel::dsl::{count_star, sql};
+    use diesel::sql_types::BigInt;
+    refresh_runs::table
+        .filter(refresh_runs::finished_at.ge(since))
+        .select((
+            count_star(),
+            sql::<BigInt>("COALESCE(SUM(outcome = 'failed'), 0)"),
+            sql::<BigInt>("COALESCE(SUM(prompt_tokens), 0)"),
+            sql::<BigInt>("COALESCE(SUM(completion_tokens), 0)"),
+            sql::<BigInt>("COALESCE(SUM(finished_at - started_at), 0)"),
+        ))
+        .first(conn)
+}

@@ -1,0 +1,718 @@
+//! The recommendation engine (ENGINE.md): one user's history in, verified and explained rows
+//! out, stored only when the run produced some. Page views never wait on any of this.
+
+mod availability;
+pub mod normalize;
+pub mod prompt;
+pub mod reply;
+pub mod rows;
+pub mod taste;
+pub mod verify;
+
+use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
+
+use futures_util::{StreamExt, stream};
+
+use crate::catalog;
+use crate::db::{self, DbPool};
+use crate::error::AppError;
+use crate::integrations::ai::{self, Prompt, Provider};
+use crate::integrations::tautulli::{HistoryRow, Tautulli};
+use crate::integrations::tmdb::{Summary, Tmdb};
+use crate::integrations::{UpstreamError, UpstreamErrorKind};
+use crate::media::{Kind, TABS};
+use crate::settings::{self, Endpoint, Section, TmdbSettings};
+use crate::state::AppState;
+
+use self::prompt::{Candidate, Shape};
+use self::rows::{Assembly, Card};
+use self::taste::{Play, Taste};
+use self::verify::{Checked, DropReason};
+
+/// Why a refresh was started (stored with its run record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Nightly,
+    Manual,
+    Admin,
+    FirstSignIn,
+    Cli,
+}
+
+impl Trigger {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Nightly => "nightly",
+            Self::Manual => "manual",
+            Self::Admin => "admin",
+            Self::FirstSignIn => "first_sign_in",
+            Self::Cli => "cli",
+        }
+    }
+}
+
+/// Receives progress as the refresh moves: step name, done, total.
+pub type Progress<'a> = &'a dyn Fn(&str, i32, i32);
+
+/// How a refresh ended, as its status message and run record tell it.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub success: bool,
+    pub message: String,
+    pub kept: u32,
+}
+
+const HISTORY_PAGE: usize = 100;
+const HISTORY_PAGES: usize = 20;
+const FAVOURITES: usize = 6;
+const LOOKUP_CONCURRENCY: usize = 6;
+
+/// Everything one run needs, resolved from the settings at its start.
+struct Run<'a> {
+    state: &'a AppState,
+    http: &'a awc::Client,
+    user: db::users::User,
+    tautulli: Endpoint,
+    tmdb_key: String,
+    providers: Vec<Provider>,
+    record: db::runs::NewRun,
+    progress: Progress<'a>,
+}
+
+/// Refreshes one user's rows, records the run, and updates his refresh status. Never panics
+/// on upstream trouble: a failure keeps the previous rows and says why.
+pub async fn refresh_user(
+    state: &AppState,
+    http: &awc::Client,
+    user_id: i32,
+    trigger: Trigger,
+    progress: Progress<'_>,
+) -> Outcome {
+    let started = db::now();
+    let record = db::runs::NewRun {
+        user_id,
+        trigger: trigger.as_str().to_owned(),
+        started_at: started,
+        ..Default::default()
+    };
+    let started_run = db::run(&state.pool, move |c| {
+        Ok(db::recommendations::set_running(c, user_id, started)?)
+    })
+    .await;
+    if let Err(error) = started_run {
+        tracing::warn!(%error, user_id, "could not mark a refresh running");
+    }
+    progress("Starting", 0, 0);
+
+    let deadline = state.config.ai_timeout * 2 + Duration::from_secs(600);
+    let result = match prepare(state, http, user_id, record, progress).await {
+        Ok(run) => match actix_web::rt::time::timeout(deadline, run.execute()).await {
+            Ok(result) => result,
+            Err(_) => Err((
+                format!(
+                    "The refresh took longer than {} minutes and was stopped; the previous rows were kept.",
+                    deadline.as_secs() / 60
+                ),
+                None,
+            )),
+        },
+        Err(message) => Err((message, None)),
+    };
+
+    let (outcome, mut record) = match result {
+        Ok((outcome, record)) => (outcome, record),
+        Err((message, record)) => {
+            let mut record = record.unwrap_or_default();
+            record.outcome = "failed".into();
+            (
+                Outcome {
+                    success: false,
+                    message,
+                    kept: 0,
+                },
+                record,
+            )
+        }
+    };
+    record.user_id = user_id;
+    record.trigger = trigger.as_str().to_owned();
+    record.started_at = started;
+    record.finished_at = db::now();
+    record.message = outcome.message.clone();
+    let status = outcome.clone();
+    let saved = db::run(&state.pool, move |conn| {
+        db::runs::insert(conn, &record)?;
+        Ok(db::recommendations::set_finished(
+            conn,
+            user_id,
+            status.success,
+            &status.message,
+            db::now(),
+        )?)
+    })
+    .await;
+    if let Err(error) = saved {
+        tracing::error!(%error, user_id, "could not record a refresh");
+    }
+    tracing::info!(user_id, trigger = trigger.as_str(), success = outcome.success, kept = outcome.kept, message = %outcome.message, "refresh finished");
+    outcome
+}
+
+type Failure = (String, Option<db::runs::NewRun>);
+
+/// A rating key resolved to its title, or why it could not be.
+type Resolved = Result<Option<(Kind, i64)>, AppError>;
+
+/// Tells the caller and records progress. Awaited, so it can never land after the run's end;
+/// best effort, so a busy database does not fail the run.
+async fn report(
+    pool: &DbPool,
+    progress: Progress<'_>,
+    user_id: i32,
+    step: &str,
+    done: i32,
+    total: i32,
+) {
+    progress(step, done, total);
+    let step = step.to_owned();
+    let _ = db::run(pool, move |c| {
+        Ok(db::recommendations::set_progress(
+            c, user_id, &step, done, total,
+        )?)
+    })
+    .await;
+}
+
+async fn prepare<'a>(
+    state: &'a AppState,
+    http: &'a awc::Client,
+    user_id: i32,
+    record: db::runs::NewRun,
+    progress: Progress<'a>,
+) -> Result<Run<'a>, String> {
+    let env = state.config.env_integrations.clone();
+    let loaded = db::run(&state.pool, move |conn| {
+        Ok((
+            db::users::find(conn, user_id)?,
+            Endpoint::load(conn, &env, Section::Tautulli)?,
+            TmdbSettings::load(conn, &env)?,
+            settings::load_ai_providers(conn, &env)?,
+        ))
+    })
+    .await
+    .map_err(|e| e.to_string())?;
+    let (Some(user), tautulli, tmdb, providers) = loaded else {
+        return Err("This user no longer exists.".to_owned());
+    };
+    Ok(Run {
+        state,
+        http,
+        user,
+        tautulli,
+        tmdb_key: tmdb.api_key,
+        providers,
+        record,
+        progress,
+    })
+}
+
+fn failure(error: impl std::fmt::Display, record: &db::runs::NewRun) -> Failure {
+    (
+        format!("{error}; the previous rows were kept."),
+        Some(record.clone()),
+    )
+}
+
+impl Run<'_> {
+    fn pool(&self) -> &DbPool {
+        &self.state.pool
+    }
+
+    async fn report(&self, step: &str, done: i32, total: i32) {
+        report(self.pool(), self.progress, self.user.id, step, done, total).await;
+    }
+
+    fn tmdb(&self) -> Tmdb<'_> {
+        Tmdb {
+            http: self.http,
+            base: &self.state.config.upstreams.tmdb_api,
+            key: &self.tmdb_key,
+            timeout: self.state.config.upstream_timeout,
+        }
+    }
+
+    fn tautulli(&self) -> Tautulli<'_> {
+        Tautulli {
+            http: self.http,
+            base: &self.tautulli.url,
+            api_key: &self.tautulli.api_key,
+            timeout: self.state.config.upstream_timeout,
+        }
+    }
+
+    async fn execute(mut self) -> Result<(Outcome, db::runs::NewRun), Failure> {
+        if self.tmdb_key.is_empty() {
+            return Err(failure(
+                UpstreamError::not_configured(crate::integrations::Service::Tmdb),
+                &self.record,
+            ));
+        }
+        let taste = self
+            .read_taste()
+            .await
+            .map_err(|e| failure(e, &self.record))?;
+        if taste.is_empty() {
+            self.record.outcome = "no_history".into();
+            let message = "No watch history yet: watch something on Plex, then refresh.".to_owned();
+            return Ok((
+                Outcome {
+                    success: true,
+                    message,
+                    kept: 0,
+                },
+                self.record,
+            ));
+        }
+        let candidates = self
+            .candidates(&taste)
+            .await
+            .map_err(|e| failure(e, &self.record))?;
+        let history: HashMap<String, String> = taste
+            .seen
+            .iter()
+            .map(|s| (normalize::normalize(&s.title), s.title.clone()))
+            .collect();
+        let grounded: HashMap<(Kind, i64), &String> = candidates
+            .iter()
+            .map(|c| ((c.kind, c.tmdb_id), &c.because))
+            .collect();
+
+        let mut assembly = Assembly::default();
+        let mut ai_problem = None;
+        if self.providers.is_empty() {
+            ai_problem = Some(String::new());
+        } else {
+            match self.ask_ai(&taste, &candidates).await {
+                Ok(proposals) => {
+                    self.verify_into(
+                        &mut assembly,
+                        &proposals,
+                        &taste.excluded,
+                        &history,
+                        &grounded,
+                    )
+                    .await
+                    .map_err(|e| failure(e, &self.record))?;
+                }
+                Err(problem) => ai_problem = Some(problem),
+            }
+        }
+        if assembly.is_empty() {
+            self.tmdb_rows(&mut assembly, &taste, &candidates)
+                .await
+                .map_err(|e| failure(e, &self.record))?;
+        }
+        if assembly.is_empty() {
+            return Err((
+                "Nothing new to recommend was found; the previous rows were kept.".to_owned(),
+                Some(self.record.clone()),
+            ));
+        }
+
+        let checked = availability::check_all(self.state, self.http, &assembly).await;
+        self.report("Checking availability", checked, checked).await;
+        self.report("Saving", 0, 0).await;
+        let tabs: Vec<(&str, String)> = TABS
+            .iter()
+            .filter_map(|tab| {
+                let rows = assembly.tabs.get(tab)?;
+                Some((tab.slug(), serde_json::to_string(rows).ok()?))
+            })
+            .collect();
+        let owned: Vec<(String, String)> =
+            tabs.into_iter().map(|(t, j)| (t.to_owned(), j)).collect();
+        let user_id = self.user.id;
+        db::run(self.pool(), move |conn| {
+            let tabs: Vec<(&str, String)> =
+                owned.iter().map(|(t, j)| (t.as_str(), j.clone())).collect();
+            Ok(db::recommendations::replace(
+                conn,
+                user_id,
+                &tabs,
+                db::now(),
+            )?)
+        })
+        .await
+        .map_err(|e| failure(e, &self.record))?;
+
+        self.record.kept = assembly.kept as i32;
+        self.record.dropped_json = serde_json::to_string(
+            &assembly
+                .dropped
+                .iter()
+                .collect::<std::collections::BTreeMap<_, _>>(),
+        )
+        .unwrap_or_else(|_| "{}".into());
+        let message = match ai_problem {
+            None => {
+                self.record.outcome = "ok".into();
+                format!("Found {} titles for you.", assembly.kept)
+            }
+            Some(problem) if problem.is_empty() => {
+                self.record.outcome = "ok_without_ai".into();
+                format!(
+                    "Found {} titles for you (from TMDb; no AI is set up).",
+                    assembly.kept
+                )
+            }
+            Some(problem) => {
+                self.record.outcome = "ok_without_ai".into();
+                format!("Found {} titles from TMDb alone: {problem}.", assembly.kept)
+            }
+        };
+        Ok((
+            Outcome {
+                success: true,
+                message,
+                kept: assembly.kept,
+            },
+            self.record,
+        ))
+    }
+
+    /// Reads the history (paged), resolves each title to its TMDb id (cached), and adds the
+    /// user's own records.
+    async fn read_taste(&self) -> Result<Taste, AppError> {
+        let tautulli = self.tautulli();
+        let tautulli_user = self.user.tautulli_user_id.unwrap_or(self.user.plex_id);
+        let mut rows: Vec<HistoryRow> = Vec::new();
+        for page in 0..HISTORY_PAGES {
+            let batch = tautulli
+                .history_page(tautulli_user, page * HISTORY_PAGE, HISTORY_PAGE)
+                .await?;
+            let total_pages = batch.records_filtered.map_or(1, |n| {
+                (n.max(0) as usize)
+                    .div_ceil(HISTORY_PAGE)
+                    .clamp(1, HISTORY_PAGES)
+            });
+            let fetched = batch.data.len();
+            rows.extend(batch.data);
+            self.report(
+                "Reading your watch history",
+                (page + 1) as i32,
+                total_pages as i32,
+            )
+            .await;
+            if fetched < HISTORY_PAGE {
+                break;
+            }
+        }
+
+        let keys: Vec<String> = rows
+            .iter()
+            .filter_map(|r| r.title_key().map(str::to_owned))
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let tmdb = self.tmdb();
+        let total = keys.len() as i32;
+        let resolved: Vec<(String, Resolved)> = stream::iter(keys)
+            .map(|key| {
+                let (tautulli, tmdb) = (&tautulli, &tmdb);
+                async move {
+                    let found = catalog::library_title(self.pool(), tautulli, tmdb, &key).await;
+                    (key, found)
+                }
+            })
+            .buffer_unordered(LOOKUP_CONCURRENCY)
+            .collect()
+            .await;
+        self.report("Reading your watch history", total, total)
+            .await;
+        let mut ids = HashMap::new();
+        for (key, found) in resolved {
+            if let Some(title) = found? {
+                ids.insert(key, title);
+            }
+        }
+        let plays: Vec<Play<'_>> = rows
+            .iter()
+            .filter_map(|row| {
+                let (kind, tmdb_id) = *ids.get(row.title_key()?)?;
+                let year = if kind == Kind::Movie {
+                    row.year.and_then(|y| i32::try_from(y).ok())
+                } else {
+                    None
+                };
+                Some(Play {
+                    row,
+                    kind,
+                    tmdb_id,
+                    year,
+                })
+            })
+            .collect();
+        let user_id = self.user.id;
+        let preferences = db::run(self.pool(), move |conn| {
+            Ok(db::preferences::all_for(conn, user_id)?)
+        })
+        .await?;
+        let mut taste = Taste::build(&plays, &preferences, db::now());
+        // Shows' years come from TMDb (cached); history rows only know the episode's.
+        for seen in taste.seen.iter_mut().take(50).filter(|s| s.year.is_none()) {
+            if let Ok(details) = catalog::details(self.pool(), &tmdb, seen.kind, seen.tmdb_id).await
+            {
+                seen.year = details.year();
+            }
+        }
+        Ok(taste)
+    }
+
+    /// TMDb's recommendations of the favourites (cached), minus what the user has seen.
+    async fn candidates(&self, taste: &Taste) -> Result<Vec<Candidate>, AppError> {
+        let tmdb = self.tmdb();
+        let mut out: Vec<Candidate> = Vec::new();
+        let mut placed = HashSet::new();
+        for favourite in taste.favourites(FAVOURITES) {
+            let list =
+                recommendations(self.pool(), &tmdb, favourite.kind, favourite.tmdb_id).await?;
+            for s in list {
+                let key = (favourite.kind, s.id);
+                if taste.excluded.contains(&key) || !placed.insert(key) {
+                    continue;
+                }
+                out.push(Candidate {
+                    kind: favourite.kind,
+                    tmdb_id: s.id,
+                    year: s.year(),
+                    title: s.title,
+                    because: favourite.title.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Asks each provider in turn, with one corrective retry for an unusable answer; the error
+    /// says what went wrong with each when none gave usable rows.
+    async fn ask_ai(
+        &mut self,
+        taste: &Taste,
+        candidates: &[Candidate],
+    ) -> Result<Vec<reply::Proposal>, String> {
+        let shape = Shape {
+            rows_per_kind: self.state.config.rows_per_kind,
+            items_per_row: self.state.config.items_per_row,
+        };
+        let prompt = prompt::build(taste, candidates, shape);
+        tracing::debug!(
+            user_id = self.user.id,
+            prompt_chars = prompt.user.len(),
+            "prompt built"
+        );
+        let mut problems = Vec::new();
+        for provider in self.providers.clone() {
+            self.report(&format!("Asking {}", provider.kind.label()), 0, 0)
+                .await;
+            match self.ask_provider(&provider, &prompt).await {
+                Ok(proposals) => return Ok(proposals),
+                Err(problem) => problems.push(problem),
+            }
+        }
+        Err(format!("the AI failed ({})", problems.join("; then ")))
+    }
+
+    async fn ask_provider(
+        &mut self,
+        provider: &Provider,
+        prompt: &Prompt,
+    ) -> Result<Vec<reply::Proposal>, String> {
+        let remembered = provider.clone();
+        let caps = db::run(self.pool(), move |conn| {
+            Ok(settings::capabilities(conn, &remembered)?)
+        })
+        .await
+        .unwrap_or_default();
+        let mut asked = prompt.clone();
+        for attempt in 0..2 {
+            let started = Instant::now();
+            let reply = ai::complete(
+                self.http,
+                provider,
+                &asked,
+                caps,
+                self.state.config.ai_timeout,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            self.record.provider = provider.kind.as_str().to_owned();
+            self.record.model = reply.model.clone();
+            self.record.prompt_tokens += i32::try_from(reply.prompt_tokens).unwrap_or(i32::MAX);
+            self.record.completion_tokens +=
+                i32::try_from(reply.completion_tokens).unwrap_or(i32::MAX);
+            let learned = (provider.clone(), reply.capabilities);
+            let _ = db::run(self.pool(), move |c| {
+                Ok(settings::remember_capabilities(
+                    c,
+                    &learned.0,
+                    learned.1,
+                    db::now(),
+                )?)
+            })
+            .await;
+            tracing::info!(user_id = self.user.id, provider = provider.kind.as_str(), model = %reply.model,
+                prompt_tokens = reply.prompt_tokens, completion_tokens = reply.completion_tokens,
+                seconds = started.elapsed().as_secs_f32(), "AI answered");
+            match reply::parse(&reply.content) {
+                Ok(proposals) => return Ok(proposals),
+                Err(problem) if attempt == 0 => {
+                    tracing::warn!(%problem, provider = provider.kind.as_str(), "unusable AI answer; asking again");
+                    asked.user = format!("{}\n\n{}", prompt.user, reply::correction(&problem));
+                }
+                Err(problem) => {
+                    return Err(format!(
+                        "{} gave an unusable answer twice: {problem}",
+                        provider.kind.label()
+                    ));
+                }
+            }
+        }
+        Err(format!("{} gave no usable answer", provider.kind.label()))
+    }
+
+    /// Verifies every proposed item (in order, a few at a time) and assembles the rows.
+    async fn verify_into(
+        &mut self,
+        assembly: &mut Assembly,
+        proposals: &[reply::Proposal],
+        excluded: &HashSet<(Kind, i64)>,
+        history: &HashMap<String, String>,
+        grounded: &HashMap<(Kind, i64), &String>,
+    ) -> Result<(), AppError> {
+        let total: usize = proposals.iter().map(|p| p.items.len()).sum();
+        self.record.proposed = total as i32;
+        let tmdb = self.tmdb();
+        let mut done = 0;
+        for proposal in proposals {
+            let checked: Vec<Result<Checked, AppError>> = stream::iter(&proposal.items)
+                .map(|item| verify::check(self.pool(), &tmdb, item, proposal.kind))
+                .buffered(LOOKUP_CONCURRENCY)
+                .collect()
+                .await;
+            let mut cards = Vec::new();
+            for (item, checked) in proposal.items.iter().zip(checked) {
+                match checked? {
+                    Checked::Found(kind, details) => {
+                        let because = rows::because(
+                            item.because.as_deref(),
+                            history,
+                            grounded.get(&(kind, details.id)).copied(),
+                        );
+                        let genre_ids = details.genres.iter().map(|g| g.id).collect();
+                        cards.push((Card::from_details(kind, &details, because), genre_ids));
+                    }
+                    Checked::Dropped(reason) => assembly.drop_item(reason),
+                }
+            }
+            done += proposal.items.len();
+            self.report("Checking titles", done as i32, total as i32)
+                .await;
+            assembly.add_row(
+                &proposal.title,
+                &proposal.reason,
+                cards,
+                excluded,
+                self.state.config.items_per_row,
+            );
+        }
+        Ok(())
+    }
+
+    /// Without AI: "Because you watched X" rows from TMDb's recommendations of the favourites.
+    async fn tmdb_rows(
+        &self,
+        assembly: &mut Assembly,
+        taste: &Taste,
+        candidates: &[Candidate],
+    ) -> Result<(), AppError> {
+        let tmdb = self.tmdb();
+        for favourite in taste.favourites(FAVOURITES) {
+            let picks: Vec<&Candidate> = candidates
+                .iter()
+                .filter(|c| c.because == favourite.title && c.kind == favourite.kind)
+                .take(self.state.config.items_per_row)
+                .collect();
+            let mut cards = Vec::new();
+            for pick in picks {
+                match catalog::details(self.pool(), &tmdb, pick.kind, pick.tmdb_id).await {
+                    Ok(details) => {
+                        let genre_ids = details.genres.iter().map(|g| g.id).collect();
+                        cards.push((
+                            Card::from_details(pick.kind, &details, Some(favourite.title.clone())),
+                            genre_ids,
+                        ));
+                    }
+                    Err(AppError::Upstream(e)) if e.kind == UpstreamErrorKind::NotFound => {
+                        assembly.drop_item(DropReason::Invented)
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+            let reason = format!(
+                "TMDb recommends these to people who liked {}",
+                favourite.title
+            );
+            assembly.add_row(
+                &format!("Because you watched {}", favourite.title),
+                &reason,
+                cards,
+                &taste.excluded,
+                self.state.config.items_per_row,
+            );
+        }
+        Ok(())
+    }
+}
+
+/// TMDb's recommendations of a title, cached like details.
+async fn recommendations(
+    pool: &DbPool,
+    tmdb: &Tmdb<'_>,
+    kind: Kind,
+    id: i64,
+) -> Result<Vec<Summary>, AppError> {
+    let fresh_after = db::now() - catalog::TMDB_TTL_SECONDS;
+    let cached = db::run(pool, move |c| {
+        Ok(db::cache::tmdb_list(
+            c,
+            kind.as_str(),
+            id,
+            "recommendations",
+            fresh_after,
+        )?)
+    })
+    .await?;
+    if let Some(list) = cached.and_then(|json| serde_json::from_str::<Vec<Summary>>(&json).ok()) {
+        return Ok(list);
+    }
+    let list = match tmdb.recommendations(kind, id).await {
+        Ok(list) => list,
+        Err(e) if e.kind == UpstreamErrorKind::NotFound => Vec::new(),
+        Err(e) => return Err(e.into()),
+    };
+    let json =
+        serde_json::to_string(&list).map_err(|e| AppError::internal("caching a TMDb list", e))?;
+    db::run(pool, move |c| {
+        Ok(db::cache::put_tmdb_list(
+            c,
+            kind.as_str(),
+            id,
+            "recommendations",
+            &json,
+            db::now(),
+        )?)
+    })
+    .await?;
+    Ok(list)
+}

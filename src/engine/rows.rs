@@ -1,0 +1,219 @@
+//! Turning verified titles into the stored rows of each tab.
+
+use std::collections::{HashMap, HashSet};
+
+use serde::{Deserialize, Serialize};
+
+use crate::integrations::tmdb::Details;
+use crate::media::{Kind, Tab};
+
+use super::normalize::normalize;
+use super::verify::DropReason;
+
+/// One poster card, as stored and shown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Card {
+    pub kind: Kind,
+    pub tmdb_id: i64,
+    pub title: String,
+    pub year: Option<i32>,
+    pub poster_path: Option<String>,
+    pub genres: Vec<String>,
+    pub overview: String,
+    /// A title from the user's own history that this follows from; none rather than invented.
+    pub because: Option<String>,
+}
+
+impl Card {
+    pub fn from_details(kind: Kind, details: &Details, because: Option<String>) -> Self {
+        Self {
+            kind,
+            tmdb_id: details.id,
+            title: details.title.clone(),
+            year: details.year(),
+            poster_path: details.poster_path.clone().filter(|p| !p.is_empty()),
+            genres: details
+                .genres
+                .iter()
+                .map(|g| g.name.clone())
+                .filter(|n| !n.is_empty())
+                .collect(),
+            overview: details.overview.clone().unwrap_or_default(),
+            because,
+        }
+    }
+}
+
+/// A themed row: its title, its reason, its cards in the model's order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub title: String,
+    pub reason: String,
+    pub cards: Vec<Card>,
+}
+
+/// Rows per tab, with what was dropped on the way.
+#[derive(Debug, Default)]
+pub struct Assembly {
+    pub tabs: HashMap<Tab, Vec<Row>>,
+    seen: HashSet<(Kind, i64)>,
+    pub dropped: HashMap<DropReason, u32>,
+    pub kept: u32,
+}
+
+impl Assembly {
+    pub fn drop_item(&mut self, reason: DropReason) {
+        *self.dropped.entry(reason).or_default() += 1;
+    }
+
+    /// Adds a row; each card goes to its tab (so a row may appear in two tabs), skipping titles
+    /// excluded for this user or already placed. Empty rows are not kept.
+    pub fn add_row(
+        &mut self,
+        title: &str,
+        reason: &str,
+        cards: Vec<(Card, Vec<i64>)>,
+        excluded: &HashSet<(Kind, i64)>,
+        max: usize,
+    ) {
+        let mut by_tab: Vec<(Tab, Vec<Card>)> = Vec::new();
+        for (card, genre_ids) in cards {
+            let key = (card.kind, card.tmdb_id);
+            if excluded.contains(&key) {
+                self.drop_item(DropReason::Seen);
+                continue;
+            }
+            if !self.seen.insert(key) {
+                self.drop_item(DropReason::Duplicate);
+                continue;
+            }
+            let tab = Tab::of(card.kind, genre_ids);
+            match by_tab.iter_mut().find(|(t, _)| *t == tab) {
+                Some((_, list)) if list.len() < max => list.push(card),
+                Some(_) => continue,
+                None => by_tab.push((tab, vec![card])),
+            }
+            self.kept += 1;
+        }
+        for (tab, cards) in by_tab {
+            self.tabs.entry(tab).or_default().push(Row {
+                title: title.to_owned(),
+                reason: reason.to_owned(),
+                cards,
+            });
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tabs.values().all(Vec::is_empty)
+    }
+}
+
+/// The `because` to show: the model's, if it names a title from the user's history; else the
+/// favourite whose TMDb recommendations held the item; else none.
+pub fn because(
+    model_says: Option<&str>,
+    history: &HashMap<String, String>,
+    grounded_in: Option<&String>,
+) -> Option<String> {
+    if let Some(said) = model_says {
+        let said = normalize(said);
+        if let Some(title) = history.get(&said) {
+            return Some(title.clone());
+        }
+        // "Because you loved Arrival" names Arrival too.
+        if let Some((_, title)) = history
+            .iter()
+            .filter(|(n, _)| n.len() >= 4 && said.contains(n.as_str()))
+            .max_by_key(|(n, _)| n.len())
+        {
+            return Some(title.clone());
+        }
+    }
+    grounded_in.cloned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(kind: Kind, id: i64) -> Card {
+        Card {
+            kind,
+            tmdb_id: id,
+            title: format!("t{id}"),
+            year: None,
+            poster_path: None,
+            genres: vec![],
+            overview: String::new(),
+            because: None,
+        }
+    }
+
+    #[test]
+    fn documentaries_get_their_tab_and_duplicates_and_seen_titles_are_dropped() {
+        let mut a = Assembly::default();
+        let excluded: HashSet<_> = [(Kind::Movie, 3)].into_iter().collect();
+        a.add_row(
+            "Row",
+            "why",
+            vec![
+                (card(Kind::Movie, 1), vec![28]),
+                (card(Kind::Movie, 2), vec![99]),
+                (card(Kind::Movie, 3), vec![]),
+            ],
+            &excluded,
+            8,
+        );
+        a.add_row(
+            "Again",
+            "why",
+            vec![
+                (card(Kind::Movie, 1), vec![28]),
+                (card(Kind::Tv, 1), vec![18]),
+            ],
+            &excluded,
+            8,
+        );
+        assert_eq!(a.tabs[&Tab::Movies][0].cards.len(), 1);
+        assert_eq!(a.tabs[&Tab::Documentaries][0].title, "Row");
+        assert_eq!(
+            a.tabs[&Tab::Tv][0].cards[0].tmdb_id,
+            1,
+            "tv 1 is not movie 1"
+        );
+        assert_eq!(
+            (
+                a.dropped[&DropReason::Seen],
+                a.dropped[&DropReason::Duplicate],
+                a.kept
+            ),
+            (1, 1, 3)
+        );
+    }
+
+    #[test]
+    fn because_must_name_something_the_user_watched() {
+        let history: HashMap<String, String> = [("arrival".to_owned(), "Arrival".to_owned())]
+            .into_iter()
+            .collect();
+        assert_eq!(
+            because(Some("Arrival"), &history, None).as_deref(),
+            Some("Arrival")
+        );
+        assert_eq!(
+            because(Some("You loved Arrival and more"), &history, None).as_deref(),
+            Some("Arrival")
+        );
+        let grounded = "Dune".to_owned();
+        assert_eq!(
+            because(Some("Solaris"), &history, Some(&grounded)).as_deref(),
+            Some("Dune")
+        );
+        assert_eq!(
+            because(Some("Solaris"), &history, None),
+            None,
+            "never invented"
+        );
+    }
+}

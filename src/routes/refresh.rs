@@ -1,0 +1,101 @@
+//! `POST /refresh` and `GET /refresh/status`: a user's own refresh and its progress.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+use serde::Serialize;
+
+use super::admin::{html, render};
+use super::sign_in::see_other;
+use crate::auth::session::CurrentUser;
+use crate::db::{self, recommendations::Status};
+use crate::engine::Trigger;
+use crate::error::AppError;
+use crate::http::negotiate::{ResponseKind, wants_fragment};
+use crate::state::AppState;
+
+/// CONTRACT.md's `GET /refresh/status` body.
+#[derive(Serialize)]
+pub struct StatusJson {
+    pub state: String,
+    pub step: String,
+    pub done: i32,
+    pub total: i32,
+    pub message: String,
+    pub finished_at: Option<String>,
+}
+
+impl From<&Status> for StatusJson {
+    fn from(s: &Status) -> Self {
+        Self {
+            state: s.state.clone(),
+            step: s.step.clone(),
+            done: s.done,
+            total: s.total,
+            message: s.message.clone(),
+            finished_at: s
+                .finished_at
+                .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
+                .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        }
+    }
+}
+
+/// The progress box; it polls itself while a refresh is queued or running.
+#[derive(Template)]
+#[template(path = "partials/refresh_status.html")]
+pub struct StatusFragment {
+    pub status: Status,
+}
+
+impl StatusFragment {
+    pub fn active(&self) -> bool {
+        self.status.state == "queued" || self.status.state == "running"
+    }
+
+    pub fn percent(&self) -> i32 {
+        if self.status.total > 0 {
+            (self.status.done * 100 / self.status.total).clamp(0, 100)
+        } else {
+            0
+        }
+    }
+}
+
+pub async fn load_status(state: &AppState, user_id: i32) -> Result<Status, AppError> {
+    db::run(&state.pool, move |conn| {
+        Ok(db::recommendations::status(conn, user_id)?)
+    })
+    .await
+}
+
+fn answer(req: &HttpRequest, status: Status) -> Result<HttpResponse, AppError> {
+    if ResponseKind::of(req) == ResponseKind::Json || !wants_fragment(req) {
+        return Ok(HttpResponse::Ok().json(StatusJson::from(&status)));
+    }
+    Ok(html(render(&StatusFragment { status })?))
+}
+
+/// `POST /refresh`: queues the user's refresh (a no-op when one is already queued or running).
+pub async fn start(
+    req: HttpRequest,
+    CurrentUser(user): CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    state
+        .queue
+        .enqueue(&state.pool, user.id, Trigger::Manual)
+        .await?;
+    if !wants_fragment(&req) && ResponseKind::of(&req) != ResponseKind::Json {
+        return Ok(see_other("/"));
+    }
+    answer(&req, load_status(&state, user.id).await?)
+}
+
+/// `GET /refresh/status`: JSON, or the progress fragment for HTMX.
+pub async fn status(
+    req: HttpRequest,
+    CurrentUser(user): CurrentUser,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, AppError> {
+    answer(&req, load_status(&state, user.id).await?)
+}
