@@ -68,6 +68,11 @@ impl FakeAi {
         lock(&self.state).replies.push_back(content.to_owned());
     }
 
+    /// Answer every chat not given its own reply with `content`.
+    pub fn set_default_reply(&self, content: &str) {
+        lock(&self.state).default_reply = content.to_owned();
+    }
+
     /// Behave like a model without structured outputs: 400 for `json_schema`.
     pub fn reject_json_schema(&self, reject: bool) {
         lock(&self.state).reject_json_schema = reject;
