@@ -394,6 +394,11 @@ async fn a_failed_refresh_keeps_the_previous_rows_and_says_why() {
             .contains("did not answer within 2 s")
     );
     assert_eq!(app.rows(&friend(), "movies"), before);
+
+    // The queue goes on: once Tautulli answers again, so does the refresh.
+    app.fakes.tautulli.set_fault(Fault::None);
+    app.fakes.openai.push_reply(GOOD_ANSWER);
+    assert_eq!(app.refresh_and_wait().await["state"], "idle");
     app.stop().await;
 }
 
