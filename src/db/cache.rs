@@ -205,3 +205,27 @@ pub fn put_tmdb_list(
         .execute(conn)
         .map(drop)
 }
+
+/// Cached availability of many titles at once, with when each was fetched.
+pub fn availabilities(
+    conn: &mut SqliteConnection,
+    titles: &[(String, i64)],
+) -> QueryResult<Vec<(String, i64, String, i64)>> {
+    if titles.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = titles.iter().map(|(_, id)| *id).collect();
+    let rows: Vec<(String, i64, String, i64)> = availability::table
+        .filter(availability::tmdb_id.eq_any(ids))
+        .select((
+            availability::kind,
+            availability::tmdb_id,
+            availability::status,
+            availability::fetched_at,
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .filter(|(k, id, _, _)| titles.iter().any(|(tk, tid)| tk == k && tid == id))
+        .collect())
+}

@@ -117,6 +117,16 @@ pub fn touch_seen(conn: &mut SqliteConnection, id: i32, now: i64) -> QueryResult
     .map(drop)
 }
 
+/// The user's own Plex token, for his watchlist. Never shown anywhere.
+pub fn plex_token(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<String>> {
+    users::table
+        .find(id)
+        .select(users::plex_token)
+        .first::<Option<String>>(conn)
+        .optional()
+        .map(Option::flatten)
+}
+
 /// Everyone, admins first, then by name.
 pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<User>> {
     users::table

@@ -84,3 +84,67 @@ pub async fn check_all(state: &AppState, http: &awc::Client, assembly: &Assembly
     .await;
     total
 }
+
+/// Titles being re-checked now, so concurrent page views ask Overseerr once.
+static IN_FLIGHT: std::sync::Mutex<Vec<(Kind, i64)>> = std::sync::Mutex::new(Vec::new());
+
+/// Re-checks stale statuses in the background after a page view, a few at a time; the page
+/// itself never waits for this.
+pub fn recheck(state: actix_web::web::Data<AppState>, titles: Vec<(Kind, i64)>) {
+    let fresh: Vec<(Kind, i64)> = {
+        let mut in_flight = IN_FLIGHT.lock().unwrap_or_else(|p| p.into_inner());
+        let fresh: Vec<_> = titles
+            .into_iter()
+            .filter(|t| !in_flight.contains(t))
+            .collect();
+        in_flight.extend(fresh.iter().copied());
+        fresh
+    };
+    if fresh.is_empty() {
+        return;
+    }
+    actix_web::rt::spawn(async move {
+        let env = state.config.env_integrations.clone();
+        if let Ok(endpoint) = db::run(&state.pool, move |c| {
+            Ok(Endpoint::load(c, &env, Section::Overseerr)?)
+        })
+        .await
+        {
+            let http = crate::integrations::http_client();
+            let overseerr = Overseerr {
+                http: &http,
+                base: &endpoint.url,
+                api_key: &endpoint.api_key,
+                timeout: state.config.upstream_timeout,
+            };
+            let answers: Vec<(Kind, i64, Availability)> = stream::iter(fresh.clone())
+                .map(|(kind, id)| {
+                    let overseerr = &overseerr;
+                    async move {
+                        (
+                            kind,
+                            id,
+                            overseerr
+                                .availability(kind, id)
+                                .await
+                                .unwrap_or(Availability::Unknown),
+                        )
+                    }
+                })
+                .buffer_unordered(CONCURRENCY)
+                .collect()
+                .await;
+            let _ = db::run(&state.pool, move |c| {
+                for (kind, id, status) in answers {
+                    db::cache::put_availability(c, kind.as_str(), id, status.as_str(), db::now())?;
+                }
+                Ok(())
+            })
+            .await;
+        }
+        IN_FLIGHT
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .retain(|t| !fresh.contains(t));
+    });
+}

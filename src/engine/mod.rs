@@ -2,6 +2,10 @@
 //! out, stored only when the run produced some. Page views never wait on any of this.
 
 mod availability;
+
+pub use availability::{
+    FRESH_SECONDS as AVAILABILITY_FRESH_SECONDS, recheck as recheck_availability,
+};
 pub mod normalize;
 pub mod prompt;
 pub mod reply;

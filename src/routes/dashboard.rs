@@ -1,44 +1,283 @@
-//! `GET /`: the dashboard. For now it greets the user; rows arrive with the recommendation engine.
+//! `GET /`: the dashboard. Rows come from the database only; a page view never waits on an
+//! upstream (stale availability is re-checked in the background afterwards).
 
-use actix_web::web;
+use std::collections::{HashMap, HashSet};
+
+use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use askama_web::WebTemplate;
 
+use super::admin::{html, render};
+use super::admin_users::format_time;
+use super::refresh::StatusFragment;
 use crate::auth::session::CurrentUser;
-use crate::db::users::User;
+use crate::db::{self, users::User};
+use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
-use crate::media::Tab;
+use crate::http::negotiate::wants_fragment;
+use crate::media::{Kind, Tab};
+use crate::settings::{self, Endpoint, Section};
+use crate::state::AppState;
+
+/// One poster card as shown, with what the user can do about it.
+pub struct CardView {
+    pub kind: Kind,
+    pub tmdb_id: i64,
+    pub title: String,
+    pub year: Option<i32>,
+    pub because: Option<String>,
+    pub poster: Option<(String, String)>,
+    pub status: String,
+    /// Where a form without JavaScript comes back to.
+    pub back: String,
+    /// A line under the card after an action: (ok, text).
+    pub note: Option<(bool, String)>,
+    pub requests_enabled: bool,
+}
+
+impl CardView {
+    pub fn from_card(
+        card: &Card,
+        status: &str,
+        back: &str,
+        image_base: &str,
+        requests_enabled: bool,
+    ) -> Self {
+        Self {
+            kind: card.kind,
+            tmdb_id: card.tmdb_id,
+            title: card.title.clone(),
+            year: card.year,
+            because: card.because.clone(),
+            poster: card
+                .poster_path
+                .as_deref()
+                .map(|path| poster_urls(image_base, path)),
+            status: status.to_owned(),
+            back: back.to_owned(),
+            note: None,
+            requests_enabled,
+        }
+    }
+
+    pub fn dom_id(&self) -> String {
+        format!("card-{}-{}", self.kind, self.tmdb_id)
+    }
+
+    pub fn action(&self, what: &str) -> String {
+        format!("/media/{}/{}/{what}", self.kind, self.tmdb_id)
+    }
+
+    /// Missing titles (and partly available shows) can be requested.
+    pub fn can_request(&self) -> bool {
+        self.requests_enabled && matches!(self.status.as_str(), "missing" | "partial" | "unknown")
+    }
+
+    /// What the server has can go on the user's Plex watchlist.
+    pub fn can_watchlist(&self) -> bool {
+        matches!(self.status.as_str(), "available" | "partial")
+    }
+
+    /// The availability badge: (css class, text).
+    pub fn badge(&self) -> Option<(&'static str, &'static str)> {
+        match self.status.as_str() {
+            "available" => Some(("on-plex", "On Plex")),
+            "partial" => Some(("partial", "Partly on Plex")),
+            "requested" | "processing" => Some(("requested", "Requested")),
+            "watchlisted" => Some(("on-plex", "On your watchlist")),
+            _ => None,
+        }
+    }
+
+    pub fn label(&self) -> String {
+        match self.year {
+            Some(year) => format!("{} ({year})", self.title),
+            None => self.title.clone(),
+        }
+    }
+}
+
+/// TMDb poster URLs: a default and a `srcset` over TMDb's poster sizes.
+fn poster_urls(base: &str, path: &str) -> (String, String) {
+    let src = format!("{base}/w342{path}");
+    let srcset = ["w185 185w", "w342 342w", "w500 500w"]
+        .iter()
+        .map(|size| {
+            let (name, width) = size.split_once(' ').unwrap_or((size, ""));
+            format!("{base}/{name}{path} {width}")
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    (src, srcset)
+}
+
+pub struct RowView {
+    pub title: String,
+    pub reason: String,
+    pub cards: Vec<CardView>,
+}
+
+/// Why a tab has no rows, and what to do about it.
+pub enum Empty {
+    NotConfigured { admin: bool },
+    Refreshing,
+    NoHistory,
+    Failed,
+    NothingHere,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    user: User,
+    body: TabBody,
+    status: StatusFragment,
+    last_refreshed: Option<String>,
+}
+
+/// The swappable part of the dashboard: the tabs and the rows of the current one.
+#[derive(Template)]
+#[template(path = "partials/tab_body.html")]
+pub struct TabBody {
+    pub tab: Tab,
+    pub rows: Vec<RowView>,
+    pub empty: Option<Empty>,
+    pub status_message: String,
+}
 
 #[derive(serde::Deserialize)]
 pub struct DashboardQuery {
     tab: Option<String>,
 }
 
-#[derive(Template, WebTemplate)]
-#[template(path = "dashboard.html")]
-struct DashboardPage {
-    user: User,
-    tab: Tab,
-}
-
-pub async fn dashboard(
-    CurrentUser(user): CurrentUser,
-    state: web::Data<crate::state::AppState>,
-    query: web::Query<DashboardQuery>,
-) -> Result<impl actix_web::Responder, AppError> {
-    let tab = match query.tab.as_deref() {
-        None | Some("") => Tab::Movies,
+pub fn parse_tab(raw: Option<&str>) -> Result<Tab, AppError> {
+    match raw {
+        None | Some("") => Ok(Tab::Movies),
         Some(raw) => Tab::parse(raw).ok_or_else(|| {
             AppError::BadRequest(format!(
                 "There is no tab called \"{raw}\": use movies, tv or documentaries."
             ))
-        })?,
-    };
-    // Active users get the nightly refresh; this writes at most once an hour.
-    let user_id = user.id;
-    crate::db::run(&state.pool, move |c| {
-        Ok(crate::db::users::touch_seen(c, user_id, crate::db::now())?)
+        }),
+    }
+}
+
+/// Everything a dashboard view needs, read in one go.
+struct Loaded {
+    rows: Vec<Row>,
+    acted_on: HashSet<(String, i64)>,
+    statuses: HashMap<(String, i64), (String, i64)>,
+    status: db::recommendations::Status,
+    configured: bool,
+    requests_enabled: bool,
+}
+
+pub async fn dashboard(
+    req: HttpRequest,
+    CurrentUser(user): CurrentUser,
+    state: web::Data<AppState>,
+    query: web::Query<DashboardQuery>,
+) -> Result<HttpResponse, AppError> {
+    let tab = parse_tab(query.tab.as_deref())?;
+    let (user_id, env) = (user.id, state.config.env_integrations.clone());
+    let loaded = db::run(&state.pool, move |conn| {
+        // Active users get the nightly refresh; this writes at most once an hour.
+        db::users::touch_seen(conn, user_id, db::now())?;
+        let rows: Vec<Row> = db::recommendations::load(conn, user_id, tab.slug())?
+            .and_then(|(json, _)| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        let titles: Vec<(String, i64)> = rows
+            .iter()
+            .flat_map(|r| {
+                r.cards
+                    .iter()
+                    .map(|c| (c.kind.as_str().to_owned(), c.tmdb_id))
+            })
+            .collect();
+        let statuses = db::cache::availabilities(conn, &titles)?
+            .into_iter()
+            .map(|(k, id, status, at)| ((k, id), (status, at)))
+            .collect();
+        let tautulli = Endpoint::load(conn, &env, Section::Tautulli)?;
+        let tmdb = settings::TmdbSettings::load(conn, &env)?;
+        let overseerr = Endpoint::load(conn, &env, Section::Overseerr)?;
+        Ok(Loaded {
+            rows,
+            acted_on: db::preferences::acted_on(conn, user_id)?
+                .into_iter()
+                .collect(),
+            statuses,
+            status: db::recommendations::status(conn, user_id)?,
+            configured: !tautulli.url.is_empty() && !tmdb.api_key.is_empty(),
+            requests_enabled: !overseerr.url.is_empty() && !overseerr.api_key.is_empty(),
+        })
     })
     .await?;
-    Ok(DashboardPage { user, tab })
+
+    let back = format!("/?tab={}", tab.slug());
+    let image_base = &state.config.upstreams.tmdb_image;
+    let mut stale = Vec::new();
+    let fresh_after = db::now() - crate::engine::AVAILABILITY_FRESH_SECONDS;
+    let rows: Vec<RowView> = loaded
+        .rows
+        .iter()
+        .map(|row| RowView {
+            title: row.title.clone(),
+            reason: row.reason.clone(),
+            cards: row
+                .cards
+                .iter()
+                .filter(|c| {
+                    !loaded
+                        .acted_on
+                        .contains(&(c.kind.as_str().to_owned(), c.tmdb_id))
+                })
+                .map(|c| {
+                    let cached = loaded
+                        .statuses
+                        .get(&(c.kind.as_str().to_owned(), c.tmdb_id));
+                    if cached.is_none_or(|(_, at)| *at <= fresh_after) {
+                        stale.push((c.kind, c.tmdb_id));
+                    }
+                    let status = cached.map_or("unknown", |(s, _)| s.as_str());
+                    CardView::from_card(c, status, &back, image_base, loaded.requests_enabled)
+                })
+                .collect(),
+        })
+        .filter(|row| !row.cards.is_empty())
+        .collect();
+    if loaded.requests_enabled && !stale.is_empty() {
+        crate::engine::recheck_availability(state.clone(), stale);
+    }
+
+    let status = loaded.status;
+    let empty = rows.is_empty().then(|| {
+        if !loaded.configured {
+            Empty::NotConfigured {
+                admin: user.is_admin(),
+            }
+        } else if status.state == "queued" || status.state == "running" {
+            Empty::Refreshing
+        } else if status.state == "failed" {
+            Empty::Failed
+        } else if status.message.starts_with("No watch history") {
+            Empty::NoHistory
+        } else {
+            Empty::NothingHere
+        }
+    });
+    let body = TabBody {
+        tab,
+        rows,
+        empty,
+        status_message: status.message.clone(),
+    };
+    if wants_fragment(&req) {
+        return Ok(html(render(&body)?));
+    }
+    let last_refreshed = status.last_success_at.map(format_time);
+    Ok(html(render(&DashboardPage {
+        user,
+        body,
+        status: StatusFragment { status },
+        last_refreshed,
+    })?))
 }

@@ -6,6 +6,8 @@ mod admin_users;
 mod assets;
 mod dashboard;
 mod health;
+mod history;
+mod media;
 mod refresh;
 mod sign_in;
 
@@ -42,6 +44,29 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .route("/auth/plex/callback", web::get().to(sign_in::finish))
     .route("/logout", web::post().to(sign_in::logout))
     .route("/", web::get().to(dashboard::dashboard))
+    .route("/history", web::get().to(history::history))
+    .route("/media/{kind}/{tmdb_id}/rate", web::post().to(media::rate))
+    .route(
+        "/media/{kind}/{tmdb_id}/rate",
+        web::delete().to(media::unrate),
+    )
+    .route(
+        "/media/{kind}/{tmdb_id}/rate/delete",
+        web::post().to(media::unrate),
+    )
+    .route("/media/{kind}/{tmdb_id}/skip", web::post().to(media::skip))
+    .route(
+        "/media/{kind}/{tmdb_id}/request",
+        web::post().to(media::request),
+    )
+    .route(
+        "/media/{kind}/{tmdb_id}/watchlist",
+        web::post().to(media::watchlist),
+    )
+    .route(
+        "/media/{kind}/{tmdb_id}/status",
+        web::get().to(media::status),
+    )
     .route("/refresh", web::post().to(refresh::start))
     .route("/refresh/status", web::get().to(refresh::status))
     .route("/admin/refresh", web::post().to(admin_runs::refresh_all))

@@ -72,7 +72,19 @@ fn answer(req: &HttpRequest, status: Status) -> Result<HttpResponse, AppError> {
     if ResponseKind::of(req) == ResponseKind::Json || !wants_fragment(req) {
         return Ok(HttpResponse::Ok().json(StatusJson::from(&status)));
     }
-    Ok(html(render(&StatusFragment { status })?))
+    let fragment = StatusFragment { status };
+    let mut response = html(render(&fragment)?);
+    // The box was polling a refresh that has now ended: the page reloads its rows.
+    if req.query_string().contains("was=active")
+        && !fragment.active()
+        && let Ok(value) = actix_web::http::header::HeaderValue::from_str("sagarr-refreshed")
+    {
+        response.headers_mut().insert(
+            actix_web::http::header::HeaderName::from_static("hx-trigger"),
+            value,
+        );
+    }
+    Ok(response)
 }
 
 /// `POST /refresh`: queues the user's refresh (a no-op when one is already queued or running).

@@ -13,9 +13,7 @@ pub async fn sign_in(browser: &Browser, app: &TestApp, account: &str) {
     browser
         .click(&format!("button[data-account='{}']", account_id(account)))
         .await;
-    browser
-        .wait_for_text("main", &format!("Hi {account}"))
-        .await;
+    browser.wait_for_text(".account .name", account).await;
     assert_eq!(browser.url().await, app.url("/"));
 }
 

@@ -36,7 +36,7 @@ async fn the_dashboard_tabs_are_links_and_a_bad_tab_is_a_400() {
     assert_eq!(tv.status, StatusCode::OK);
     assert!(
         tv.body
-            .contains(r#"<a href="/?tab=tv" aria-current="page">TV</a>"#),
+            .contains(r#"hx-push-url="true" aria-current="page">TV</a>"#),
         "{}",
         tv.body
     );

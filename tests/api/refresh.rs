@@ -82,7 +82,7 @@ async fn a_second_request_while_one_is_queued_or_running_is_a_no_op() {
     assert_eq!(first.status, StatusCode::OK);
     assert!(
         first.body.contains(r#"id="refresh-status""#)
-            && first.body.contains("hx-get=\"/refresh/status\""),
+            && first.body.contains("hx-get=\"/refresh/status?was=active\""),
         "{}",
         first.body
     );
