@@ -142,6 +142,8 @@ pub struct TabBody {
     pub rows: Vec<RowView>,
     pub empty: Option<Empty>,
     pub status_message: String,
+    /// The outcome of a form posted without JavaScript.
+    pub notice: Option<(bool, String)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -172,6 +174,7 @@ struct Loaded {
 
 pub async fn dashboard(
     req: HttpRequest,
+    session: actix_session::Session,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<DashboardQuery>,
@@ -264,11 +267,15 @@ pub async fn dashboard(
             Empty::NothingHere
         }
     });
+    let notice = crate::auth::session::take_flash(&session)
+        .filter(|f| f.anchor == "dashboard")
+        .map(|f| (f.ok, f.message));
     let body = TabBody {
         tab,
         rows,
         empty,
         status_message: status.message.clone(),
+        notice,
     };
     if wants_fragment(&req) {
         return Ok(html(render(&body)?));

@@ -83,6 +83,7 @@ struct HistoryPage {
     page: i64,
     pages: i64,
     total: i64,
+    notice: Option<(bool, String)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -91,6 +92,7 @@ pub struct HistoryQuery {
 }
 
 pub async fn history(
+    session: actix_session::Session,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<HistoryQuery>,
@@ -114,11 +116,15 @@ pub async fn history(
         .map(|p| HistoryItem::new(p, &back, &state.config.upstreams.tmdb_image))
         .collect();
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
+    let notice = crate::auth::session::take_flash(&session)
+        .filter(|f| f.anchor == "history")
+        .map(|f| (f.ok, f.message));
     Ok(html(render(&HistoryPage {
         user,
         items,
         page,
         pages,
         total,
+        notice,
     })?))
 }

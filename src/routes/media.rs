@@ -1,6 +1,7 @@
 //! The card actions (CONTRACT.md `/media/{kind}/{tmdb_id}/…`): rate, undo, skip, request,
 //! watchlist, status. HTMX gets the fragment to swap; a plain form gets a 303 back.
 
+use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
@@ -8,7 +9,7 @@ use super::admin::{html, render};
 use super::dashboard::CardView;
 use super::history::HistoryRowFragment;
 use super::sign_in::see_other;
-use crate::auth::session::CurrentUser;
+use crate::auth::session::{self, CurrentUser};
 use crate::catalog;
 use crate::db::{self, preferences::NewPreference, users::User};
 use crate::engine::rows::Card;
@@ -55,6 +56,18 @@ pub struct ActionForm {
     back: Option<String>,
     #[serde(default)]
     rating: Option<String>,
+}
+
+/// Leaves a one-time message for the page a form without JavaScript returns to, and sends
+/// the browser there.
+fn back_with(session: &Session, back: &str, ok: bool, message: String) -> HttpResponse {
+    let anchor = if back.starts_with("/history") {
+        "history"
+    } else {
+        "dashboard"
+    };
+    session::set_flash(session, ok, message, anchor);
+    see_other(back)
 }
 
 /// Where a form without JavaScript returns: a path on this site, never elsewhere.
@@ -158,6 +171,7 @@ pub async fn rate(
     req: HttpRequest,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
+    session: Session,
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -178,8 +192,14 @@ pub async fn rate(
     )
     .await?;
     let back = back_to(&form, "/");
+    let verdict = if rating == 1 { "liked" } else { "didn't like" };
     if !wants_fragment(&req) {
-        return Ok(see_other(&back));
+        return Ok(back_with(
+            &session,
+            &back,
+            true,
+            format!("Noted: you {verdict} {}.", saved.title),
+        ));
     }
     if back.starts_with("/history") {
         return Ok(html(render(&HistoryRowFragment::new(
@@ -202,26 +222,34 @@ pub async fn unrate(
     req: HttpRequest,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
+    session: Session,
     path: web::Path<MediaPath>,
     form: Option<web::Form<ActionForm>>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
     let user_id = user.id;
     let deleted = db::run(&state.pool, move |c| {
-        Ok(db::preferences::delete(c, user_id, kind.as_str(), id)?)
+        let record = db::preferences::find(c, user_id, kind.as_str(), id)?;
+        db::preferences::delete(c, user_id, kind.as_str(), id)?;
+        Ok(record)
     })
     .await?;
-    if deleted == 0 {
+    let Some(deleted) = deleted else {
         return Err(AppError::NotFound);
-    }
+    };
     if wants_fragment(&req) {
         // The history row is swapped for nothing: it is gone.
         return Ok(html(String::new()));
     }
-    Ok(see_other(&back_to(
+    let back = back_to(
         &form.map(web::Form::into_inner).unwrap_or_default(),
         "/history",
-    )))
+    );
+    let message = format!(
+        "Deleted the record of {}; it may be recommended again.",
+        deleted.title
+    );
+    Ok(back_with(&session, &back, true, message))
 }
 
 /// `POST /media/{kind}/{tmdb_id}/skip`: not interested (rating -1, action `skip`).
@@ -229,6 +257,7 @@ pub async fn skip(
     req: HttpRequest,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
+    session: Session,
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -240,7 +269,8 @@ pub async fn skip(
     )
     .await?;
     if !wants_fragment(&req) {
-        return Ok(see_other(&back_to(&form, "/")));
+        let message = format!("Skipped {}.", saved.title);
+        return Ok(back_with(&session, &back_to(&form, "/"), true, message));
     }
     done(
         kind,
@@ -330,6 +360,7 @@ pub async fn request(
     req: HttpRequest,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
+    session: Session,
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -340,7 +371,7 @@ pub async fn request(
     match result {
         Ok(outcome) => {
             let record = record_of(&state, kind, id, 2, "request").await;
-            save(&state, user.id, record).await?;
+            let saved = save(&state, user.id, record).await?;
             let _ = db::run(&state.pool, move |c| {
                 Ok(db::cache::put_availability(
                     c,
@@ -351,13 +382,14 @@ pub async fn request(
                 )?)
             })
             .await;
-            if !wants_fragment(&req) {
-                return Ok(see_other(&back));
-            }
             let note = match outcome {
                 RequestOutcome::Requested => "Requested. You'll find it on Plex once it's ready.",
                 RequestOutcome::AlreadyRequested => "Already requested: it's on its way.",
             };
+            if !wants_fragment(&req) {
+                let message = format!("{}: {note}", saved.title);
+                return Ok(back_with(&session, &back, true, message));
+            }
             card_after(
                 &state,
                 &http,
@@ -435,6 +467,7 @@ pub async fn watchlist(
     req: HttpRequest,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
+    session: Session,
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
@@ -443,14 +476,11 @@ pub async fn watchlist(
     let http = http_client();
     match add_to_watchlist(&state, &http, &user, kind, id).await {
         Ok(()) => {
-            save(
-                &state,
-                user.id,
-                record_of(&state, kind, id, 2, "watchlist").await,
-            )
-            .await?;
+            let record = record_of(&state, kind, id, 2, "watchlist").await;
+            let saved = save(&state, user.id, record).await?;
             if !wants_fragment(&req) {
-                return Ok(see_other(&back));
+                let message = format!("Added {} to your Plex watchlist.", saved.title);
+                return Ok(back_with(&session, &back, true, message));
             }
             let status = cached_status(&state, kind, id).await;
             card_after(

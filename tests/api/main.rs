@@ -3,8 +3,10 @@
 
 mod helpers;
 
+mod actions;
 mod admin;
 mod browser;
+mod browser_dashboard;
 mod engine;
 
 mod health;

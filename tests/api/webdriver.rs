@@ -157,6 +157,40 @@ impl Browser {
         panic!("no element matches {css} in:\n{}", self.source().await);
     }
 
+    /// Whether anything matches `css` right now.
+    pub async fn exists(&self, css: &str) -> bool {
+        let json = self
+            .call(
+                "POST",
+                &self.path("/elements"),
+                json!({"using": "css selector", "value": css}),
+            )
+            .await;
+        json["value"].as_array().is_some_and(|a| !a.is_empty())
+    }
+
+    /// Waits up to 5 s for nothing to match `css`.
+    pub async fn wait_gone(&self, css: &str) {
+        for _ in 0..100 {
+            if !self.exists(css).await {
+                return;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css} is still there");
+    }
+
+    /// Waits up to 5 s for the current URL to end with `suffix`.
+    pub async fn wait_for_url(&self, suffix: &str) {
+        for _ in 0..100 {
+            if self.url().await.ends_with(suffix) {
+                return;
+            }
+            actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the URL is {}, not …{suffix}", self.url().await);
+    }
+
     pub async fn click(&self, css: &str) {
         let id = self.find(css).await;
         self.call(
