@@ -13,6 +13,7 @@ pub mod http;
 pub mod integrations;
 pub mod mapping;
 pub mod media;
+pub mod page_cache;
 pub mod probe;
 pub mod queue;
 pub mod refresh_cli;

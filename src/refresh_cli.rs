@@ -67,6 +67,7 @@ pub async fn run(config: Config, target: Target) -> u8 {
         pool,
         plex_client_id,
         queue,
+        cache: Default::default(),
     };
     let http = crate::integrations::http_client();
     let mut failed = 0;

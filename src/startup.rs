@@ -78,6 +78,7 @@ impl Application {
             pool,
             plex_client_id,
             queue,
+            cache: Default::default(),
         });
         actix_web::rt::spawn(crate::queue::run(queued, state.clone()));
         let clock = state

@@ -11,6 +11,8 @@ pub struct AppState {
     pub plex_client_id: String,
     /// Where refreshes wait their turn.
     pub queue: RefreshQueue,
+    /// Rendered dashboards and checked sessions.
+    pub cache: crate::page_cache::PageCache,
 }
 
 impl AppState {

@@ -146,10 +146,18 @@ impl FromRequest for CurrentUser {
                 return Err(AppError::Unauthenticated);
             };
             let hash = secrets::sha256_hex(&token);
+            if let Some(user) = state.cache.session(&hash).filter(|u| u.id == user_id) {
+                return Ok(CurrentUser(user));
+            }
+            let version = crate::page_cache::version();
+            let lookup = hash.clone();
             let user = db::run(&state.pool, move |conn| {
-                Ok(db::sessions::user_of(conn, &hash, user_id, db::now())?)
+                Ok(db::sessions::user_of(conn, &lookup, user_id, db::now())?)
             })
             .await?;
+            if let Some(user) = &user {
+                state.cache.keep_session(hash, version, user.clone());
+            }
             match user {
                 Some(user) => Ok(CurrentUser(user)),
                 None => {

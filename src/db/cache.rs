@@ -124,15 +124,18 @@ pub fn put_availability(
     status: &str,
     now: i64,
 ) -> QueryResult<()> {
-    diesel::replace_into(availability::table)
-        .values((
-            availability::kind.eq(kind),
-            availability::tmdb_id.eq(id),
-            availability::status.eq(status),
-            availability::fetched_at.eq(now),
-        ))
-        .execute(conn)
-        .map(drop)
+    let result = (|| {
+        diesel::replace_into(availability::table)
+            .values((
+                availability::kind.eq(kind),
+                availability::tmdb_id.eq(id),
+                availability::status.eq(status),
+                availability::fetched_at.eq(now),
+            ))
+            .execute(conn)
+            .map(drop)
+    })();
+    super::changed_after(result)
 }
 
 /// A cached title lookup: `Some(Some(id))` found, `Some(None)` TMDb has no such title.

@@ -97,6 +97,14 @@ pub fn ping(pool: &DbPool) -> bool {
         .is_ok_and(|mut conn| conn.batch_execute("SELECT count(*) FROM users;").is_ok())
 }
 
+/// Tells the page cache that data pages show has changed, once the write has succeeded.
+fn changed_after<T>(result: diesel::QueryResult<T>) -> diesel::QueryResult<T> {
+    if result.is_ok() {
+        crate::page_cache::changed();
+    }
+    result
+}
+
 /// The current time as unix seconds.
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()

@@ -12,21 +12,24 @@ pub fn replace(
     tabs: &[(&str, String)],
     now: i64,
 ) -> QueryResult<()> {
-    conn.immediate_transaction(|conn| {
-        diesel::delete(recommendations::table.filter(recommendations::user_id.eq(user_id)))
-            .execute(conn)?;
-        for (tab, json) in tabs {
-            diesel::insert_into(recommendations::table)
-                .values((
-                    recommendations::user_id.eq(user_id),
-                    recommendations::tab.eq(*tab),
-                    recommendations::rows_json.eq(json),
-                    recommendations::generated_at.eq(now),
-                ))
+    let result = (|| {
+        conn.immediate_transaction(|conn| {
+            diesel::delete(recommendations::table.filter(recommendations::user_id.eq(user_id)))
                 .execute(conn)?;
-        }
-        Ok(())
-    })
+            for (tab, json) in tabs {
+                diesel::insert_into(recommendations::table)
+                    .values((
+                        recommendations::user_id.eq(user_id),
+                        recommendations::tab.eq(*tab),
+                        recommendations::rows_json.eq(json),
+                        recommendations::generated_at.eq(now),
+                    ))
+                    .execute(conn)?;
+            }
+            Ok(())
+        })
+    })();
+    super::changed_after(result)
 }
 
 /// The stored rows JSON of a tab and when it was made.
@@ -90,31 +93,37 @@ fn upsert(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> {
 
 /// Marks a refresh queued (a new run clears the last step and message).
 pub fn set_queued(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> {
-    upsert(conn, user_id)?;
-    diesel::update(refresh_status::table.find(user_id))
-        .set((
-            refresh_status::state.eq("queued"),
-            refresh_status::step.eq("Waiting for its turn"),
-            refresh_status::done.eq(0),
-            refresh_status::total.eq(0),
-        ))
-        .execute(conn)
-        .map(drop)
+    let result = (|| {
+        upsert(conn, user_id)?;
+        diesel::update(refresh_status::table.find(user_id))
+            .set((
+                refresh_status::state.eq("queued"),
+                refresh_status::step.eq("Waiting for its turn"),
+                refresh_status::done.eq(0),
+                refresh_status::total.eq(0),
+            ))
+            .execute(conn)
+            .map(drop)
+    })();
+    super::changed_after(result)
 }
 
 /// Marks a run started, whatever state the last one left (a CLI run is never queued).
 pub fn set_running(conn: &mut SqliteConnection, user_id: i32, now: i64) -> QueryResult<()> {
-    upsert(conn, user_id)?;
-    diesel::update(refresh_status::table.find(user_id))
-        .set((
-            refresh_status::state.eq("running"),
-            refresh_status::step.eq("Starting"),
-            refresh_status::done.eq(0),
-            refresh_status::total.eq(0),
-            refresh_status::started_at.eq(now),
-        ))
-        .execute(conn)
-        .map(drop)
+    let result = (|| {
+        upsert(conn, user_id)?;
+        diesel::update(refresh_status::table.find(user_id))
+            .set((
+                refresh_status::state.eq("running"),
+                refresh_status::step.eq("Starting"),
+                refresh_status::done.eq(0),
+                refresh_status::total.eq(0),
+                refresh_status::started_at.eq(now),
+            ))
+            .execute(conn)
+            .map(drop)
+    })();
+    super::changed_after(result)
 }
 
 /// Records progress: the run is running, at `step`, `done` of `total`. Only a queued or
@@ -126,19 +135,22 @@ pub fn set_progress(
     done: i32,
     total: i32,
 ) -> QueryResult<()> {
-    diesel::update(
-        refresh_status::table
-            .find(user_id)
-            .filter(refresh_status::state.eq("running")),
-    )
-    .set((
-        refresh_status::state.eq("running"),
-        refresh_status::step.eq(step),
-        refresh_status::done.eq(done),
-        refresh_status::total.eq(total),
-    ))
-    .execute(conn)
-    .map(drop)
+    let result = (|| {
+        diesel::update(
+            refresh_status::table
+                .find(user_id)
+                .filter(refresh_status::state.eq("running")),
+        )
+        .set((
+            refresh_status::state.eq("running"),
+            refresh_status::step.eq(step),
+            refresh_status::done.eq(done),
+            refresh_status::total.eq(total),
+        ))
+        .execute(conn)
+        .map(drop)
+    })();
+    super::changed_after(result)
 }
 
 /// Records how a run ended: `idle` after a success (rows or not), `failed` with the reason.
@@ -149,42 +161,50 @@ pub fn set_finished(
     message: &str,
     now: i64,
 ) -> QueryResult<()> {
-    upsert(conn, user_id)?;
-    let target = refresh_status::table.find(user_id);
-    diesel::update(target)
-        .set((
-            refresh_status::state.eq(if success { "idle" } else { "failed" }),
-            refresh_status::step.eq(""),
-            refresh_status::message.eq(message),
-            refresh_status::finished_at.eq(now),
-        ))
-        .execute(conn)?;
-    if success {
+    let result = (|| {
+        upsert(conn, user_id)?;
+        let target = refresh_status::table.find(user_id);
         diesel::update(target)
-            .set(refresh_status::last_success_at.eq(now))
+            .set((
+                refresh_status::state.eq(if success { "idle" } else { "failed" }),
+                refresh_status::step.eq(""),
+                refresh_status::message.eq(message),
+                refresh_status::finished_at.eq(now),
+            ))
             .execute(conn)?;
-    }
-    Ok(())
+        if success {
+            diesel::update(target)
+                .set(refresh_status::last_success_at.eq(now))
+                .execute(conn)?;
+        }
+        Ok(())
+    })();
+    super::changed_after(result)
 }
 
 /// At start-up: runs cut short by a stop or crash are marked failed, queued ones forgotten, so
 /// nothing shows "running" forever.
 pub fn reset_interrupted(conn: &mut SqliteConnection, now: i64) -> QueryResult<usize> {
-    let failed = diesel::update(refresh_status::table.filter(refresh_status::state.eq("running")))
-        .set((
-            refresh_status::state.eq("failed"),
-            refresh_status::step.eq(""),
-            refresh_status::message
-                .eq("The refresh was interrupted by a restart; the previous rows were kept."),
-            refresh_status::finished_at.eq(now),
-        ))
-        .execute(conn)?;
-    let forgotten =
-        diesel::update(refresh_status::table.filter(refresh_status::state.eq("queued")))
-            .set((
-                refresh_status::state.eq("idle"),
-                refresh_status::step.eq(""),
-            ))
-            .execute(conn)?;
-    Ok(failed + forgotten)
+    let result = (|| {
+        let failed =
+            diesel::update(refresh_status::table.filter(refresh_status::state.eq("running")))
+                .set((
+                    refresh_status::state.eq("failed"),
+                    refresh_status::step.eq(""),
+                    refresh_status::message.eq(
+                        "The refresh was interrupted by a restart; the previous rows were kept.",
+                    ),
+                    refresh_status::finished_at.eq(now),
+                ))
+                .execute(conn)?;
+        let forgotten =
+            diesel::update(refresh_status::table.filter(refresh_status::state.eq("queued")))
+                .set((
+                    refresh_status::state.eq("idle"),
+                    refresh_status::step.eq(""),
+                ))
+                .execute(conn)?;
+        Ok(failed + forgotten)
+    })();
+    super::changed_after(result)
 }

@@ -24,21 +24,25 @@ pub fn with_prefix(
 }
 
 pub fn put(conn: &mut SqliteConnection, key: &str, value: &str, now: i64) -> QueryResult<()> {
-    diesel::insert_into(settings::table)
-        .values((
-            settings::key.eq(key),
-            settings::value.eq(value),
-            settings::updated_at.eq(now),
-        ))
-        .on_conflict(settings::key)
-        .do_update()
-        .set((settings::value.eq(value), settings::updated_at.eq(now)))
-        .execute(conn)
-        .map(drop)
+    let result = (|| {
+        diesel::insert_into(settings::table)
+            .values((
+                settings::key.eq(key),
+                settings::value.eq(value),
+                settings::updated_at.eq(now),
+            ))
+            .on_conflict(settings::key)
+            .do_update()
+            .set((settings::value.eq(value), settings::updated_at.eq(now)))
+            .execute(conn)
+            .map(drop)
+    })();
+    super::changed_after(result)
 }
 
 pub fn delete(conn: &mut SqliteConnection, key: &str) -> QueryResult<usize> {
-    diesel::delete(settings::table.find(key)).execute(conn)
+    let result = (|| diesel::delete(settings::table.find(key)).execute(conn))();
+    super::changed_after(result)
 }
 
 /// Returns the stored value for `key`, or stores the one `make` gives and returns it. Used for

@@ -153,32 +153,38 @@ pub enum AdminChange {
 /// Sets a user's role; refuses to demote the last admin. One transaction, so two admins
 /// demoting each other at once cannot both succeed.
 pub fn set_role(conn: &mut SqliteConnection, id: i32, role: &str) -> QueryResult<AdminChange> {
-    conn.immediate_transaction(|conn| {
-        let Some(user) = find(conn, id)? else {
-            return Ok(AdminChange::NoSuchUser);
-        };
-        if user.is_admin() && role != ADMIN && admin_count(conn)? <= 1 {
-            return Ok(AdminChange::WouldLeaveNoAdmin);
-        }
-        diesel::update(users::table.find(id))
-            .set(users::role.eq(role))
-            .execute(conn)?;
-        Ok(AdminChange::Done)
-    })
+    let result = (|| {
+        conn.immediate_transaction(|conn| {
+            let Some(user) = find(conn, id)? else {
+                return Ok(AdminChange::NoSuchUser);
+            };
+            if user.is_admin() && role != ADMIN && admin_count(conn)? <= 1 {
+                return Ok(AdminChange::WouldLeaveNoAdmin);
+            }
+            diesel::update(users::table.find(id))
+                .set(users::role.eq(role))
+                .execute(conn)?;
+            Ok(AdminChange::Done)
+        })
+    })();
+    super::changed_after(result)
 }
 
 /// Removes a user with his sessions, preferences and rows (cascade); never the last admin.
 pub fn remove(conn: &mut SqliteConnection, id: i32) -> QueryResult<AdminChange> {
-    conn.immediate_transaction(|conn| {
-        let Some(user) = find(conn, id)? else {
-            return Ok(AdminChange::NoSuchUser);
-        };
-        if user.is_admin() && admin_count(conn)? <= 1 {
-            return Ok(AdminChange::WouldLeaveNoAdmin);
-        }
-        diesel::delete(users::table.find(id)).execute(conn)?;
-        Ok(AdminChange::Done)
-    })
+    let result = (|| {
+        conn.immediate_transaction(|conn| {
+            let Some(user) = find(conn, id)? else {
+                return Ok(AdminChange::NoSuchUser);
+            };
+            if user.is_admin() && admin_count(conn)? <= 1 {
+                return Ok(AdminChange::WouldLeaveNoAdmin);
+            }
+            diesel::delete(users::table.find(id)).execute(conn)?;
+            Ok(AdminChange::Done)
+        })
+    })();
+    super::changed_after(result)
 }
 
 /// Makes `account` the admin if nobody holds that role yet. Returns `None` when someone else
@@ -189,12 +195,15 @@ pub fn claim_admin(
     account: &SignedInAccount,
     now: i64,
 ) -> QueryResult<Option<User>> {
-    conn.immediate_transaction(|conn| {
-        if any_admin(conn)? {
-            return Ok(None);
-        }
-        upsert_with_role(conn, account, Some(ADMIN), now).map(Some)
-    })
+    let result = (|| {
+        conn.immediate_transaction(|conn| {
+            if any_admin(conn)? {
+                return Ok(None);
+            }
+            upsert_with_role(conn, account, Some(ADMIN), now).map(Some)
+        })
+    })();
+    super::changed_after(result)
 }
 
 /// Records a sign-in: creates the user as a plain user, or refreshes an existing user's profile
@@ -204,7 +213,9 @@ pub fn record_sign_in(
     account: &SignedInAccount,
     now: i64,
 ) -> QueryResult<User> {
-    conn.immediate_transaction(|conn| upsert_with_role(conn, account, None, now))
+    let result =
+        (|| conn.immediate_transaction(|conn| upsert_with_role(conn, account, None, now)))();
+    super::changed_after(result)
 }
 
 fn upsert_with_role(

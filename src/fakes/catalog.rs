@@ -373,3 +373,35 @@ pub fn tmdb_result(t: &Title, with_media_type: bool) -> Value {
     }
     v
 }
+
+/// A full dashboard for load and weight measurements: `rows` rows of `per_row` cards on one
+/// tab, cycling through the catalogue (ids made unique per card), posters where known.
+pub fn sample_rows(kind: Kind, rows: usize, per_row: usize) -> Vec<crate::engine::rows::Row> {
+    use crate::engine::rows::{Card, Row};
+    let titles: Vec<&Title> = TITLES.iter().filter(|t| t.kind == kind).collect();
+    (0..rows)
+        .map(|r| Row {
+            title: format!("Because you watched {}", titles[r % titles.len()].title),
+            reason: "TMDb recommends these to people who liked it".to_owned(),
+            cards: (0..per_row)
+                .map(|c| {
+                    let t = titles[(r * per_row + c) % titles.len()];
+                    Card {
+                        kind,
+                        tmdb_id: 1_000_000 + (r * per_row + c) as i64,
+                        title: t.title.to_owned(),
+                        year: t.year().and_then(|y| i32::try_from(y).ok()),
+                        poster_path: Some(
+                            t.poster
+                                .unwrap_or("/f89U3ADr1oiB1s9GkdPOEpXUk5H.jpg")
+                                .to_owned(),
+                        ),
+                        genres: t.genres.iter().map(|(_, g)| (*g).to_owned()).collect(),
+                        overview: t.overview.to_owned(),
+                        because: Some(titles[r % titles.len()].title.to_owned()),
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::admin::{html, render};
+use super::admin::render;
 use super::admin_users::format_time;
 use super::refresh::StatusFragment;
 use crate::auth::session::CurrentUser;
@@ -180,10 +180,27 @@ pub async fn dashboard(
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
     let tab = parse_tab(query.tab.as_deref())?;
+    let fragment = wants_fragment(&req);
+    let notice = crate::auth::session::take_flash(&session)
+        .filter(|f| f.anchor == "dashboard")
+        .map(|f| (f.ok, f.message));
+    // Active users get the nightly refresh: noted at most once an hour, so views rarely write.
+    let seen_long_ago = user.last_seen_at < db::now() - 3600;
+    let key = (user.id, tab.slug(), fragment);
+    if notice.is_none()
+        && !seen_long_ago
+        && let Some(page) = state.cache.page(&key)
+    {
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(page));
+    }
+    let version = crate::page_cache::version();
     let (user_id, env) = (user.id, state.config.env_integrations.clone());
     let loaded = db::run(&state.pool, move |conn| {
-        // Active users get the nightly refresh; this writes at most once an hour.
-        db::users::touch_seen(conn, user_id, db::now())?;
+        if seen_long_ago {
+            db::users::touch_seen(conn, user_id, db::now())?;
+        }
         let rows: Vec<Row> = db::recommendations::load(conn, user_id, tab.slug())?
             .and_then(|(json, _)| serde_json::from_str(&json).ok())
             .unwrap_or_default();
@@ -267,9 +284,7 @@ pub async fn dashboard(
             Empty::NothingHere
         }
     });
-    let notice = crate::auth::session::take_flash(&session)
-        .filter(|f| f.anchor == "dashboard")
-        .map(|f| (f.ok, f.message));
+    let cacheable = notice.is_none();
     let body = TabBody {
         tab,
         rows,
@@ -277,14 +292,22 @@ pub async fn dashboard(
         status_message: status.message.clone(),
         notice,
     };
-    if wants_fragment(&req) {
-        return Ok(html(render(&body)?));
+    let page = if fragment {
+        render(&body)?
+    } else {
+        let last_refreshed = status.last_success_at.map(format_time);
+        render(&DashboardPage {
+            user,
+            body,
+            status: StatusFragment { status },
+            last_refreshed,
+        })?
+    };
+    let page = actix_web::web::Bytes::from(page);
+    if cacheable {
+        state.cache.keep_page(key, version, page.clone());
     }
-    let last_refreshed = status.last_success_at.map(format_time);
-    Ok(html(render(&DashboardPage {
-        user,
-        body,
-        status: StatusFragment { status },
-        last_refreshed,
-    })?))
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page))
 }

@@ -1,0 +1,290 @@
+//! Dashboard throughput and memory: the release binary serves a signed-in user's full
+//! dashboard (6 rows of 8 cards) to wrk at 64 connections, and nginx serves the same bytes as
+//! a static file in the same run. Needs `wrk` and `nginx` (Debian packages wrk, nginx-light).
+//! Run: `cargo bench --bench dashboard` (BENCH_SECONDS sets each run's length, default 10).
+//!
+//! Targets (issue 5): at least half of nginx's requests per second, p99 under 20 ms, resident
+//! memory under 30 MB idle and under 80 MB during the load.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use sagarr::fakes::catalog::sample_rows;
+use sagarr::fakes::plex::{FakeAccount, FakePlex};
+use sagarr::media::Kind;
+
+fn main() {
+    // Exit only after run() has stopped the app and nginx (their guards drop inside it).
+    let ok = actix_web::rt::System::new().block_on(run());
+    if !ok {
+        std::process::exit(1);
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn rss_kib(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+async fn run() -> bool {
+    let seconds: u64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let plex = FakePlex::start().expect("fake plex");
+    let owner = FakeAccount::new(1, "Owner");
+    plex.add_account(owner.clone());
+    let dir = tempfile::tempdir().expect("temp dir");
+    let port = free_port();
+    let app = Killed(
+        Command::new(env!("CARGO_BIN_EXE_sagarr"))
+            .arg("serve")
+            .env_clear()
+            .env("SAGARR_BIND", format!("127.0.0.1:{port}"))
+            .env("SAGARR_DATA_DIR", dir.path())
+            .env("PLEX_TV_URL", &plex.url)
+            .env("TMDB_API_KEY", "unused")
+            .env("TAUTULLI_URL", "http://127.0.0.1:9")
+            .env("TAUTULLI_API_KEY", "unused")
+            .env("SAGARR_LOG", "error")
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("sagarr starts"),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let http = awc::Client::builder()
+        .disable_redirects()
+        .timeout(Duration::from_secs(10))
+        .finish();
+    for _ in 0..200 {
+        if http.get(format!("{base}/api/health")).send().await.is_ok() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+    }
+
+    // Sign in as a browser would: PIN, confirmation on (fake) plex.tv, callback.
+    let session = |res: &awc::ClientResponse<_>| {
+        res.headers()
+            .get_all("set-cookie")
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|c| {
+                c.strip_prefix("sagarr_session=")
+                    .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
+            })
+    };
+    let started = http
+        .get(format!("{base}/auth/plex"))
+        .send()
+        .await
+        .expect("sign-in starts");
+    let pending = session(&started).expect("pending sign-in cookie");
+    plex.authorize_latest_pin(&owner);
+    let done = http
+        .get(format!("{base}/auth/plex/callback"))
+        .insert_header(("Cookie", format!("sagarr_session={pending}")))
+        .send()
+        .await
+        .expect("callback");
+    let cookie = format!("sagarr_session={}", session(&done).expect("session cookie"));
+
+    // Let the first-sign-in refresh end (it fails: no Tautulli here), then store a full dashboard.
+    for _ in 0..200 {
+        let mut res = http
+            .get(format!("{base}/refresh/status"))
+            .insert_header(("Cookie", cookie.clone()))
+            .send()
+            .await
+            .expect("status");
+        let body = res.body().await.unwrap_or_default();
+        if !String::from_utf8_lossy(&body).contains("\"running\"")
+            && !String::from_utf8_lossy(&body).contains("\"queued\"")
+        {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+    }
+    let pool = sagarr::db::open(&dir.path().join("sagarr.db")).expect("database");
+    let tabs: Vec<(&str, String)> = [
+        ("movies", Kind::Movie),
+        ("tv", Kind::Tv),
+        ("documentaries", Kind::Movie),
+    ]
+    .into_iter()
+    .map(|(tab, kind)| {
+        (
+            tab,
+            serde_json::to_string(&sample_rows(kind, 6, 8)).expect("json"),
+        )
+    })
+    .collect();
+    let mut conn = pool.get().expect("connection");
+    sagarr::db::recommendations::replace(&mut conn, 1, &tabs, sagarr::db::now()).expect("rows");
+    drop(conn);
+
+    let mut page = http
+        .get(format!("{base}/"))
+        .insert_header(("Cookie", cookie.clone()))
+        .send()
+        .await
+        .expect("dashboard");
+    let html = page.body().limit(4 << 20).await.expect("body");
+    assert!(
+        String::from_utf8_lossy(&html)
+            .matches("class=\"card\"")
+            .count()
+            == 48,
+        "a full dashboard"
+    );
+    let idle_rss = rss_kib(app.0.id());
+
+    let www = dir.path().join("www");
+    std::fs::create_dir_all(&www).expect("www");
+    std::fs::write(www.join("index.html"), &html).expect("index");
+    let ng_port = free_port();
+    let conf = dir.path().join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "daemon off; worker_processes auto; pid {0}/nginx.pid; error_log {0}/nginx.err;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{ access_log off; server {{ listen 127.0.0.1:{ng_port}; root {1}; }} }}\n",
+            dir.path().display(),
+            www.display()
+        ),
+    )
+    .expect("nginx.conf");
+    let _nginx = Killed(
+        Command::new("nginx")
+            .arg("-c")
+            .arg(&conf)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nginx (apt-get install nginx-light)"),
+    );
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+
+    let nginx = wrk(
+        &format!("http://127.0.0.1:{ng_port}/index.html"),
+        None,
+        seconds,
+    );
+    let peak = Arc::new(AtomicU64::new(0));
+    let sampling = Arc::new(AtomicBool::new(true));
+    let sampler = {
+        let (peak, sampling, pid) = (peak.clone(), sampling.clone(), app.0.id());
+        std::thread::spawn(move || {
+            while sampling.load(Ordering::Relaxed) {
+                peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    let sagarr = wrk(&format!("{base}/"), Some(&cookie), seconds);
+    sampling.store(false, Ordering::Relaxed);
+    let _ = sampler.join();
+    let load_rss = peak.load(Ordering::Relaxed);
+
+    let ratio = sagarr.rps / nginx.rps;
+    println!(
+        "dashboard: {} bytes of HTML, 48 cards, wrk -t2 -c64 -d{seconds}s --latency",
+        html.len()
+    );
+    println!(
+        "nginx (same bytes, static): {:>9.0} req/s  p99 {:>6.2} ms",
+        nginx.rps, nginx.p99_ms
+    );
+    println!(
+        "sagarr (signed in):         {:>9.0} req/s  p99 {:>6.2} ms  ({ratio:.2} x nginx, target >= 0.5)",
+        sagarr.rps, sagarr.p99_ms
+    );
+    println!("errors: {} (non-2xx or socket)", sagarr.errors);
+    println!(
+        "resident memory: {:.1} MB idle (target < 30), {:.1} MB peak under load (target < 80)",
+        idle_rss as f64 / 1024.0,
+        load_rss as f64 / 1024.0
+    );
+    let ok = ratio >= 0.5
+        && sagarr.p99_ms < 20.0
+        && idle_rss < 30 * 1024
+        && load_rss < 80 * 1024
+        && sagarr.errors == 0;
+    println!("{}", if ok { "PASS" } else { "FAIL" });
+    ok
+}
+
+struct Wrk {
+    rps: f64,
+    p99_ms: f64,
+    errors: u64,
+}
+
+fn wrk(url: &str, cookie: Option<&str>, seconds: u64) -> Wrk {
+    let mut command = Command::new("wrk");
+    command.args(["-t2", "-c64", &format!("-d{seconds}s"), "--latency"]);
+    if let Some(cookie) = cookie {
+        command.args(["-H", &format!("Cookie: {cookie}")]);
+    }
+    let out = command
+        .arg(url)
+        .output()
+        .expect("wrk (apt-get install wrk)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    let number = |line: &str| line.split_whitespace().nth(1).unwrap_or("0").to_owned();
+    let rps = text
+        .lines()
+        .find(|l| l.starts_with("Requests/sec:"))
+        .map_or(0.0, |l| number(l).parse().unwrap_or(0.0));
+    let p99 = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("99%"))
+        .map(|l| number(l.trim_start()))
+        .unwrap_or_default();
+    let p99_ms = if let Some(us) = p99.strip_suffix("us") {
+        us.parse::<f64>().unwrap_or(f64::MAX) / 1000.0
+    } else if let Some(ms) = p99.strip_suffix("ms") {
+        ms.parse().unwrap_or(f64::MAX)
+    } else if let Some(s) = p99.strip_suffix('s') {
+        s.parse::<f64>().unwrap_or(f64::MAX) * 1000.0
+    } else {
+        f64::MAX
+    };
+    let errors = text
+        .lines()
+        .filter(|l| l.contains("Non-2xx") || l.contains("Socket errors"))
+        .map(|l| {
+            l.split(|c: char| !c.is_ascii_digit())
+                .filter_map(|n| n.parse::<u64>().ok())
+                .sum::<u64>()
+        })
+        .sum();
+    Wrk {
+        rps,
+        p99_ms,
+        errors,
+    }
+}
