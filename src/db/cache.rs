@@ -124,7 +124,7 @@ pub fn put_availability(
     status: &str,
     now: i64,
 ) -> QueryResult<()> {
-    let result = (|| {
+    let result = {
         diesel::replace_into(availability::table)
             .values((
                 availability::kind.eq(kind),
@@ -134,7 +134,7 @@ pub fn put_availability(
             ))
             .execute(conn)
             .map(drop)
-    })();
+    };
     super::changed_after(result)
 }
 

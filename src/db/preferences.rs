@@ -47,7 +47,7 @@ pub fn upsert(
     p: &NewPreference,
     now: i64,
 ) -> QueryResult<Preference> {
-    let result = (|| {
+    let result = {
         conn.immediate_transaction(|conn| {
             diesel::insert_into(preferences::table)
                 .values((
@@ -81,7 +81,7 @@ pub fn upsert(
                 .select(Preference::as_select())
                 .first(conn)
         })
-    })();
+    };
     super::changed_after(result)
 }
 
@@ -106,7 +106,7 @@ pub fn delete(
     kind: &str,
     tmdb_id: i64,
 ) -> QueryResult<usize> {
-    let result = (|| {
+    let result = {
         diesel::delete(
             preferences::table
                 .filter(preferences::user_id.eq(user_id))
@@ -114,7 +114,7 @@ pub fn delete(
                 .filter(preferences::tmdb_id.eq(tmdb_id)),
         )
         .execute(conn)
-    })();
+    };
     super::changed_after(result)
 }
 

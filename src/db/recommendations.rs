@@ -12,7 +12,7 @@ pub fn replace(
     tabs: &[(&str, String)],
     now: i64,
 ) -> QueryResult<()> {
-    let result = (|| {
+    let result = {
         conn.immediate_transaction(|conn| {
             diesel::delete(recommendations::table.filter(recommendations::user_id.eq(user_id)))
                 .execute(conn)?;
@@ -28,7 +28,7 @@ pub fn replace(
             }
             Ok(())
         })
-    })();
+    };
     super::changed_after(result)
 }
 
@@ -93,7 +93,7 @@ fn upsert(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> {
 
 /// Marks a refresh queued (a new run clears the last step and message).
 pub fn set_queued(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> {
-    let result = (|| {
+    let result = {
         upsert(conn, user_id)?;
         diesel::update(refresh_status::table.find(user_id))
             .set((
@@ -104,13 +104,13 @@ pub fn set_queued(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> 
             ))
             .execute(conn)
             .map(drop)
-    })();
+    };
     super::changed_after(result)
 }
 
 /// Marks a run started, whatever state the last one left (a CLI run is never queued).
 pub fn set_running(conn: &mut SqliteConnection, user_id: i32, now: i64) -> QueryResult<()> {
-    let result = (|| {
+    let result = {
         upsert(conn, user_id)?;
         diesel::update(refresh_status::table.find(user_id))
             .set((
@@ -122,7 +122,7 @@ pub fn set_running(conn: &mut SqliteConnection, user_id: i32, now: i64) -> Query
             ))
             .execute(conn)
             .map(drop)
-    })();
+    };
     super::changed_after(result)
 }
 
@@ -135,7 +135,7 @@ pub fn set_progress(
     done: i32,
     total: i32,
 ) -> QueryResult<()> {
-    let result = (|| {
+    let result = {
         diesel::update(
             refresh_status::table
                 .find(user_id)
@@ -149,7 +149,7 @@ pub fn set_progress(
         ))
         .execute(conn)
         .map(drop)
-    })();
+    };
     super::changed_after(result)
 }
 
@@ -161,7 +161,7 @@ pub fn set_finished(
     message: &str,
     now: i64,
 ) -> QueryResult<()> {
-    let result = (|| {
+    let result = {
         upsert(conn, user_id)?;
         let target = refresh_status::table.find(user_id);
         diesel::update(target)
@@ -178,14 +178,14 @@ pub fn set_finished(
                 .execute(conn)?;
         }
         Ok(())
-    })();
+    };
     super::changed_after(result)
 }
 
 /// At start-up: runs cut short by a stop or crash are marked failed, queued ones forgotten, so
 /// nothing shows "running" forever.
 pub fn reset_interrupted(conn: &mut SqliteConnection, now: i64) -> QueryResult<usize> {
-    let result = (|| {
+    let result = {
         let failed =
             diesel::update(refresh_status::table.filter(refresh_status::state.eq("running")))
                 .set((
@@ -205,6 +205,6 @@ pub fn reset_interrupted(conn: &mut SqliteConnection, now: i64) -> QueryResult<u
                 ))
                 .execute(conn)?;
         Ok(failed + forgotten)
-    })();
+    };
     super::changed_after(result)
 }

@@ -45,6 +45,6 @@ pub fn user_of(
 }
 
 pub fn delete(conn: &mut SqliteConnection, token_hash: &str) -> QueryResult<usize> {
-    let result = (|| diesel::delete(sessions::table.find(token_hash)).execute(conn))();
+    let result = diesel::delete(sessions::table.find(token_hash)).execute(conn);
     super::changed_after(result)
 }

@@ -24,7 +24,7 @@ pub fn with_prefix(
 }
 
 pub fn put(conn: &mut SqliteConnection, key: &str, value: &str, now: i64) -> QueryResult<()> {
-    let result = (|| {
+    let result = {
         diesel::insert_into(settings::table)
             .values((
                 settings::key.eq(key),
@@ -36,12 +36,12 @@ pub fn put(conn: &mut SqliteConnection, key: &str, value: &str, now: i64) -> Que
             .set((settings::value.eq(value), settings::updated_at.eq(now)))
             .execute(conn)
             .map(drop)
-    })();
+    };
     super::changed_after(result)
 }
 
 pub fn delete(conn: &mut SqliteConnection, key: &str) -> QueryResult<usize> {
-    let result = (|| diesel::delete(settings::table.find(key)).execute(conn))();
+    let result = diesel::delete(settings::table.find(key)).execute(conn);
     super::changed_after(result)
 }
 

@@ -153,7 +153,7 @@ pub enum AdminChange {
 /// Sets a user's role; refuses to demote the last admin. One transaction, so two admins
 /// demoting each other at once cannot both succeed.
 pub fn set_role(conn: &mut SqliteConnection, id: i32, role: &str) -> QueryResult<AdminChange> {
-    let result = (|| {
+    let result = {
         conn.immediate_transaction(|conn| {
             let Some(user) = find(conn, id)? else {
                 return Ok(AdminChange::NoSuchUser);
@@ -166,13 +166,13 @@ pub fn set_role(conn: &mut SqliteConnection, id: i32, role: &str) -> QueryResult
                 .execute(conn)?;
             Ok(AdminChange::Done)
         })
-    })();
+    };
     super::changed_after(result)
 }
 
 /// Removes a user with his sessions, preferences and rows (cascade); never the last admin.
 pub fn remove(conn: &mut SqliteConnection, id: i32) -> QueryResult<AdminChange> {
-    let result = (|| {
+    let result = {
         conn.immediate_transaction(|conn| {
             let Some(user) = find(conn, id)? else {
                 return Ok(AdminChange::NoSuchUser);
@@ -183,7 +183,7 @@ pub fn remove(conn: &mut SqliteConnection, id: i32) -> QueryResult<AdminChange> 
             diesel::delete(users::table.find(id)).execute(conn)?;
             Ok(AdminChange::Done)
         })
-    })();
+    };
     super::changed_after(result)
 }
 
@@ -195,14 +195,14 @@ pub fn claim_admin(
     account: &SignedInAccount,
     now: i64,
 ) -> QueryResult<Option<User>> {
-    let result = (|| {
+    let result = {
         conn.immediate_transaction(|conn| {
             if any_admin(conn)? {
                 return Ok(None);
             }
             upsert_with_role(conn, account, Some(ADMIN), now).map(Some)
         })
-    })();
+    };
     super::changed_after(result)
 }
 
@@ -213,8 +213,7 @@ pub fn record_sign_in(
     account: &SignedInAccount,
     now: i64,
 ) -> QueryResult<User> {
-    let result =
-        (|| conn.immediate_transaction(|conn| upsert_with_role(conn, account, None, now)))();
+    let result = conn.immediate_transaction(|conn| upsert_with_role(conn, account, None, now));
     super::changed_after(result)
 }
 
