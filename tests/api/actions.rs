@@ -485,3 +485,74 @@ async fn history_is_paged_25_at_a_time_newest_first_and_flips_inline() {
     assert_eq!(plain.location(), Some("/history?page=1"));
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn empty_states_tell_the_user_what_to_do() {
+    let app = TestApp::spawn_with(Options {
+        extra_env: vec![("TMDB_API_KEY", String::new())],
+        ..Options::default()
+    })
+    .await;
+    app.signed_in_as(&owner()).await;
+    app.wait_for_refresh().await;
+    let page = app.get("/").await;
+    assert!(
+        page.body.contains("Almost there")
+            && page.body.contains(r#"href="/admin">Open the settings"#),
+        "admins get the settings link"
+    );
+    app.stop().await;
+
+    let app = TestApp::spawn().await;
+    app.signed_in_as(&owner()).await;
+    app.wait_for_refresh().await;
+    assert!(app.get("/").await.body.contains("Nothing watched yet"));
+    app.fakes
+        .tautulli
+        .set_fault(Fault::Slow(std::time::Duration::from_secs(5)));
+    app.post("/refresh", &[]).await;
+    let page = app.get("/").await;
+    assert!(
+        page.body.contains("Picking titles for you") || page.body.contains("Waiting for its turn"),
+        "{}",
+        page.body
+    );
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn stale_availability_is_rechecked_in_the_background_after_a_view() {
+    let app = friend_with_rows().await;
+    {
+        use diesel::prelude::*;
+        use sagarr::db::schema::availability::dsl::*;
+        let mut conn = app.app.pool.get().unwrap();
+        diesel::update(availability.filter(tmdb_id.eq(300668)))
+            .set(fetched_at.eq(0))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    app.fakes.overseerr.set_status(Kind::Movie, 300668, 5, &[]);
+    let page = app.get("/").await;
+    let card = page
+        .body
+        .split(r#"id="card-movie-300668""#)
+        .nth(1)
+        .unwrap()
+        .split("</article>")
+        .next()
+        .unwrap();
+    assert!(
+        !card.contains("On Plex"),
+        "the view itself shows the cached status, without waiting"
+    );
+    app.eventually("the background re-check", |app| {
+        let mut conn = app.app.pool.get().unwrap();
+        sagarr::db::cache::availability(&mut conn, "movie", 300668)
+            .unwrap()
+            .is_some_and(|(s, _)| s == "available")
+    })
+    .await;
+    assert!(app.get("/").await.body.contains("On Plex"));
+    app.stop().await;
+}

@@ -162,3 +162,32 @@ async fn without_javascript_every_card_action_works_as_a_plain_form() {
     browser.quit().await;
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn refresh_now_shows_progress_and_brings_the_new_rows_without_a_reload() {
+    let app = friend_with_rows().await;
+    let browser = Browser::start(true, 1280, 900).await;
+    sign_in(&browser, &app, "Friend").await;
+    browser.script("window.sagarrMarker = 'no reload'").await;
+    app.fakes.openai.push_reply(
+        r#"{"categories": [{"title": "Fresh picks", "reason": "New", "kind": "movie",
+        "items": [{"title": "Dune", "year": 2021, "because": "Blade Runner 2049"}]}]}"#,
+    );
+    app.fakes.openai.set_fault(sagarr::fakes::Fault::Slow(
+        std::time::Duration::from_millis(1500),
+    ));
+    browser.click(".refresh-bar button").await;
+    browser
+        .wait_for_text("#refresh-status", "Asking OpenAI")
+        .await;
+    browser.wait_for_text("#tab-body", "Fresh picks").await;
+    browser
+        .wait_for_text("#refresh-status", "Found 1 titles for you.")
+        .await;
+    assert_eq!(
+        browser.script("return window.sagarrMarker").await,
+        "no reload"
+    );
+    browser.quit().await;
+    app.stop().await;
+}

@@ -149,9 +149,13 @@ pub fn stranger() -> FakeAccount {
 
 pub fn config_for(data_dir: &Path, fakes: &Fakes, options: &Options) -> Config {
     let env = env_for(data_dir, fakes, options);
-    let mut config =
-        Config::from_lookup(|name| env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
-            .expect("test configuration is valid");
+    let mut config = Config::from_lookup(|name| {
+        env.iter()
+            .rev()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.clone())
+    })
+    .expect("test configuration is valid");
     config.workers = 1;
     // Tests trigger refreshes themselves; the clock would fire only at 03:00 anyway.
     config.nightly_clock = false;
