@@ -4,6 +4,7 @@
 #[derive(Debug, PartialEq, Eq)]
 pub enum Command {
     Serve,
+    Demo,
     Healthcheck,
     Refresh(crate::refresh_cli::Target),
     Help,
@@ -14,6 +15,7 @@ Usage: sagarr [COMMAND]
 
 Commands:
   serve         run the web server (the default)
+  demo          run Sagarr on built-in demo data: no accounts, no network, nothing kept
   healthcheck   exit 0 when the server at SAGARR_BIND answers /api/health, else 1
   refresh --user NAME | --all
                 refresh recommendations now (NAME is the Plex username; --all: everyone
@@ -33,6 +35,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
     {
         [] | ["serve"] => Ok(Command::Serve),
         ["healthcheck"] => Ok(Command::Healthcheck),
+        ["demo"] => Ok(Command::Demo),
         ["refresh", "--all"] => Ok(Command::Refresh(crate::refresh_cli::Target::All)),
         ["refresh", "--user", name] if !name.is_empty() => Ok(Command::Refresh(
             crate::refresh_cli::Target::User((*name).to_owned()),

@@ -57,6 +57,8 @@ pub struct Config {
     pub refresh_concurrency: usize,
     /// Whether the nightly clock runs (tests turn it off).
     pub nightly_clock: bool,
+    /// `sagarr demo`: fake upstreams and one-click sign-in. Never set by `serve`.
+    pub demo: bool,
     /// HTTP worker threads; tests use one to keep thread counts low.
     pub workers: usize,
 }
@@ -274,6 +276,7 @@ impl Config {
             items_per_row,
             refresh_concurrency,
             nightly_clock: true,
+            demo: false,
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
         })
     }

@@ -33,6 +33,19 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve => serve(config),
+        Command::Demo => {
+            // The demo's fake upstreams are servers too; their start-up lines are noise here.
+            let filter = if config.log_filter == "info" {
+                "info,actix_server=warn"
+            } else {
+                &config.log_filter
+            };
+            if let Err(e) = sagarr::telemetry::init(filter) {
+                return fail(&e);
+            }
+            let code = actix_web::rt::System::new().block_on(sagarr::demo::run(config));
+            ExitCode::from(code)
+        }
         Command::Refresh(target) => {
             if let Err(e) = sagarr::telemetry::init(&config.log_filter) {
                 return fail(&e);

@@ -72,6 +72,7 @@ impl Application {
             .map_err(|e| startup_error(Some("SAGARR_BIND"), e.to_string()))?
             .port();
         let workers = config.workers;
+        let demo = config.demo;
         let (queue, queued) = RefreshQueue::new();
         let state = web::Data::new(AppState {
             config,
@@ -97,6 +98,11 @@ impl Application {
                 .wrap(from_fn(http::headers::add_headers))
                 .wrap(Compress::default())
                 .configure(routes::configure)
+                .configure(|cfg| {
+                    if demo {
+                        routes::configure_demo(cfg);
+                    }
+                })
         })
         .workers(workers)
         .listen(listener)

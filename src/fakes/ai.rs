@@ -16,6 +16,8 @@ struct State {
     reject_temperature: bool,
     replies: VecDeque<String>,
     default_reply: String,
+    /// Answer from the prompt's own candidates (the demo's AI stand-in).
+    from_prompt: bool,
     requests: Vec<Value>,
 }
 
@@ -36,6 +38,7 @@ impl FakeAi {
             reject_temperature: false,
             replies: VecDeque::new(),
             default_reply: r#"{"ok": true}"#.to_owned(),
+            from_prompt: false,
             requests: Vec::new(),
         }));
         let shared = web::Data::from(state.clone());
@@ -66,6 +69,12 @@ impl FakeAi {
     /// Answer the next chat with `content` (queued; then the default reply).
     pub fn push_reply(&self, content: &str) {
         lock(&self.state).replies.push_back(content.to_owned());
+    }
+
+    /// Answer every chat not given its own reply by picking rows from the prompt's candidates,
+    /// in the contract's format, as a model grounded in them would.
+    pub fn answer_from_prompt(&self) {
+        lock(&self.state).from_prompt = true;
     }
 
     /// Answer every chat not given its own reply with `content`.
@@ -121,11 +130,86 @@ fn authorized(req: &HttpRequest, state: &State) -> bool {
         .is_some_and(|given| given == key)
 }
 
-fn next_reply(state: &mut State) -> String {
-    state
-        .replies
-        .pop_front()
-        .unwrap_or_else(|| state.default_reply.clone())
+fn next_reply(state: &mut State, body: &Value) -> String {
+    if let Some(reply) = state.replies.pop_front() {
+        return reply;
+    }
+    let user = body["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .and_then(|m| m["content"].as_str())
+        .unwrap_or("");
+    if state.from_prompt && user.contains("Candidates") {
+        return answer_from(user);
+    }
+    state.default_reply.clone()
+}
+
+/// Rows of four from the candidate lines (`[movie 603] The Matrix (1999)`), each item
+/// following a title from the history lines (`- Arrival (2016) movie, watched`).
+fn answer_from(prompt: &str) -> String {
+    let history: Vec<&str> = prompt
+        .lines()
+        .filter_map(|l| l.strip_prefix("- "))
+        .filter_map(|l| l.split(" (").next())
+        .collect();
+    let mut by_kind: Vec<(&str, Vec<Value>)> = vec![("movie", Vec::new()), ("tv", Vec::new())];
+    for (i, line) in prompt.lines().filter(|l| l.starts_with('[')).enumerate() {
+        let Some((head, rest)) = line[1..].split_once("] ") else {
+            continue;
+        };
+        let Some((kind, id)) = head.split_once(' ') else {
+            continue;
+        };
+        let (title, year) = match rest.rsplit_once(" (") {
+            Some((title, year)) => (title, year.trim_end_matches(')').parse::<i64>().ok()),
+            None => (rest, None),
+        };
+        let because = history.get(i % history.len().max(1)).copied().unwrap_or("");
+        if let Some((_, items)) = by_kind.iter_mut().find(|(k, _)| *k == kind) {
+            items.push(json!({"title": title, "year": year, "tmdb_id": id.parse::<i64>().ok(), "because": because}));
+        }
+    }
+    // Like a model naming titles beyond the candidates: the catalogue's others of each kind,
+    // and its documentaries, never one named in the prompt.
+    for (kind, items) in by_kind.iter_mut() {
+        let others = super::catalog::TITLES.iter().filter(|t| {
+            t.kind.as_str() == *kind
+                && !t.genres.iter().any(|(g, _)| *g == 99)
+                && !prompt.contains(t.title)
+        });
+        for (i, t) in others.take(8).enumerate() {
+            let because = history.get(i % history.len().max(1)).copied().unwrap_or("");
+            items.push(json!({"title": t.title, "year": t.year(), "because": because}));
+        }
+    }
+    let documentaries: Vec<Value> = super::catalog::TITLES
+        .iter()
+        .filter(|t| t.genres.iter().any(|(g, _)| *g == 99) && !prompt.contains(t.title))
+        .map(|t| json!({"title": t.title, "year": t.year(), "kind": t.kind.as_str(), "because": history.first().copied().unwrap_or("")}))
+        .collect();
+    let names = [
+        "Picked from what you watched",
+        "More in the same vein",
+        "If you liked those",
+        "You might also like",
+    ];
+    let categories: Vec<Value> = by_kind
+        .into_iter()
+        .flat_map(|(kind, items)| {
+            let reason = format!("Close to the {} you watched most", if kind == "tv" { "shows" } else { "films" });
+            items
+                .chunks(4)
+                .zip(names)
+                .map(|(chunk, name)| json!({"title": name, "reason": reason, "kind": kind, "items": chunk}))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let mut categories = categories;
+    if !documentaries.is_empty() {
+        categories.push(json!({"title": "Real stories", "reason": "Documentaries worth a look", "kind": "movie", "items": documentaries}));
+    }
+    json!({"categories": categories}).to_string()
 }
 
 async fn openai_chat(
@@ -172,7 +256,7 @@ async fn openai_chat(
             None,
         );
     }
-    let content = next_reply(&mut state);
+    let content = next_reply(&mut state, &body);
     HttpResponse::Ok().json(json!({
         "id": "chatcmpl-fake", "object": "chat.completion", "created": 1_741_569_952, "model": model,
         "choices": [{"index": 0, "finish_reason": "stop", "logprobs": null,
@@ -209,7 +293,7 @@ async fn ollama_chat(body: web::Json<Value>, state: web::Data<Mutex<State>>) -> 
         return HttpResponse::BadRequest()
             .json(json!({"error": "invalid format: expected \"json\" or a valid JSON schema"}));
     }
-    let content = next_reply(&mut state);
+    let content = next_reply(&mut state, &body);
     HttpResponse::Ok().json(json!({
         "model": model, "created_at": "2026-11-24T00:46:58.265747Z",
         "message": {"role": "assistant", "content": content}, "done_reason": "stop", "done": true,

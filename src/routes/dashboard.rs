@@ -48,9 +48,11 @@ impl CardView {
             title: card.title.clone(),
             year: card.year,
             because: card.because.clone(),
+            // No image host (the demo is offline): the title placeholder shows instead.
             poster: card
                 .poster_path
                 .as_deref()
+                .filter(|_| !image_base.is_empty())
                 .map(|path| poster_urls(image_base, path)),
             status: status.to_owned(),
             back: back.to_owned(),

@@ -49,6 +49,7 @@ impl HistoryItem {
             thumb: p
                 .poster_path
                 .as_ref()
+                .filter(|_| !image_base.is_empty())
                 .map(|path| format!("{image_base}/w92{path}")),
             flip: match (p.action.as_str(), p.rating) {
                 ("seen", 1) => Some(("-1", "Mark disliked")),

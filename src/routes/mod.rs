@@ -88,6 +88,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .default_service(web::to(not_found));
 }
 
+/// Routes of `sagarr demo` only: `serve` never has them.
+pub fn configure_demo(cfg: &mut ServiceConfig) {
+    cfg.route("/demo/sign-in", web::post().to(sign_in::demo_sign_in));
+}
+
 async fn not_found() -> Result<actix_web::HttpResponse, AppError> {
     Err(AppError::NotFound)
 }

@@ -25,6 +25,8 @@ const WAITING_REFRESH_SECONDS: u32 = 2;
 #[template(path = "login.html")]
 struct LoginPage {
     notice: Option<&'static str>,
+    /// `sagarr demo` only: the demo users to sign in as with one click.
+    demo_users: Vec<(i64, &'static str)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -35,15 +37,50 @@ pub struct LoginQuery {
 
 pub async fn login_page(
     user: Option<CurrentUser>,
+    state: web::Data<AppState>,
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse, AppError> {
     if user.is_some() {
         return Ok(see_other("/"));
     }
     let notice = query.signed_out.as_ref().map(|_| "You're signed out.");
+    let demo_users = if state.config.demo {
+        crate::demo::USERS
+            .iter()
+            .map(|u| (u.plex_id, u.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(render(&LoginPage { notice })?))
+        .body(render(&LoginPage { notice, demo_users })?))
+}
+
+#[derive(serde::Deserialize)]
+pub struct DemoSignIn {
+    user: String,
+}
+
+/// `POST /demo/sign-in` (registered by `sagarr demo` only): signs in as a demo user.
+pub async fn demo_sign_in(
+    state: web::Data<AppState>,
+    session: Session,
+    form: web::Form<DemoSignIn>,
+) -> Result<HttpResponse, AppError> {
+    let plex_id = form
+        .user
+        .parse::<i64>()
+        .ok()
+        .filter(|id| crate::demo::USERS.iter().any(|u| u.plex_id == *id))
+        .ok_or_else(|| AppError::BadRequest("That is not one of the demo users.".to_owned()))?;
+    let user = db::run(&state.pool, move |conn| {
+        Ok(db::users::find_by_plex_id(conn, plex_id)?)
+    })
+    .await?
+    .ok_or(AppError::NotFound)?;
+    session::start(&session, &state.pool, user.id).await?;
+    Ok(see_other("/"))
 }
 
 /// `GET /auth/plex`: asks plex.tv for a PIN and sends the browser to Plex's sign-in page.

@@ -7,6 +7,7 @@ mod actions;
 mod admin;
 mod browser;
 mod browser_dashboard;
+mod demo;
 mod engine;
 
 mod health;

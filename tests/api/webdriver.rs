@@ -35,6 +35,11 @@ impl Browser {
     /// Starts headless Chromium at `width`×`height`, with JavaScript on or off. Panics with
     /// what to install when chromedriver is missing: `tests/run` installs it.
     pub async fn start(javascript: bool, width: u32, height: u32) -> Self {
+        Self::start_with(javascript, width, height, false).await
+    }
+
+    /// Like [`Browser::start`], optionally asking pages for their dark colour scheme.
+    pub async fn start_with(javascript: bool, width: u32, height: u32, dark: bool) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .expect("free port")
@@ -67,6 +72,10 @@ impl Browser {
         });
         if !javascript {
             options["prefs"] = json!({"profile.managed_default_content_settings.javascript": 2});
+        }
+        if dark && let Some(args) = options["args"].as_array_mut() {
+            args.push(json!("--force-dark-mode"));
+            args.push(json!("--blink-settings=preferredColorScheme=0"));
         }
         let mut browser = Self {
             driver,
