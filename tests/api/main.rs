@@ -7,6 +7,7 @@ mod actions;
 mod admin;
 mod browser;
 mod browser_dashboard;
+mod container;
 mod demo;
 mod engine;
 
