@@ -1,5 +1,6 @@
 //! The one route table (CONTRACT.md "Routes"), and how bad paths, queries and forms are refused.
 
+mod acquire;
 mod admin;
 mod admin_runs;
 mod admin_users;
@@ -57,15 +58,15 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .route("/media/{kind}/{tmdb_id}/skip", web::post().to(media::skip))
     .route(
         "/media/{kind}/{tmdb_id}/request",
-        web::post().to(media::request),
+        web::post().to(acquire::request),
     )
     .route(
         "/media/{kind}/{tmdb_id}/watchlist",
-        web::post().to(media::watchlist),
+        web::post().to(acquire::watchlist),
     )
     .route(
         "/media/{kind}/{tmdb_id}/status",
-        web::get().to(media::status),
+        web::get().to(acquire::status),
     )
     .route("/refresh", web::post().to(refresh::start))
     .route("/refresh/status", web::get().to(refresh::status))

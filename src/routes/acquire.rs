@@ -1,0 +1,303 @@
+//! The actions that reach out: Request (Overseerr, as the user), Watchlist (Plex Discover, with
+//! the user's own token), and the live availability check.
+
+use actix_session::Session;
+use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
+
+use super::admin::{html, render};
+use super::media::{
+    ActionForm, MediaPath, back_to, back_with, cached_status, card_after, details, record_of, save,
+};
+use crate::auth::session::CurrentUser;
+use crate::db::{self, users::User};
+use crate::error::AppError;
+use crate::http::negotiate::{ResponseKind, wants_fragment};
+use crate::integrations::discover::Discover;
+use crate::integrations::overseerr::{Availability, Overseerr, RequestOutcome, seasons_to_request};
+use crate::integrations::{Service, UpstreamError, UpstreamErrorKind, http_client};
+use crate::media::Kind;
+use crate::settings::{Endpoint, Section};
+use crate::state::AppState;
+
+/// The user's Overseerr id, mapping him now if the sign-in mapping has not (yet) found it.
+async fn overseerr_user(
+    state: &AppState,
+    http: &awc::Client,
+    user: &User,
+) -> Result<i64, AppError> {
+    if let Some(id) = user.overseerr_user_id {
+        return Ok(id);
+    }
+    crate::mapping::map_user(state, http, user.id).await?;
+    let user_id = user.id;
+    let mapped = db::run(&state.pool, move |c| Ok(db::users::find(c, user_id)?)).await?;
+    mapped.and_then(|u| u.overseerr_user_id).ok_or_else(|| {
+        AppError::Upstream(UpstreamError::new(
+            Service::Overseerr,
+            UpstreamErrorKind::Refused(
+                "your Plex account has no Overseerr user yet; ask the admin to import Plex users"
+                    .into(),
+            ),
+        ))
+    })
+}
+
+/// `POST /media/{kind}/{tmdb_id}/request`: requests the title in Overseerr as this user.
+pub async fn request(
+    req: HttpRequest,
+    CurrentUser(user): CurrentUser,
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<MediaPath>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    let (kind, id) = path.parse()?;
+    let back = back_to(&form, "/");
+    let http = http_client();
+    let result = ask_overseerr(&state, &http, &user, kind, id).await;
+    match result {
+        Ok(outcome) => {
+            let record = record_of(&state, kind, id, 2, "request").await;
+            let saved = save(&state, user.id, record).await?;
+            let _ = db::run(&state.pool, move |c| {
+                Ok(db::cache::put_availability(
+                    c,
+                    kind.as_str(),
+                    id,
+                    "requested",
+                    db::now(),
+                )?)
+            })
+            .await;
+            let note = match outcome {
+                RequestOutcome::Requested => "Requested. You'll find it on Plex once it's ready.",
+                RequestOutcome::AlreadyRequested => "Already requested: it's on its way.",
+            };
+            if !wants_fragment(&req) {
+                let message = format!("{}: {note}", saved.title);
+                return Ok(back_with(&session, &back, true, message));
+            }
+            card_after(
+                &state,
+                &http,
+                kind,
+                id,
+                "requested",
+                &back,
+                (true, note.to_owned()),
+            )
+            .await
+        }
+        Err(error) if wants_fragment(&req) && ResponseKind::of(&req) == ResponseKind::Fragment => {
+            tracing::info!(%error, user = %user.username, "a request failed");
+            let status = cached_status(&state, kind, id).await;
+            card_after(
+                &state,
+                &http,
+                kind,
+                id,
+                &status,
+                &back,
+                (false, error.to_string()),
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    }
+}
+
+async fn ask_overseerr(
+    state: &AppState,
+    http: &awc::Client,
+    user: &User,
+    kind: Kind,
+    id: i64,
+) -> Result<RequestOutcome, AppError> {
+    let env = state.config.env_integrations.clone();
+    let endpoint = db::run(&state.pool, move |c| {
+        Ok(Endpoint::load(c, &env, Section::Overseerr)?)
+    })
+    .await?;
+    if endpoint.url.is_empty() || endpoint.api_key.is_empty() {
+        return Err(UpstreamError::not_configured(Service::Overseerr).into());
+    }
+    let as_user = overseerr_user(state, http, user).await?;
+    let seasons = match kind {
+        Kind::Movie => Vec::new(),
+        Kind::Tv => {
+            let seasons = seasons_to_request(
+                details(state, http, kind, id)
+                    .await?
+                    .seasons
+                    .iter()
+                    .map(|s| s.season_number),
+            );
+            if seasons.is_empty() {
+                return Err(AppError::BadRequest(
+                    "This show has no seasons to request yet.".to_owned(),
+                ));
+            }
+            seasons
+        }
+    };
+    let overseerr = Overseerr {
+        http,
+        base: &endpoint.url,
+        api_key: &endpoint.api_key,
+        timeout: state.config.upstream_timeout,
+    };
+    Ok(overseerr.request_media(kind, id, as_user, &seasons).await?)
+}
+
+/// `POST /media/{kind}/{tmdb_id}/watchlist`: adds the title to the user's own Plex watchlist.
+pub async fn watchlist(
+    req: HttpRequest,
+    CurrentUser(user): CurrentUser,
+    state: web::Data<AppState>,
+    session: Session,
+    path: web::Path<MediaPath>,
+    form: web::Form<ActionForm>,
+) -> Result<HttpResponse, AppError> {
+    let (kind, id) = path.parse()?;
+    let back = back_to(&form, "/");
+    let http = http_client();
+    match add_to_watchlist(&state, &http, &user, kind, id).await {
+        Ok(()) => {
+            let record = record_of(&state, kind, id, 2, "watchlist").await;
+            let saved = save(&state, user.id, record).await?;
+            if !wants_fragment(&req) {
+                let message = format!("Added {} to your Plex watchlist.", saved.title);
+                return Ok(back_with(&session, &back, true, message));
+            }
+            let status = cached_status(&state, kind, id).await;
+            card_after(
+                &state,
+                &http,
+                kind,
+                id,
+                &status,
+                &back,
+                (true, "On your Plex watchlist.".to_owned()),
+            )
+            .await
+        }
+        Err(error) if wants_fragment(&req) => {
+            let status = cached_status(&state, kind, id).await;
+            card_after(
+                &state,
+                &http,
+                kind,
+                id,
+                &status,
+                &back,
+                (false, error.to_string()),
+            )
+            .await
+        }
+        Err(error) => Err(error),
+    }
+}
+
+async fn add_to_watchlist(
+    state: &AppState,
+    http: &awc::Client,
+    user: &User,
+    kind: Kind,
+    id: i64,
+) -> Result<(), AppError> {
+    let user_id = user.id;
+    let (token, cached_key) = db::run(&state.pool, move |c| {
+        Ok((
+            db::users::plex_token(c, user_id)?,
+            db::cache::discover_key(c, kind.as_str(), id)?,
+        ))
+    })
+    .await?;
+    let token = token.unwrap_or_default();
+    let discover = Discover {
+        http,
+        base: &state.config.upstreams.plex_discover,
+        client_id: &state.plex_client_id,
+        token: &token,
+        timeout: state.config.upstream_timeout,
+    };
+    let rating_key = match cached_key {
+        Some(key) => key,
+        None => {
+            let title = details(state, http, kind, id).await?;
+            let key = discover
+                .find_rating_key(kind, id, &title.title, title.year())
+                .await?
+                .ok_or_else(|| {
+                    UpstreamError::new(Service::PlexDiscover, UpstreamErrorKind::NotFound)
+                })?;
+            let stored = key.clone();
+            db::run(&state.pool, move |c| {
+                Ok(db::cache::put_discover_key(
+                    c,
+                    kind.as_str(),
+                    id,
+                    &stored,
+                    db::now(),
+                )?)
+            })
+            .await?;
+            key
+        }
+    };
+    Ok(discover.add_to_watchlist(&rating_key).await?)
+}
+
+#[derive(Template)]
+#[template(path = "partials/badge.html")]
+struct BadgeFragment {
+    status: String,
+}
+
+/// `GET /media/{kind}/{tmdb_id}/status`: asks Overseerr now (and caches the answer).
+pub async fn status(
+    req: HttpRequest,
+    _user: CurrentUser,
+    state: web::Data<AppState>,
+    path: web::Path<MediaPath>,
+) -> Result<HttpResponse, AppError> {
+    let (kind, id) = path.parse()?;
+    let env = state.config.env_integrations.clone();
+    let endpoint = db::run(&state.pool, move |c| {
+        Ok(Endpoint::load(c, &env, Section::Overseerr)?)
+    })
+    .await?;
+    let http = http_client();
+    let overseerr = Overseerr {
+        http: &http,
+        base: &endpoint.url,
+        api_key: &endpoint.api_key,
+        timeout: state.config.upstream_timeout,
+    };
+    let status = match overseerr.availability(kind, id).await {
+        Ok(status) => {
+            let _ = db::run(&state.pool, move |c| {
+                Ok(db::cache::put_availability(
+                    c,
+                    kind.as_str(),
+                    id,
+                    status.as_str(),
+                    db::now(),
+                )?)
+            })
+            .await;
+            status
+        }
+        Err(error) => {
+            tracing::debug!(%error, "availability unknown");
+            Availability::Unknown
+        }
+    };
+    if ResponseKind::of(&req) == ResponseKind::Json || !wants_fragment(&req) {
+        return Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status.as_str() })));
+    }
+    Ok(html(render(&BadgeFragment {
+        status: status.as_str().to_owned(),
+    })?))
+}
