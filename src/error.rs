@@ -21,6 +21,11 @@ pub enum AppError {
     BadRequest(String),
     #[error("There is no page at this address.")]
     NotFound,
+    #[error("That request is too large (the limit is {0} KB).")]
+    PayloadTooLarge(usize),
+    /// Too many attempts from one client; the message says when to try again.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The request conflicts with the current state (demoting the last admin).
     #[error("{0}")]
     Conflict(String),
@@ -53,6 +58,8 @@ impl AppError {
             Self::BadRequest(_) => "That didn't work",
             Self::NotFound => "Not found",
             Self::Conflict(_) => "Not possible",
+            Self::PayloadTooLarge(_) => "Too large",
+            Self::TooManyRequests(_) => "Slow down",
             Self::Upstream(_) => "A service didn't answer",
             Self::Internal { .. } => "Something went wrong",
         }
@@ -109,6 +116,8 @@ impl ResponseError for AppError {
             Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -68,6 +68,7 @@ pub async fn run(config: Config, target: Target) -> u8 {
         plex_client_id,
         queue,
         cache: Default::default(),
+        sign_in_limiter: Default::default(),
     };
     let http = crate::integrations::http_client();
     let mut failed = 0;

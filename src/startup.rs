@@ -80,6 +80,7 @@ impl Application {
             plex_client_id,
             queue,
             cache: Default::default(),
+            sign_in_limiter: Default::default(),
         });
         actix_web::rt::spawn(crate::queue::run(queued, state.clone()));
         let clock = state

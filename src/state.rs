@@ -13,6 +13,8 @@ pub struct AppState {
     pub queue: RefreshQueue,
     /// Rendered dashboards and checked sessions.
     pub cache: crate::page_cache::PageCache,
+    /// Sign-in starts per client, against floods (each start creates a PIN on plex.tv).
+    pub sign_in_limiter: crate::http::limiter::Limiter,
 }
 
 impl AppState {

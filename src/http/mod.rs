@@ -2,4 +2,5 @@
 
 pub mod csrf;
 pub mod headers;
+pub mod limiter;
 pub mod negotiate;

@@ -35,7 +35,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         web::FormConfig::default()
             .limit(FORM_LIMIT)
             .error_handler(|e, _| {
-                AppError::BadRequest(format!("The form is not valid: {e}.")).into()
+                match e {
+                    actix_web::error::UrlencodedError::Overflow { .. } => {
+                        AppError::PayloadTooLarge(FORM_LIMIT / 1024)
+                    }
+                    other => AppError::BadRequest(format!("The form is not valid: {other}.")),
+                }
+                .into()
             }),
     )
     .route("/api/health", web::get().to(health::health))

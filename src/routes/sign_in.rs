@@ -89,6 +89,17 @@ pub async fn start(
     state: web::Data<AppState>,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
+    let client = req
+        .connection_info()
+        .realip_remote_addr()
+        .unwrap_or("unknown")
+        .to_owned();
+    if let Err(wait) = state.sign_in_limiter.attempt(&client) {
+        tracing::warn!(%client, "sign-in flood refused");
+        return Err(AppError::TooManyRequests(format!(
+            "Too many sign-in attempts from your address. Try again in {wait} seconds."
+        )));
+    }
     let http = http_client();
     let plex = PlexTv {
         http: &http,

@@ -202,11 +202,14 @@ async fn bad_input_is_a_400_that_says_why_and_records_nothing() {
     );
     assert_eq!(record(&app, Kind::Movie, 300668), None);
     let huge = "x".repeat(40_000);
-    assert_eq!(
-        app.post("/media/movie/300668/rate", &[("rating", &huge)])
-            .await
-            .status,
-        StatusCode::BAD_REQUEST
+    let too_big = app
+        .post("/media/movie/300668/rate", &[("rating", &huge)])
+        .await;
+    assert_eq!(too_big.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(
+        too_big.body.contains("too large (the limit is 16 KB)"),
+        "{}",
+        too_big.body
     );
     app.stop().await;
 }

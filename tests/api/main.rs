@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod access;
 mod actions;
 mod admin;
 mod browser;
@@ -12,6 +13,7 @@ mod demo;
 mod engine;
 
 mod health;
+mod hostile;
 mod mapping;
 mod pages;
 mod refresh;

@@ -1,0 +1,53 @@
+//! A per-client limit on how often something may happen: a fixed window per client address.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// How many attempts one client gets per window.
+pub const ATTEMPTS: u32 = 10;
+pub const WINDOW: Duration = Duration::from_secs(60);
+/// Clients remembered at most; past it, the oldest windows are forgotten.
+const CLIENTS: usize = 10_000;
+
+#[derive(Default)]
+pub struct Limiter {
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl Limiter {
+    /// Counts an attempt by `client`; `Err(seconds)` says how long until it may try again.
+    pub fn attempt(&self, client: &str) -> Result<(), u64> {
+        let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        if windows.len() >= CLIENTS {
+            windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
+        }
+        let (start, count) = windows.entry(client.to_owned()).or_insert((now, 0));
+        if now.duration_since(*start) >= WINDOW {
+            *start = now;
+            *count = 0;
+        }
+        *count += 1;
+        if *count > ATTEMPTS {
+            return Err((WINDOW - now.duration_since(*start)).as_secs().max(1));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn each_client_gets_its_own_allowance() {
+        let limiter = super::Limiter::default();
+        for _ in 0..super::ATTEMPTS {
+            assert!(limiter.attempt("a").is_ok());
+        }
+        assert!(limiter.attempt("a").is_err());
+        assert!(
+            limiter.attempt("b").is_ok(),
+            "another client is not affected"
+        );
+    }
+}
