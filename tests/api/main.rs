@@ -8,7 +8,9 @@ mod actions;
 mod admin;
 mod browser;
 mod browser_dashboard;
+mod concurrency;
 mod container;
+mod crash;
 mod demo;
 mod engine;
 
