@@ -18,6 +18,7 @@ mod health;
 mod hostile;
 mod mapping;
 mod pages;
+mod properties;
 mod refresh;
 mod sessions;
 mod sign_in;
