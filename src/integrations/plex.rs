@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 
-use super::{Call, DEFAULT_TIMEOUT, Service, UpstreamError, UpstreamErrorKind};
+use super::{Call, Service, UpstreamError, UpstreamErrorKind};
 
 /// Our product name as Plex shows it in the user's authorized devices.
 pub const PRODUCT: &str = "Sagarr";
@@ -12,6 +12,7 @@ pub struct PlexTv<'a> {
     pub http: &'a awc::Client,
     pub base: &'a str,
     pub client_id: &'a str,
+    pub timeout: std::time::Duration,
 }
 
 /// A sign-in PIN. `auth_token` stays `None` until the user has signed in on app.plex.tv.
@@ -76,7 +77,7 @@ impl PlexTv<'_> {
             service: Service::PlexTv,
             base: self.base,
             secrets,
-            timeout: DEFAULT_TIMEOUT,
+            timeout: self.timeout,
         }
     }
 

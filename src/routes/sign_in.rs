@@ -105,6 +105,7 @@ pub async fn start(
         http: &http,
         base: &state.config.upstreams.plex_tv,
         client_id: &state.plex_client_id,
+        timeout: state.config.upstream_timeout,
     };
     let pin = plex.create_pin().await?;
     session::set_pending_pin(
@@ -161,6 +162,7 @@ pub async fn finish(
         http: &http,
         base: &state.config.upstreams.plex_tv,
         client_id: &state.plex_client_id,
+        timeout: state.config.upstream_timeout,
     };
     let pin = match plex.pin(pending.id).await {
         Ok(pin) => pin,

@@ -13,6 +13,7 @@ mod container;
 mod crash;
 mod demo;
 mod engine;
+mod faults;
 
 mod health;
 mod hostile;

@@ -82,6 +82,7 @@ async fn plex_faults_are_named_for_sign_in_and_discover() {
         http: &http,
         base: &fake.url,
         client_id: "client",
+        timeout: TIMEOUT,
     };
     let discover = Discover {
         http: &http,
