@@ -8,7 +8,7 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
 RUN mkdir -p src benches \
     && echo 'fn main() {}' > src/main.rs && touch src/lib.rs \
-    && echo 'fn main() {}' > benches/nightly.rs && echo 'fn main() {}' > benches/dashboard.rs \
+    && for b in nightly dashboard load; do echo 'fn main() {}' > benches/$b.rs; done \
     && cargo build --release --locked \
     && rm -rf src benches
 COPY src src

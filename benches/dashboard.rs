@@ -6,7 +6,9 @@
 //! Targets (issue 5): at least half of nginx's requests per second, p99 under 20 ms, resident
 //! memory under 30 MB idle and under 80 MB during the load.
 
-use std::process::{Child, Command, Stdio};
+mod common;
+
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -15,39 +17,14 @@ use sagarr::fakes::catalog::sample_rows;
 use sagarr::fakes::plex::{FakeAccount, FakePlex};
 use sagarr::media::Kind;
 
+use common::{Killed, free_port, rss_kib, wrk};
+
 fn main() {
     // Exit only after run() has stopped the app and nginx (their guards drop inside it).
     let ok = actix_web::rt::System::new().block_on(run());
     if !ok {
         std::process::exit(1);
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port")
-}
-
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 async fn run() -> bool {
@@ -190,7 +167,7 @@ async fn run() -> bool {
 
     let nginx = wrk(
         &format!("http://127.0.0.1:{ng_port}/index.html"),
-        None,
+        &[],
         seconds,
     );
     let peak = Arc::new(AtomicU64::new(0));
@@ -204,7 +181,11 @@ async fn run() -> bool {
             }
         })
     };
-    let sagarr = wrk(&format!("{base}/"), Some(&cookie), seconds);
+    let sagarr = wrk(
+        &format!("{base}/"),
+        &["-H".to_owned(), format!("Cookie: {cookie}")],
+        seconds,
+    );
     sampling.store(false, Ordering::Relaxed);
     let _ = sampler.join();
     let load_rss = peak.load(Ordering::Relaxed);
@@ -235,56 +216,4 @@ async fn run() -> bool {
         && sagarr.errors == 0;
     println!("{}", if ok { "PASS" } else { "FAIL" });
     ok
-}
-
-struct Wrk {
-    rps: f64,
-    p99_ms: f64,
-    errors: u64,
-}
-
-fn wrk(url: &str, cookie: Option<&str>, seconds: u64) -> Wrk {
-    let mut command = Command::new("wrk");
-    command.args(["-t2", "-c64", &format!("-d{seconds}s"), "--latency"]);
-    if let Some(cookie) = cookie {
-        command.args(["-H", &format!("Cookie: {cookie}")]);
-    }
-    let out = command
-        .arg(url)
-        .output()
-        .expect("wrk (apt-get install wrk)");
-    let text = String::from_utf8_lossy(&out.stdout);
-    let number = |line: &str| line.split_whitespace().nth(1).unwrap_or("0").to_owned();
-    let rps = text
-        .lines()
-        .find(|l| l.starts_with("Requests/sec:"))
-        .map_or(0.0, |l| number(l).parse().unwrap_or(0.0));
-    let p99 = text
-        .lines()
-        .find(|l| l.trim_start().starts_with("99%"))
-        .map(|l| number(l.trim_start()))
-        .unwrap_or_default();
-    let p99_ms = if let Some(us) = p99.strip_suffix("us") {
-        us.parse::<f64>().unwrap_or(f64::MAX) / 1000.0
-    } else if let Some(ms) = p99.strip_suffix("ms") {
-        ms.parse().unwrap_or(f64::MAX)
-    } else if let Some(s) = p99.strip_suffix('s') {
-        s.parse::<f64>().unwrap_or(f64::MAX) * 1000.0
-    } else {
-        f64::MAX
-    };
-    let errors = text
-        .lines()
-        .filter(|l| l.contains("Non-2xx") || l.contains("Socket errors"))
-        .map(|l| {
-            l.split(|c: char| !c.is_ascii_digit())
-                .filter_map(|n| n.parse::<u64>().ok())
-                .sum::<u64>()
-        })
-        .sum();
-    Wrk {
-        rps,
-        p99_ms,
-        errors,
-    }
 }

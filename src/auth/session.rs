@@ -149,7 +149,7 @@ impl FromRequest for CurrentUser {
             if let Some(user) = state.cache.session(&hash).filter(|u| u.id == user_id) {
                 return Ok(CurrentUser(user));
             }
-            let version = crate::page_cache::version();
+            let version = crate::page_cache::version(user_id);
             let lookup = hash.clone();
             let user = db::run(&state.pool, move |conn| {
                 Ok(db::sessions::user_of(conn, &lookup, user_id, db::now())?)

@@ -105,6 +105,14 @@ fn changed_after<T>(result: diesel::QueryResult<T>) -> diesel::QueryResult<T> {
     result
 }
 
+/// Like [`changed_after`], for a write that only `user_id`'s pages show.
+fn changed_for_after<T>(user_id: i32, result: diesel::QueryResult<T>) -> diesel::QueryResult<T> {
+    if result.is_ok() {
+        crate::page_cache::changed_for(user_id);
+    }
+    result
+}
+
 /// The current time as unix seconds.
 pub fn now() -> i64 {
     chrono::Utc::now().timestamp()

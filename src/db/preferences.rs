@@ -82,7 +82,7 @@ pub fn upsert(
                 .first(conn)
         })
     };
-    super::changed_after(result)
+    super::changed_for_after(user_id, result)
 }
 
 pub fn find(
@@ -115,7 +115,7 @@ pub fn delete(
         )
         .execute(conn)
     };
-    super::changed_after(result)
+    super::changed_for_after(user_id, result)
 }
 
 /// One page of the user's records, newest first, and how many there are in all.

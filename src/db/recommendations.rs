@@ -29,7 +29,7 @@ pub fn replace(
             Ok(())
         })
     };
-    super::changed_after(result)
+    super::changed_for_after(user_id, result)
 }
 
 /// The stored rows JSON of a tab and when it was made.
@@ -105,7 +105,7 @@ pub fn set_queued(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> 
             .execute(conn)
             .map(drop)
     };
-    super::changed_after(result)
+    super::changed_for_after(user_id, result)
 }
 
 /// Marks a run started, whatever state the last one left (a CLI run is never queued).
@@ -123,7 +123,7 @@ pub fn set_running(conn: &mut SqliteConnection, user_id: i32, now: i64) -> Query
             .execute(conn)
             .map(drop)
     };
-    super::changed_after(result)
+    super::changed_for_after(user_id, result)
 }
 
 /// Records progress: the run is running, at `step`, `done` of `total`. Only a queued or
@@ -150,7 +150,7 @@ pub fn set_progress(
         .execute(conn)
         .map(drop)
     };
-    super::changed_after(result)
+    super::changed_for_after(user_id, result)
 }
 
 /// Records how a run ended: `idle` after a success (rows or not), `failed` with the reason.
@@ -179,7 +179,7 @@ pub fn set_finished(
         }
         Ok(())
     };
-    super::changed_after(result)
+    super::changed_for_after(user_id, result)
 }
 
 /// At start-up: runs cut short by a stop or crash are marked failed, queued ones forgotten, so

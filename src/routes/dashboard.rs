@@ -197,7 +197,7 @@ pub async fn dashboard(
             .content_type("text/html; charset=utf-8")
             .body(page));
     }
-    let version = crate::page_cache::version();
+    let version = crate::page_cache::version(user.id);
     let (user_id, env) = (user.id, state.config.env_integrations.clone());
     let loaded = db::run(&state.pool, move |conn| {
         if seen_long_ago {
