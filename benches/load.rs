@@ -48,6 +48,12 @@ async fn run() -> bool {
             .env("TAUTULLI_URL", "http://127.0.0.1:9")
             .env("TAUTULLI_API_KEY", "unused")
             .env("SAGARR_LOG", "error")
+            // Passed through to compare allocator settings (glibc arenas) across runs.
+            .envs(
+                std::env::var("MALLOC_ARENA_MAX")
+                    .ok()
+                    .map(|v| ("MALLOC_ARENA_MAX", v)),
+            )
             .stdout(Stdio::null())
             .spawn()
             .expect("sagarr starts"),
