@@ -93,6 +93,8 @@ impl Application {
             // Last wrapped runs first: compress, headers, error rendering, session, cross-site check.
             App::new()
                 .app_data(app_state.clone())
+                // One outbound client per worker (awc is !Send), so connections are reused.
+                .app_data(web::Data::new(crate::integrations::http_client()))
                 .wrap(from_fn(http::csrf::reject_cross_site))
                 .wrap(auth::session::middleware(key.clone()))
                 .wrap(from_fn(http::negotiate::render_errors))

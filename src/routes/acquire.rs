@@ -15,7 +15,7 @@ use crate::error::AppError;
 use crate::http::negotiate::{ResponseKind, wants_fragment};
 use crate::integrations::discover::Discover;
 use crate::integrations::overseerr::{Availability, Overseerr, RequestOutcome, seasons_to_request};
-use crate::integrations::{Service, UpstreamError, UpstreamErrorKind, http_client};
+use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
 use crate::settings::{Endpoint, Section};
 use crate::state::AppState;
@@ -48,17 +48,17 @@ pub async fn request(
     req: HttpRequest,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
+    http: web::Data<awc::Client>,
     session: Session,
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
     let back = back_to(&form, "/");
-    let http = http_client();
     let result = ask_overseerr(&state, &http, &user, kind, id).await;
     match result {
         Ok(outcome) => {
-            let record = record_of(&state, kind, id, 2, "request").await;
+            let record = record_of(&state, &http, kind, id, 2, "request").await;
             let saved = save(&state, user.id, record).await?;
             let _ = db::run(&state.pool, move |c| {
                 Ok(db::cache::put_availability(
@@ -155,16 +155,16 @@ pub async fn watchlist(
     req: HttpRequest,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
+    http: web::Data<awc::Client>,
     session: Session,
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
     let back = back_to(&form, "/");
-    let http = http_client();
     match add_to_watchlist(&state, &http, &user, kind, id).await {
         Ok(()) => {
-            let record = record_of(&state, kind, id, 2, "watchlist").await;
+            let record = record_of(&state, &http, kind, id, 2, "watchlist").await;
             let saved = save(&state, user.id, record).await?;
             if !wants_fragment(&req) {
                 let message = format!("Added {} to your Plex watchlist.", saved.title);
@@ -260,6 +260,7 @@ pub async fn status(
     req: HttpRequest,
     _user: CurrentUser,
     state: web::Data<AppState>,
+    http: web::Data<awc::Client>,
     path: web::Path<MediaPath>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
@@ -268,7 +269,6 @@ pub async fn status(
         Ok(Endpoint::load(c, &env, Section::Overseerr)?)
     })
     .await?;
-    let http = http_client();
     let overseerr = Overseerr {
         http: &http,
         base: &endpoint.url,

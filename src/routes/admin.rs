@@ -12,7 +12,6 @@ use crate::auth::session::{self, AdminUser};
 use crate::db::{self, users::User};
 use crate::error::AppError;
 use crate::http::negotiate::wants_fragment;
-use crate::integrations::http_client;
 use crate::probe;
 use crate::settings::{self, FieldKind, Section, Values};
 use crate::state::AppState;
@@ -181,6 +180,7 @@ pub async fn test_form(
     req: HttpRequest,
     _admin: AdminUser,
     state: web::Data<AppState>,
+    http: web::Data<awc::Client>,
     session: Session,
     section: web::Path<String>,
     form: web::Form<HashMap<String, String>>,
@@ -188,7 +188,7 @@ pub async fn test_form(
     let section = parse_section(&section)?;
     let current = load_values(&state, section).await?;
     let values = settings::merge_form(section, &current, &form).map_err(AppError::BadRequest)?;
-    let result = probe::run(&state, &http_client(), section, &values).await;
+    let result = probe::run(&state, &http, section, &values).await;
     if wants_fragment(&req) {
         // Show what was tested, unsaved, with the result under it.
         let view = SectionView::new(section, &values, Some((result.ok, result.message)));
@@ -203,9 +203,10 @@ pub async fn test_form(
 pub async fn test_saved(
     _admin: AdminUser,
     state: web::Data<AppState>,
+    http: web::Data<awc::Client>,
     section: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let section = parse_section(&section)?;
     let values = load_values(&state, section).await?;
-    Ok(HttpResponse::Ok().json(probe::run(&state, &http_client(), section, &values).await))
+    Ok(HttpResponse::Ok().json(probe::run(&state, &http, section, &values).await))
 }

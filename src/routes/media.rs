@@ -15,7 +15,6 @@ use crate::db::{self, preferences::NewPreference};
 use crate::engine::rows::Card;
 use crate::error::AppError;
 use crate::http::negotiate::wants_fragment;
-use crate::integrations::http_client;
 use crate::integrations::tmdb::{Details, Tmdb};
 use crate::media::Kind;
 use crate::settings::TmdbSettings;
@@ -125,12 +124,13 @@ pub(super) async fn details(
 /// record then carries the kind and id until the title is known.
 pub(super) async fn record_of(
     state: &AppState,
+    http: &awc::Client,
     kind: Kind,
     id: i64,
     rating: i32,
     action: &str,
 ) -> NewPreference {
-    let known = details(state, &http_client(), kind, id).await.ok();
+    let known = details(state, http, kind, id).await.ok();
     NewPreference {
         kind: kind.as_str().to_owned(),
         tmdb_id: id,
@@ -169,6 +169,7 @@ pub async fn rate(
     req: HttpRequest,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
+    http: web::Data<awc::Client>,
     session: Session,
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
@@ -186,7 +187,7 @@ pub async fn rate(
     let saved = save(
         &state,
         user.id,
-        record_of(&state, kind, id, rating, "seen").await,
+        record_of(&state, &http, kind, id, rating, "seen").await,
     )
     .await?;
     let back = back_to(&form, "/");
@@ -255,6 +256,7 @@ pub async fn skip(
     req: HttpRequest,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
+    http: web::Data<awc::Client>,
     session: Session,
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
@@ -263,7 +265,7 @@ pub async fn skip(
     let saved = save(
         &state,
         user.id,
-        record_of(&state, kind, id, -1, "skip").await,
+        record_of(&state, &http, kind, id, -1, "skip").await,
     )
     .await?;
     if !wants_fragment(&req) {

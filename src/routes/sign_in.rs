@@ -10,9 +10,9 @@ use crate::auth::rules::{self, Access};
 use crate::auth::session::{self, CurrentUser, PendingPin};
 use crate::db::{self, users::SignedInAccount};
 use crate::error::AppError;
+use crate::integrations::UpstreamErrorKind;
 use crate::integrations::plex::{self, Account, PlexTv};
 use crate::integrations::tautulli::Tautulli;
-use crate::integrations::{UpstreamErrorKind, http_client};
 use crate::settings::{Endpoint, Section};
 use crate::state::AppState;
 
@@ -87,6 +87,7 @@ pub async fn demo_sign_in(
 pub async fn start(
     req: HttpRequest,
     state: web::Data<AppState>,
+    http: web::Data<awc::Client>,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
     let client = req
@@ -100,7 +101,6 @@ pub async fn start(
             "Too many sign-in attempts from your address. Try again in {wait} seconds."
         )));
     }
-    let http = http_client();
     let plex = PlexTv {
         http: &http,
         base: &state.config.upstreams.plex_tv,
@@ -142,6 +142,7 @@ struct NoticePage {
 /// rules and starts a session.
 pub async fn finish(
     state: web::Data<AppState>,
+    http: web::Data<awc::Client>,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
     let Some(pending) = session::pending_pin(&session) else {
@@ -157,7 +158,6 @@ pub async fn finish(
         return expired();
     }
 
-    let http = http_client();
     let plex = PlexTv {
         http: &http,
         base: &state.config.upstreams.plex_tv,
