@@ -17,7 +17,7 @@ use sagarr::fakes::catalog::sample_rows;
 use sagarr::fakes::plex::{FakeAccount, FakePlex};
 use sagarr::media::Kind;
 
-use common::{Killed, free_port, rss_kib, wrk};
+use common::{Killed, free_port, rss_kib, sign_in, start_sagarr, wrk};
 
 fn main() {
     // Exit only after run() has stopped the app and nginx (their guards drop inside it).
@@ -37,57 +37,23 @@ async fn run() -> bool {
     plex.add_account(owner.clone());
     let dir = tempfile::tempdir().expect("temp dir");
     let port = free_port();
-    let app = Killed(
-        Command::new(env!("CARGO_BIN_EXE_sagarr"))
-            .arg("serve")
-            .env_clear()
-            .env("SAGARR_BIND", format!("127.0.0.1:{port}"))
-            .env("SAGARR_DATA_DIR", dir.path())
-            .env("PLEX_TV_URL", &plex.url)
-            .env("TMDB_API_KEY", "unused")
-            .env("TAUTULLI_URL", "http://127.0.0.1:9")
-            .env("TAUTULLI_API_KEY", "unused")
-            .env("SAGARR_LOG", "error")
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("sagarr starts"),
-    );
-    let base = format!("http://127.0.0.1:{port}");
+    let (app, base) = start_sagarr(
+        port,
+        vec![
+            ("SAGARR_DATA_DIR", dir.path().display().to_string()),
+            ("PLEX_TV_URL", plex.url.clone()),
+            ("TMDB_API_KEY", "unused".into()),
+            ("TAUTULLI_URL", "http://127.0.0.1:9".into()),
+            ("TAUTULLI_API_KEY", "unused".into()),
+            ("SAGARR_LOG", "error".into()),
+        ],
+    )
+    .await;
     let http = awc::Client::builder()
         .disable_redirects()
         .timeout(Duration::from_secs(10))
         .finish();
-    for _ in 0..200 {
-        if http.get(format!("{base}/api/health")).send().await.is_ok() {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
-    }
-
-    // Sign in as a browser would: PIN, confirmation on (fake) plex.tv, callback.
-    let session = |res: &awc::ClientResponse<_>| {
-        res.headers()
-            .get_all("set-cookie")
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|c| {
-                c.strip_prefix("sagarr_session=")
-                    .map(|rest| rest.split(';').next().unwrap_or("").to_owned())
-            })
-    };
-    let started = http
-        .get(format!("{base}/auth/plex"))
-        .send()
-        .await
-        .expect("sign-in starts");
-    let pending = session(&started).expect("pending sign-in cookie");
-    plex.authorize_latest_pin(&owner);
-    let done = http
-        .get(format!("{base}/auth/plex/callback"))
-        .insert_header(("Cookie", format!("sagarr_session={pending}")))
-        .send()
-        .await
-        .expect("callback");
-    let cookie = format!("sagarr_session={}", session(&done).expect("session cookie"));
+    let cookie = sign_in(&http, &base, &plex, &owner, None).await;
 
     // Let the first-sign-in refresh end (it fails: no Tautulli here), then store a full dashboard.
     for _ in 0..200 {

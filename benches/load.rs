@@ -5,7 +5,6 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -15,7 +14,7 @@ use sagarr::fakes::plex::{FakeAccount, FakePlex};
 use sagarr::fakes::tmdb::FakeTmdb;
 use sagarr::media::Kind;
 
-use common::{Killed, free_port, rss_kib, wrk};
+use common::{free_port, rss_kib, sign_in, start_sagarr, wrk};
 
 const USERS: i64 = 20;
 const RUNS: usize = 3;
@@ -36,51 +35,29 @@ async fn run() -> bool {
     let tmdb = FakeTmdb::start("tmdb").expect("fake tmdb");
     let dir = tempfile::tempdir().expect("temp dir");
     let port = free_port();
-    let app = Killed(
-        Command::new(env!("CARGO_BIN_EXE_sagarr"))
-            .arg("serve")
-            .env_clear()
-            .env("SAGARR_BIND", format!("127.0.0.1:{port}"))
-            .env("SAGARR_DATA_DIR", dir.path())
-            .env("PLEX_TV_URL", &plex.url)
-            .env("TMDB_API_URL", &tmdb.url)
-            .env("TMDB_API_KEY", "tmdb")
-            .env("TAUTULLI_URL", "http://127.0.0.1:9")
-            .env("TAUTULLI_API_KEY", "unused")
-            .env("SAGARR_LOG", "error")
-            // Passed through to compare allocator settings (glibc arenas) across runs.
-            .envs(
-                std::env::var("MALLOC_ARENA_MAX")
-                    .ok()
-                    .map(|v| ("MALLOC_ARENA_MAX", v)),
-            )
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("sagarr starts"),
+    let mut env = vec![
+        ("SAGARR_DATA_DIR", dir.path().display().to_string()),
+        ("PLEX_TV_URL", plex.url.clone()),
+        ("TMDB_API_URL", tmdb.url.clone()),
+        ("TMDB_API_KEY", "tmdb".into()),
+        ("TAUTULLI_URL", "http://127.0.0.1:9".into()),
+        ("TAUTULLI_API_KEY", "unused".into()),
+        ("SAGARR_LOG", "error".into()),
+    ];
+    // Passed through to compare allocator settings (glibc arenas) across runs.
+    env.extend(
+        std::env::var("MALLOC_ARENA_MAX")
+            .ok()
+            .map(|v| ("MALLOC_ARENA_MAX", v)),
     );
-    let base = format!("http://127.0.0.1:{port}");
+    let (app, base) = start_sagarr(port, env).await;
     let http = awc::Client::builder()
         .disable_redirects()
         .timeout(Duration::from_secs(10))
         .finish();
-    for _ in 0..200 {
-        if http.get(format!("{base}/api/health")).send().await.is_ok() {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
-    }
 
     // Sign everyone in as a browser would (the first is the admin; Tautulli is down, so the
     // others are let in as admins made by the first). Each from his own address.
-    let cookie_of = |res: &awc::ClientResponse<_>| {
-        res.headers()
-            .get_all("set-cookie")
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|c| {
-                c.strip_prefix("sagarr_session=")
-                    .map(|rest| format!("sagarr_session={}", rest.split(';').next().unwrap_or("")))
-            })
-    };
     let pool = sagarr::db::open(&dir.path().join("sagarr.db")).expect("database");
     let mut cookies = Vec::new();
     for n in 0..USERS {
@@ -101,21 +78,8 @@ async fn run() -> bool {
             sagarr::db::users::set_role(&mut conn, user.id, sagarr::db::users::ADMIN)
                 .expect("role");
         }
-        let started = http
-            .get(format!("{base}/auth/plex"))
-            .insert_header(("X-Forwarded-For", format!("198.51.100.{n}")))
-            .send()
-            .await
-            .expect("sign-in starts");
-        let pending = cookie_of(&started).expect("pending cookie");
-        plex.authorize_latest_pin(&account);
-        let done = http
-            .get(format!("{base}/auth/plex/callback"))
-            .insert_header(("Cookie", pending))
-            .send()
-            .await
-            .expect("callback");
-        cookies.push(cookie_of(&done).expect("session cookie"));
+        let from = Some(format!("198.51.100.{n}"));
+        cookies.push(sign_in(&http, &base, &plex, &account, from).await);
     }
     actix_web::rt::time::sleep(Duration::from_millis(500)).await; // first-sign-in refreshes end (no Tautulli)
     let mut conn = pool.get().expect("connection");

@@ -2,7 +2,10 @@
 
 #![allow(dead_code)] // each benchmark uses its own subset
 
-use std::process::{Child, Command};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use sagarr::fakes::plex::{FakeAccount, FakePlex};
 
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
@@ -19,6 +22,65 @@ impl Drop for Killed {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// Starts the release `sagarr serve` on `port` with exactly `env` and waits until it answers.
+pub async fn start_sagarr(port: u16, env: Vec<(&'static str, String)>) -> (Killed, String) {
+    let app = Killed(
+        Command::new(env!("CARGO_BIN_EXE_sagarr"))
+            .arg("serve")
+            .env_clear()
+            .env("SAGARR_BIND", format!("127.0.0.1:{port}"))
+            .envs(env)
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("sagarr starts"),
+    );
+    let base = format!("http://127.0.0.1:{port}");
+    let http = awc::Client::default();
+    for _ in 0..200 {
+        if http.get(format!("{base}/api/health")).send().await.is_ok() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
+    }
+    (app, base)
+}
+
+/// The `sagarr_session=…` pair a response sets, ready to send back as a Cookie header.
+pub fn session_cookie_of<S>(res: &awc::ClientResponse<S>) -> Option<String> {
+    res.headers()
+        .get_all("set-cookie")
+        .filter_map(|v| v.to_str().ok())
+        .find_map(|c| {
+            c.strip_prefix("sagarr_session=")
+                .map(|rest| format!("sagarr_session={}", rest.split(';').next().unwrap_or("")))
+        })
+}
+
+/// Signs `account` in as a browser would (PIN, confirmation on fake plex.tv, callback),
+/// optionally from its own client address; returns the session cookie.
+pub async fn sign_in(
+    http: &awc::Client,
+    base: &str,
+    plex: &FakePlex,
+    account: &FakeAccount,
+    from: Option<String>,
+) -> String {
+    let mut start = http.get(format!("{base}/auth/plex"));
+    if let Some(address) = from {
+        start = start.insert_header(("X-Forwarded-For", address));
+    }
+    let started = start.send().await.expect("sign-in starts");
+    let pending = session_cookie_of(&started).expect("pending sign-in cookie");
+    plex.authorize_latest_pin(account);
+    let done = http
+        .get(format!("{base}/auth/plex/callback"))
+        .insert_header(("Cookie", pending))
+        .send()
+        .await
+        .expect("callback");
+    session_cookie_of(&done).expect("session cookie")
 }
 
 /// Resident memory of a process, in KiB.

@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use awc::http::StatusCode;
@@ -11,59 +10,16 @@ use diesel::RunQueryDsl;
 
 use crate::engine::{GOOD_ANSWER, watch_history};
 use crate::helpers::{AiSetup, Fakes, Options, env_for, friend, owner};
+use crate::process::{RunningBinary, free_port, session_cookie_of, start_binary};
 
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start(data: &Path, fakes: &Fakes, options: &Options, port: u16) -> Server {
+async fn start(data: &Path, fakes: &Fakes, options: &Options, port: u16) -> RunningBinary {
     let mut env = env_for(data, fakes, options);
-    env.push(("SAGARR_BIND", format!("127.0.0.1:{port}")));
     env.push(("SAGARR_LOG", "error".into()));
-    let child = Command::new(env!("CARGO_BIN_EXE_sagarr"))
-        .arg("serve")
-        .env_clear()
-        .envs(
-            env.iter()
-                .map(|(k, v)| (*k, v.clone()))
-                .collect::<HashMap<_, _>>(),
-        )
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("sagarr starts");
-    let base = format!("http://127.0.0.1:{port}");
-    let http = awc::Client::default();
-    for _ in 0..200 {
-        if http
-            .get(format!("{base}/api/health"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == StatusCode::OK)
-        {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(25)).await;
-    }
-    Server { child, base }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .unwrap()
-        .port()
+    start_binary("serve", port, env).await
 }
 
 async fn sign_in(
-    server: &Server,
+    server: &RunningBinary,
     fakes: &Fakes,
     account: &sagarr::fakes::plex::FakeAccount,
 ) -> String {
@@ -73,16 +29,7 @@ async fn sign_in(
         .send()
         .await
         .unwrap();
-    let cookie_of = |res: &awc::ClientResponse<_>| {
-        res.headers()
-            .get_all("set-cookie")
-            .filter_map(|v| v.to_str().ok())
-            .find_map(|c| {
-                c.strip_prefix("sagarr_session=")
-                    .map(|r| format!("sagarr_session={}", r.split(';').next().unwrap_or("")))
-            })
-    };
-    let pending = cookie_of(&started).unwrap();
+    let pending = session_cookie_of(&started).unwrap();
     fakes.plex.authorize_latest_pin(account);
     let done = http
         .get(format!("{}/auth/plex/callback", server.base))
@@ -91,10 +38,10 @@ async fn sign_in(
         .await
         .unwrap();
     assert_eq!(done.status(), StatusCode::SEE_OTHER);
-    cookie_of(&done).unwrap()
+    session_cookie_of(&done).unwrap()
 }
 
-async fn status(server: &Server, cookie: &str) -> serde_json::Value {
+async fn status(server: &RunningBinary, cookie: &str) -> serde_json::Value {
     let mut res = awc::Client::default()
         .get(format!("{}/refresh/status", server.base))
         .insert_header(("Cookie", cookie.to_owned()))

@@ -1,62 +1,15 @@
 //! `sagarr demo`: the real binary, no accounts, no network, every action working.
 
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use awc::http::StatusCode;
 
 use crate::helpers::TestApp;
+use crate::process::{RunningBinary, free_port, session_cookie_of, start_binary};
 use crate::webdriver::Browser;
 
-struct Demo {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-async fn start_demo() -> Demo {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("port")
-        .port();
-    let child = Command::new(env!("CARGO_BIN_EXE_sagarr"))
-        .arg("demo")
-        .env_clear()
-        .env("SAGARR_BIND", format!("127.0.0.1:{port}"))
-        .env("SAGARR_LOG", "warn")
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("the demo starts");
-    let base = format!("http://127.0.0.1:{port}");
-    let http = awc::Client::default();
-    for _ in 0..200 {
-        if http
-            .get(format!("{base}/api/health"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == StatusCode::OK)
-        {
-            break;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-    Demo { child, base }
-}
-
-fn session_cookie<S>(res: &awc::ClientResponse<S>) -> Option<String> {
-    res.headers()
-        .get_all("set-cookie")
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|c| {
-            c.strip_prefix("sagarr_session=")
-                .map(|rest| format!("sagarr_session={}", rest.split(';').next().unwrap_or("")))
-        })
+async fn start_demo() -> RunningBinary {
+    start_binary("demo", free_port(), vec![("SAGARR_LOG", "warn".into())]).await
 }
 
 #[actix_web::test]
@@ -81,7 +34,7 @@ async fn the_demo_needs_no_account_and_every_action_works() {
         .await
         .unwrap();
     assert_eq!(signed_in.status(), StatusCode::SEE_OTHER);
-    let cookie = session_cookie(&signed_in).expect("a session");
+    let cookie = session_cookie_of(&signed_in).expect("a session");
     let get = |path: &str| {
         let (http, cookie, url) = (http.clone(), cookie.clone(), format!("{}{path}", demo.base));
         async move {

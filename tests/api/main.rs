@@ -19,6 +19,7 @@ mod health;
 mod hostile;
 mod mapping;
 mod pages;
+mod process;
 mod properties;
 mod refresh;
 mod sessions;
