@@ -108,6 +108,9 @@ impl Application {
                 })
         })
         .workers(workers)
+        // Database work runs on the blocking pool; threads beyond the connection pool would
+        // only wait for a connection, and each idle one keeps its own malloc arena.
+        .worker_max_blocking_threads((crate::db::POOL_SIZE as usize / workers).max(1))
         .listen(listener)
         .map_err(|e| startup_error(Some("SAGARR_BIND"), e.to_string()))?
         .run();

@@ -37,6 +37,9 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
     }
 }
 
+/// Connections in the pool; more threads doing database work at once would only queue for one.
+pub const POOL_SIZE: u32 = 8;
+
 /// Opens (creating if needed) the database at `path`, turns on WAL and runs pending migrations.
 pub fn open(path: &Path) -> Result<DbPool, String> {
     create_private(path).map_err(|e| format!("cannot create {}: {e}", path.display()))?;
@@ -44,7 +47,7 @@ pub fn open(path: &Path) -> Result<DbPool, String> {
         .to_str()
         .ok_or_else(|| format!("{} is not a UTF-8 path", path.display()))?;
     let pool = Pool::builder()
-        .max_size(8)
+        .max_size(POOL_SIZE)
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(Pragmas))
         .build(ConnectionManager::<SqliteConnection>::new(url))
