@@ -46,39 +46,55 @@ pub async fn details(
     Ok(details)
 }
 
+/// How long "Tautulli has no such item" is believed, when Tautulli could reach Plex: the key
+/// is asked about again after this, in case the item comes back.
+pub const GONE_RETRY_SECONDS: i64 = 86_400;
+
+/// What a Tautulli rating key stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LibraryTitle {
+    /// The movie or show, by TMDb id.
+    Found(Kind, i64),
+    /// Known to have no usable id (gone from the server, or no TMDb match).
+    NoIds,
+    /// Tautulli answered `data: {}` just now: the item is gone, or Tautulli cannot reach Plex.
+    /// Nothing was cached; [`remember_gone`] stores it once Plex is known to be reachable.
+    EmptyAnswer,
+}
+
 /// The (kind, TMDb id) of the movie or show behind a Tautulli rating key (for an episode, pass
 /// its show's key). Asked of Tautulli once per key, then of TMDb's `/find` when the server only
-/// knows an IMDb or TVDB id. `None` when the item is gone or has no usable id.
+/// knows an IMDb or TVDB id.
 pub async fn library_title(
     pool: &DbPool,
     tautulli: &Tautulli<'_>,
     tmdb: &Tmdb<'_>,
     rating_key: &str,
-) -> Result<Option<(Kind, i64)>, AppError> {
+) -> Result<LibraryTitle, AppError> {
     let key = rating_key.to_owned();
-    let cached = db::run(pool, move |conn| Ok(db::cache::library_ids(conn, &key)?)).await?;
+    let now = db::now();
+    let cached = db::run(pool, move |conn| {
+        Ok(db::cache::library_ids(conn, &key, now)?)
+    })
+    .await?;
     if let Some((kind, id)) = cached {
-        return Ok(kind.as_deref().and_then(Kind::parse).zip(id));
+        return Ok(match kind.as_deref().and_then(Kind::parse).zip(id) {
+            Some((kind, id)) => LibraryTitle::Found(kind, id),
+            None => LibraryTitle::NoIds,
+        });
     }
-    let ids = tautulli.external_ids(rating_key).await?;
-    let (kind, tmdb_id, title, year) = match ids {
-        None => (None, None, String::new(), None),
-        Some(ids) => {
-            let tmdb_id = match (ids.kind, ids.tmdb) {
-                (_, Some(id)) => Some(id),
-                (Some(kind), None) => {
-                    find_by_external_id(tmdb, kind, ids.imdb.as_deref(), ids.tvdb).await?
-                }
-                (None, None) => None,
-            };
-            (
-                ids.kind,
-                tmdb_id,
-                ids.title,
-                ids.year.and_then(|y| i32::try_from(y).ok()),
-            )
-        }
+    let Some(ids) = tautulli.external_ids(rating_key).await? else {
+        return Ok(LibraryTitle::EmptyAnswer);
     };
+    let tmdb_id = match (ids.kind, ids.tmdb) {
+        (_, Some(id)) => Some(id),
+        (Some(kind), None) => {
+            find_by_external_id(tmdb, kind, ids.imdb.as_deref(), ids.tvdb).await?
+        }
+        (None, None) => None,
+    };
+    let kind = ids.kind;
+    let year = ids.year.and_then(|y| i32::try_from(y).ok());
     let key = rating_key.to_owned();
     let stored = (kind.map(|k| k.as_str().to_owned()), tmdb_id);
     db::run(pool, move |conn| {
@@ -86,13 +102,38 @@ pub async fn library_title(
             conn,
             &key,
             &stored,
-            &title,
+            &ids.title,
             year,
             db::now(),
+            None,
         )?)
     })
     .await?;
-    Ok(kind.zip(tmdb_id))
+    Ok(match kind.zip(tmdb_id) {
+        Some((kind, id)) => LibraryTitle::Found(kind, id),
+        None => LibraryTitle::NoIds,
+    })
+}
+
+/// Remembers, for [`GONE_RETRY_SECONDS`], that these keys answered `data: {}` while Tautulli
+/// could reach Plex: they are really gone.
+pub async fn remember_gone(pool: &DbPool, rating_keys: Vec<String>) -> Result<(), AppError> {
+    db::run(pool, move |conn| {
+        let now = db::now();
+        for key in &rating_keys {
+            db::cache::put_library_ids(
+                conn,
+                key,
+                &(None, None),
+                "",
+                None,
+                now,
+                Some(now + GONE_RETRY_SECONDS),
+            )?;
+        }
+        Ok(())
+    })
+    .await
 }
 
 async fn find_by_external_id(

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::db;
 use crate::integrations::UpstreamErrorKind;
 use crate::integrations::ai::{self, Prompt, Provider};
-use crate::integrations::overseerr::Overseerr;
+use crate::integrations::overseerr::{CSRF_ADVICE, Overseerr};
 use crate::integrations::tautulli::Tautulli;
 use crate::integrations::tmdb::Tmdb;
 use crate::media::Kind;
@@ -82,15 +82,17 @@ async fn check(
         }
         Section::Overseerr => {
             let s = Endpoint::from_values(values);
-            Overseerr {
+            let overseerr = Overseerr {
                 http,
                 base: &s.url,
                 api_key: &s.api_key,
                 timeout,
+            };
+            overseerr.check_key().await.map_err(|e| e.to_string())?;
+            // Reads pass with CSRF protection on; every request the users make would not.
+            if overseerr.csrf_protection().await.ok().flatten() == Some(true) {
+                return Err(format!("{CSRF_ADVICE}."));
             }
-            .check_key()
-            .await
-            .map_err(|e| e.to_string())?;
             Ok("Overseerr accepted the API key".to_owned())
         }
         Section::Tmdb => {

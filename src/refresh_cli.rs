@@ -69,6 +69,9 @@ pub async fn run(config: Config, target: Target) -> u8 {
         queue,
         cache: Default::default(),
         sign_in_limiter: Default::default(),
+        tautulli_users_refresh: crate::http::limiter::Cooldown::new(
+            crate::auth::rules::USERS_REFRESH_EVERY,
+        ),
     };
     let http = crate::integrations::http_client();
     let mut failed = 0;

@@ -81,6 +81,9 @@ impl Application {
             queue,
             cache: Default::default(),
             sign_in_limiter: Default::default(),
+            tautulli_users_refresh: crate::http::limiter::Cooldown::new(
+                crate::auth::rules::USERS_REFRESH_EVERY,
+            ),
         });
         actix_web::rt::spawn(crate::queue::run(queued, state.clone()));
         let clock = state

@@ -15,6 +15,8 @@ pub struct AppState {
     pub cache: crate::page_cache::PageCache,
     /// Sign-in starts per client, against floods (each start creates a PIN on plex.tv).
     pub sign_in_limiter: crate::http::limiter::Limiter,
+    /// Asking Tautulli to re-read its users from plex.tv, at most once a minute per install.
+    pub tautulli_users_refresh: crate::http::limiter::Cooldown,
 }
 
 impl AppState {

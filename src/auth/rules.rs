@@ -5,6 +5,9 @@ use crate::integrations::plex::Account;
 use crate::integrations::tautulli;
 use crate::integrations::{UpstreamError, UpstreamErrorKind};
 
+/// How often a refused sign-in may make Tautulli re-read its users from plex.tv.
+pub const USERS_REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
 #[derive(Debug, PartialEq, Eq)]
 pub enum Access {
     /// Fresh install: this account becomes the admin.
@@ -54,7 +57,9 @@ pub fn for_non_admin(
         }
         Ok(_) => Access::Refuse(format!(
             "The Plex account {} isn't one this server is shared with, so Sagarr can't let it in. \
-             If you think it should be, ask the server's owner.",
+             If it should be, ask the server's owner to share the server with this account on Plex \
+             (Settings → Manage Library Access) and, if he just did, to press \"Refresh users\" on \
+             Tautulli's Users page; then sign in again.",
             account.display_name()
         )),
         Err(error) => Access::Refuse(format!(

@@ -42,17 +42,26 @@ pub fn put_tmdb_details(
 /// A cached rating key: `Some((kind, tmdb_id))`, where either may be unknown.
 pub type LibraryIds = (Option<String>, Option<i64>);
 
+/// The cached ids of a rating key, unless it was stored with a `retry_after` that has passed.
 pub fn library_ids(
     conn: &mut SqliteConnection,
     rating_key: &str,
+    now: i64,
 ) -> QueryResult<Option<LibraryIds>> {
     tautulli_metadata::table
         .find(rating_key)
+        .filter(
+            tautulli_metadata::retry_after
+                .is_null()
+                .or(tautulli_metadata::retry_after.gt(now)),
+        )
         .select((tautulli_metadata::kind, tautulli_metadata::tmdb_id))
         .first(conn)
         .optional()
 }
 
+/// Stores what a rating key resolved to; `retry_after` set means "ask again after then".
+#[allow(clippy::too_many_arguments)]
 pub fn put_library_ids(
     conn: &mut SqliteConnection,
     rating_key: &str,
@@ -60,6 +69,7 @@ pub fn put_library_ids(
     title: &str,
     year: Option<i32>,
     now: i64,
+    retry_after: Option<i64>,
 ) -> QueryResult<()> {
     diesel::replace_into(tautulli_metadata::table)
         .values((
@@ -69,6 +79,7 @@ pub fn put_library_ids(
             tautulli_metadata::title.eq(title),
             tautulli_metadata::year.eq(year),
             tautulli_metadata::fetched_at.eq(now),
+            tautulli_metadata::retry_after.eq(retry_after),
         ))
         .execute(conn)
         .map(drop)

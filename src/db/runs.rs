@@ -20,6 +20,8 @@ pub struct NewRun {
     pub message: String,
     pub started_at: i64,
     pub finished_at: i64,
+    /// Milliseconds spent waiting on the AI, every attempt included.
+    pub ai_ms: i64,
 }
 
 pub fn insert(conn: &mut SqliteConnection, run: &NewRun) -> QueryResult<()> {
@@ -45,6 +47,7 @@ pub struct RunRow {
     pub message: String,
     pub started_at: i64,
     pub finished_at: i64,
+    pub ai_ms: i64,
 }
 
 pub fn recent(conn: &mut SqliteConnection, limit: i64) -> QueryResult<Vec<RunRow>> {
@@ -66,8 +69,34 @@ pub fn recent(conn: &mut SqliteConnection, limit: i64) -> QueryResult<Vec<RunRow
             refresh_runs::message,
             refresh_runs::started_at,
             refresh_runs::finished_at,
+            refresh_runs::ai_ms,
         ))
         .load(conn)
+}
+
+/// The AI's measured writing speed for (provider, model) over its last `runs` answers that
+/// wrote anything: (completion tokens, milliseconds), summed.
+pub fn ai_speed(
+    conn: &mut SqliteConnection,
+    provider: &str,
+    model: &str,
+    runs: i64,
+) -> QueryResult<Option<(i64, i64)>> {
+    let recent: Vec<(i32, i64)> = refresh_runs::table
+        .filter(refresh_runs::provider.eq(provider))
+        .filter(refresh_runs::model.eq(model))
+        .filter(refresh_runs::completion_tokens.gt(0))
+        .filter(refresh_runs::ai_ms.gt(0))
+        .order(refresh_runs::id.desc())
+        .limit(runs)
+        .select((refresh_runs::completion_tokens, refresh_runs::ai_ms))
+        .load(conn)?;
+    if recent.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(recent.iter().fold((0, 0), |(t, ms), (rt, rms)| {
+        (t + i64::from(*rt), ms + rms)
+    })))
 }
 
 /// Totals since `since`: runs, failed runs, prompt and completion tokens, seconds spent.

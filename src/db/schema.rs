@@ -106,6 +106,7 @@ diesel::table! {
         title -> Text,
         year -> Nullable<Integer>,
         fetched_at -> BigInt,
+        retry_after -> Nullable<BigInt>,
     }
 }
 
@@ -143,6 +144,7 @@ diesel::table! {
         message -> Text,
         started_at -> BigInt,
         finished_at -> BigInt,
+        ai_ms -> BigInt,
     }
 }
 

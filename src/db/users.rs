@@ -88,6 +88,15 @@ pub fn set_mapping(
     })
 }
 
+/// Drops the user's Overseerr id (it named a user Overseerr no longer has), so he is mapped
+/// again.
+pub fn forget_overseerr_user(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
+    diesel::update(users::table.find(id))
+        .set(users::overseerr_user_id.eq(None::<i64>))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Users seen (signed in or viewing pages) since `since`, for the nightly refresh.
 pub fn active_since(conn: &mut SqliteConnection, since: i64) -> QueryResult<Vec<i32>> {
     users::table

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use futures_util::{StreamExt, stream};
 
-use crate::catalog;
+use crate::catalog::{self, LibraryTitle};
 use crate::db::{self, DbPool};
 use crate::error::AppError;
 use crate::integrations::UpstreamErrorKind;
@@ -15,7 +15,7 @@ use crate::media::Kind;
 
 use super::prompt::Candidate;
 use super::taste::{Play, Taste};
-use super::{FAVOURITES, HISTORY_PAGE, HISTORY_PAGES, LOOKUP_CONCURRENCY, Resolved, Run};
+use super::{FAVOURITES, HISTORY_PAGE, HISTORY_PAGES, LOOKUP_CONCURRENCY, Run};
 
 impl Run<'_> {
     /// Reads the history (paged), resolves each title to its TMDb id (cached), and adds the
@@ -54,7 +54,8 @@ impl Run<'_> {
             .collect();
         let tmdb = self.tmdb();
         let total = keys.len() as i32;
-        let resolved: Vec<(String, Resolved)> = stream::iter(keys)
+        let keys_total = keys.len();
+        let resolved: Vec<(String, Result<LibraryTitle, AppError>)> = stream::iter(keys)
             .map(|key| {
                 let (tautulli, tmdb) = (&tautulli, &tmdb);
                 async move {
@@ -68,9 +69,27 @@ impl Run<'_> {
         self.report("Reading your watch history", total, total)
             .await;
         let mut ids = HashMap::new();
+        let mut empty_answers = Vec::new();
         for (key, found) in resolved {
-            if let Some(title) = found? {
-                ids.insert(key, title);
+            match found? {
+                LibraryTitle::Found(kind, id) => {
+                    ids.insert(key, (kind, id));
+                }
+                LibraryTitle::NoIds => {}
+                LibraryTitle::EmptyAnswer => empty_answers.push(key),
+            }
+        }
+        // `data: {}` means "gone" only while Tautulli reaches Plex; during an outage it means
+        // nothing, and remembering it would drop those titles from the taste for good.
+        let mut unlooked_keys: HashSet<String> = HashSet::new();
+        if !empty_answers.is_empty() {
+            match tautulli.plex_connected().await {
+                Ok(true) => catalog::remember_gone(self.pool(), empty_answers).await?,
+                Ok(false) => unlooked_keys.extend(empty_answers),
+                Err(error) => {
+                    tracing::warn!(%error, "could not ask Tautulli whether it reaches Plex");
+                    unlooked_keys.extend(empty_answers);
+                }
             }
         }
         let plays: Vec<Play<'_>> = rows
@@ -96,6 +115,22 @@ impl Run<'_> {
         })
         .await?;
         let mut taste = Taste::build(&plays, &preferences, db::now());
+        if !unlooked_keys.is_empty() {
+            let mut named: HashSet<(Kind, String)> = HashSet::new();
+            for row in &rows {
+                if row.title_key().is_none_or(|k| !unlooked_keys.contains(k)) {
+                    continue;
+                }
+                let (kind, title) = match row.media_type.as_str() {
+                    "episode" => (Kind::Tv, row.grandparent_title.clone()),
+                    _ => (Kind::Movie, row.title.clone()),
+                };
+                if !title.is_empty() && named.insert((kind, title.clone())) {
+                    taste.unlooked.push((kind, title));
+                }
+            }
+            taste.plex_outage = Some((unlooked_keys.len(), keys_total));
+        }
         // Shows' years come from TMDb (cached); history rows only know the episode's.
         for seen in taste.seen.iter_mut().take(50).filter(|s| s.year.is_none()) {
             if let Ok(details) = catalog::details(self.pool(), &tmdb, seen.kind, seen.tmdb_id).await
@@ -133,43 +168,71 @@ impl Run<'_> {
 }
 
 /// TMDb's recommendations of a title, cached like details.
-async fn recommendations(
+pub(super) async fn recommendations(
     pool: &DbPool,
     tmdb: &Tmdb<'_>,
     kind: Kind,
     id: i64,
 ) -> Result<Vec<Summary>, AppError> {
+    cached_list(pool, kind, id, "recommendations", || {
+        tmdb.recommendations(kind, id)
+    })
+    .await
+}
+
+/// TMDb's most voted titles of a genre (`discover`), cached like details under the genre id.
+pub(super) async fn discover(
+    pool: &DbPool,
+    tmdb: &Tmdb<'_>,
+    kind: Kind,
+    genre: i64,
+) -> Result<Vec<Summary>, AppError> {
+    cached_list(pool, kind, genre, "discover", || tmdb.discover(kind, genre)).await
+}
+
+/// A TMDb list from the cache when fresh, else from `fetch` (then cached); a 404 is empty.
+async fn cached_list<F, Fut>(
+    pool: &DbPool,
+    kind: Kind,
+    id: i64,
+    list: &'static str,
+    fetch: F,
+) -> Result<Vec<Summary>, AppError>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = Result<Vec<Summary>, crate::integrations::UpstreamError>>,
+{
     let fresh_after = db::now() - catalog::TMDB_TTL_SECONDS;
     let cached = db::run(pool, move |c| {
         Ok(db::cache::tmdb_list(
             c,
             kind.as_str(),
             id,
-            "recommendations",
+            list,
             fresh_after,
         )?)
     })
     .await?;
-    if let Some(list) = cached.and_then(|json| serde_json::from_str::<Vec<Summary>>(&json).ok()) {
-        return Ok(list);
+    if let Some(found) = cached.and_then(|json| serde_json::from_str::<Vec<Summary>>(&json).ok()) {
+        return Ok(found);
     }
-    let list = match tmdb.recommendations(kind, id).await {
-        Ok(list) => list,
+    let found = match fetch().await {
+        Ok(found) => found,
         Err(e) if e.kind == UpstreamErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e.into()),
     };
     let json =
-        serde_json::to_string(&list).map_err(|e| AppError::internal("caching a TMDb list", e))?;
+        serde_json::to_string(&found).map_err(|e| AppError::internal("caching a TMDb list", e))?;
     db::run(pool, move |c| {
         Ok(db::cache::put_tmdb_list(
             c,
             kind.as_str(),
             id,
-            "recommendations",
+            list,
             &json,
             db::now(),
         )?)
     })
     .await?;
-    Ok(list)
+    Ok(found)
 }

@@ -2,6 +2,7 @@
 //! out, stored only when the run produced some. Page views never wait on any of this.
 
 mod availability;
+mod fill;
 mod history;
 
 pub use availability::{
@@ -166,9 +167,6 @@ pub async fn refresh_user(
 
 type Failure = (String, Option<db::runs::NewRun>);
 
-/// A rating key resolved to its title, or why it could not be.
-type Resolved = Result<Option<(Kind, i64)>, AppError>;
-
 /// Tells the caller and records progress. Awaited, so it can never land after the run's end;
 /// best effort, so a busy database does not fail the run.
 async fn report(
@@ -267,6 +265,17 @@ impl Run<'_> {
             .read_taste()
             .await
             .map_err(|e| failure(e, &self.record))?;
+        if taste.is_empty()
+            && let Some((unlooked, _)) = taste.plex_outage
+        {
+            return Err(failure(
+                format!(
+                    "Tautulli cannot reach your Plex server right now, so none of the {unlooked} titles in \
+                     your history could be looked up"
+                ),
+                &self.record,
+            ));
+        }
         if taste.is_empty() {
             self.record.outcome = "no_history".into();
             let message = "No watch history yet: watch something on Plex, then refresh.".to_owned();
@@ -294,6 +303,7 @@ impl Run<'_> {
             .collect();
 
         let mut assembly = Assembly::default();
+        assembly.excluded_names = taste.unlooked_keys();
         let mut ai_problem = None;
         if self.providers.is_empty() {
             ai_problem = Some(String::new());
@@ -317,6 +327,16 @@ impl Run<'_> {
             self.tmdb_rows(&mut assembly, &taste, &candidates)
                 .await
                 .map_err(|e| failure(e, &self.record))?;
+        }
+        // A tab the AI (or TMDb alone) left short is filled; a failure here keeps what we have.
+        match self.fill_short_tabs(&mut assembly, &taste).await {
+            Ok(0) => {}
+            Ok(added) => {
+                tracing::info!(user_id = self.user.id, added, "filled short tabs from TMDb")
+            }
+            Err(error) => {
+                tracing::warn!(%error, user_id = self.user.id, "could not fill short tabs")
+            }
         }
         if assembly.is_empty() {
             return Err((
@@ -351,7 +371,8 @@ impl Run<'_> {
         .await
         .map_err(|e| failure(e, &self.record))?;
 
-        self.record.kept = assembly.kept as i32;
+        // The run record judges the answer: titles the filling added are not the AI's.
+        self.record.kept = (assembly.kept - assembly.filled) as i32;
         self.record.dropped_json = serde_json::to_string(
             &assembly
                 .dropped
@@ -359,6 +380,12 @@ impl Run<'_> {
                 .collect::<std::collections::BTreeMap<_, _>>(),
         )
         .unwrap_or_else(|_| "{}".into());
+        let outage = taste.plex_outage.map(|(unlooked, total)| {
+            format!(
+                " Tautulli could not reach Plex, so {unlooked} of the {total} titles in your history were \
+                 known by name only; the next refresh looks them up again."
+            )
+        });
         let message = match ai_problem {
             None => {
                 self.record.outcome = "ok".into();
@@ -375,7 +402,7 @@ impl Run<'_> {
                 self.record.outcome = "ok_without_ai".into();
                 format!("Found {} titles from TMDb alone: {problem}.", assembly.kept)
             }
-        };
+        } + outage.as_deref().unwrap_or("");
         Ok((
             Outcome {
                 success: true,

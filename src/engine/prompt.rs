@@ -45,6 +45,11 @@ pub fn build(taste: &Taste, candidates: &[Candidate], shape: Shape) -> Prompt {
         user.push_str(&seen.prompt_line());
         user.push('\n');
     }
+    // Watched while Plex was unreachable: no ids, but the model can still avoid them by name.
+    let room = HISTORY_LINES.saturating_sub(taste.seen.len());
+    for (kind, title) in taste.unlooked.iter().take(room.max(10)) {
+        user.push_str(&format!("- {title} {kind}, watched\n"));
+    }
     let dislikes: Vec<String> = taste
         .dislikes()
         .take(DISLIKE_LINES)
@@ -63,7 +68,11 @@ pub fn build(taste: &Taste, candidates: &[Candidate], shape: Shape) -> Prompt {
         user.push_str(&format!("Not interested: {}.\n", skipped.join(", ")));
     }
     if !candidates.is_empty() {
-        user.push_str("\nCandidates you may pick from (or name others):\n");
+        // Welcome picks, never things to avoid: TMDb knows them, so they verify for free.
+        user.push_str(
+            "\nCandidates: TMDb recommends these to people who liked what I watched. They are welcome picks; \
+             use as many as fit a row, and name others too:\n",
+        );
         for c in candidates.iter().take(CANDIDATE_LINES) {
             let year = c.year.map(|y| format!(" ({y})")).unwrap_or_default();
             user.push_str(&format!("[{} {}] {}{year}\n", c.kind, c.tmdb_id, c.title));
@@ -72,9 +81,9 @@ pub fn build(taste: &Taste, candidates: &[Candidate], shape: Shape) -> Prompt {
     let (rows, items) = (shape.rows_per_kind, shape.items_per_row);
     user.push_str(&format!(
         "\nSuggest {rows} themed rows of {items} movies, {rows} rows of {items} TV shows and 2 rows of {items} \
-         documentaries (kind movie or tv). Never suggest anything I watched or listed above. Each row has a short \
-         title and a one-line reason. Each item has its exact title, release year, kind, the tmdb_id when you know \
-         it from the candidates, and \"because\": the title from my history it follows from.\n"
+         documentaries (kind movie or tv). Never suggest a title from \"What I watched\", \"I disliked\" or \"Not \
+         interested\". Each row has a short title and a one-line reason. Each item has its exact title, release year, \
+         kind, the tmdb_id when it is a candidate, and \"because\": the title from my history it follows from.\n"
     ));
     Prompt {
         system,

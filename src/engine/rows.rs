@@ -50,6 +50,9 @@ pub struct Row {
     pub title: String,
     pub reason: String,
     pub cards: Vec<Card>,
+    /// Made from TMDb alone to fill a tab the AI left short (absent in rows stored before).
+    #[serde(default)]
+    pub filled: bool,
 }
 
 /// Rows per tab, with what was dropped on the way.
@@ -57,13 +60,22 @@ pub struct Row {
 pub struct Assembly {
     pub tabs: HashMap<Tab, Vec<Row>>,
     seen: HashSet<(Kind, i64)>,
+    /// Watched titles known only by (kind, normalised name), while Plex was unreachable.
+    pub excluded_names: HashSet<(Kind, String)>,
+    /// Rows added now fill short tabs ([`Row::filled`]).
+    pub filling: bool,
     pub dropped: HashMap<DropReason, u32>,
+    /// Titles kept in all, and how many of those filled short tabs.
     pub kept: u32,
+    pub filled: u32,
 }
 
 impl Assembly {
+    /// Counts a dropped item for the admin; what the filling drops says nothing of the AI.
     pub fn drop_item(&mut self, reason: DropReason) {
-        *self.dropped.entry(reason).or_default() += 1;
+        if !self.filling {
+            *self.dropped.entry(reason).or_default() += 1;
+        }
     }
 
     /// Adds a row; each card goes to its tab (so a row may appear in two tabs), skipping titles
@@ -79,7 +91,11 @@ impl Assembly {
         let mut by_tab: Vec<(Tab, Vec<Card>)> = Vec::new();
         for (card, genre_ids) in cards {
             let key = (card.kind, card.tmdb_id);
-            if excluded.contains(&key) {
+            if excluded.contains(&key)
+                || self
+                    .excluded_names
+                    .contains(&(card.kind, normalize(&card.title)))
+            {
                 self.drop_item(DropReason::Seen);
                 continue;
             }
@@ -94,18 +110,24 @@ impl Assembly {
                 None => by_tab.push((tab, vec![card])),
             }
             self.kept += 1;
+            self.filled += u32::from(self.filling);
         }
         for (tab, cards) in by_tab {
             self.tabs.entry(tab).or_default().push(Row {
                 title: title.to_owned(),
                 reason: reason.to_owned(),
                 cards,
+                filled: self.filling,
             });
         }
     }
 
     pub fn is_empty(&self) -> bool {
         self.tabs.values().all(Vec::is_empty)
+    }
+
+    pub fn rows_in(&self, tab: Tab) -> usize {
+        self.tabs.get(&tab).map_or(0, Vec::len)
     }
 }
 

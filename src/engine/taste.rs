@@ -65,6 +65,11 @@ pub struct Taste {
     pub skipped: Vec<String>,
     /// Never recommend: watched, rated, skipped, requested, watchlisted (by kind and id).
     pub excluded: HashSet<(Kind, i64)>,
+    /// Titles in the history that could not be looked up because Tautulli could not reach Plex:
+    /// known by kind and name only, and kept out by name (see [`Taste::unlooked_keys`]).
+    pub unlooked: Vec<(Kind, String)>,
+    /// How many of the history's titles were unlooked, of how many, when Plex was unreachable.
+    pub plex_outage: Option<(usize, usize)>,
 }
 
 /// A history row resolved to its title.
@@ -151,6 +156,7 @@ impl Taste {
             seen,
             skipped,
             excluded,
+            ..Self::default()
         }
     }
 
@@ -165,6 +171,14 @@ impl Taste {
 
     pub fn is_empty(&self) -> bool {
         self.seen.is_empty()
+    }
+
+    /// The names of the unlooked titles as verification compares them: (kind, normalised title).
+    pub fn unlooked_keys(&self) -> HashSet<(Kind, String)> {
+        self.unlooked
+            .iter()
+            .map(|(kind, title)| (*kind, super::normalize::normalize(title)))
+            .collect()
     }
 }
 

@@ -215,7 +215,7 @@ pub const TITLES: &[Title] = &[
         seasons: &[],
         plex_key: "5d776c4d23d5a3001f4f5c0e",
         vote_count: 1800,
-        recommendations: &[],
+        recommendations: &[682110, 80767],
     },
     Title {
         kind: Kind::Tv,
@@ -305,7 +305,7 @@ pub const TITLES: &[Title] = &[
         seasons: &[(1, 6)],
         plex_key: "5d9c08f2ad5437001f7a1b41",
         vote_count: 1500,
-        recommendations: &[],
+        recommendations: &[83880],
     },
     Title {
         kind: Kind::Movie,
@@ -579,8 +579,56 @@ pub const TITLES: &[Title] = &[
         vote_count: 9000,
         recommendations: &[1399, 100088],
     },
+    // Documentaries beyond the two above, so a tab the AI leaves short can be filled.
+    Title {
+        kind: Kind::Movie,
+        tmdb_id: 682110,
+        title: "My Octopus Teacher",
+        original_title: "My Octopus Teacher",
+        date: "2020-09-07",
+        genres: &[DOC],
+        poster: None,
+        overview: "A filmmaker forges a friendship with an octopus in a South African kelp forest.",
+        imdb_id: "tt12888462",
+        tvdb_id: None,
+        seasons: &[],
+        plex_key: "5f6b1c2d3e4f5a6b7c8d9e01",
+        vote_count: 1400,
+        recommendations: &[515042],
+    },
+    Title {
+        kind: Kind::Movie,
+        tmdb_id: 80767,
+        title: "Jiro Dreams of Sushi",
+        original_title: "Jiro Dreams of Sushi",
+        date: "2011-06-11",
+        genres: &[DOC],
+        poster: None,
+        overview: "An 85-year-old sushi master and his quest for the perfect piece.",
+        imdb_id: "tt1772925",
+        tvdb_id: None,
+        seasons: &[],
+        plex_key: "5d776a8b96b655001fdf2c11",
+        vote_count: 900,
+        recommendations: &[],
+    },
+    Title {
+        kind: Kind::Tv,
+        tmdb_id: 83880,
+        title: "Our Planet",
+        original_title: "Our Planet",
+        date: "2019-04-05",
+        genres: &[DOC],
+        poster: None,
+        overview: "The natural wonders that remain, and what we must preserve.",
+        imdb_id: "tt9253866",
+        tvdb_id: Some(355315),
+        seasons: &[(1, 8), (2, 4)],
+        plex_key: "5d9c0918e98e47001eb2e5c2",
+        vote_count: 1100,
+        recommendations: &[68595],
+    },
 ];
-
 pub fn find(kind: Kind, tmdb_id: i64) -> Option<&'static Title> {
     TITLES
         .iter()
@@ -674,6 +722,7 @@ pub fn sample_rows(kind: Kind, rows: usize, per_row: usize) -> Vec<crate::engine
                     }
                 })
                 .collect(),
+            filled: false,
         })
         .collect()
 }

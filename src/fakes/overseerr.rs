@@ -1,6 +1,8 @@
-//! A fake Overseerr API v1 (UPSTREAMS.md 3): API-key auth with `X-Api-User`, availability,
-//! paged users, and requests with permissions, quotas, 409 for a movie requested twice and
-//! 202 when no TV season is left.
+//! A fake Overseerr API v1 (docs/upstreams.md, Overseerr): API-key auth with `X-Api-User`
+//! (an unknown user answers 403 like a wrong key), availability with per-season status and
+//! requests, paged users, "Enable CSRF Protection" (every POST refused), and requests with
+//! permissions, quotas (TV counts every asked season), 409 for a movie requested twice and 202
+//! when no TV season is left.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -21,6 +23,8 @@ pub struct FakeOverseerrUser {
     pub username: String,
     pub permissions: i64,
     pub quota_exceeded: bool,
+    /// TV seasons he may still request in the quota window; `None`: no TV quota.
+    pub tv_quota_left: Option<i64>,
 }
 
 /// A request the fake accepted: who made it (after `X-Api-User`) and for what.
@@ -38,6 +42,7 @@ struct State {
     /// (kind, tmdb id) → (media status, per-season status).
     media: HashMap<(Kind, i64), (i64, HashMap<i64, i64>)>,
     requests: Vec<RecordedRequest>,
+    csrf_protection: bool,
 }
 
 pub struct FakeOverseerr {
@@ -56,12 +61,14 @@ impl FakeOverseerr {
             username: "owner".into(),
             permissions: ADMIN,
             quota_exceeded: false,
+            tv_quota_left: None,
         };
         let state = Arc::new(Mutex::new(State {
             api_key: api_key.to_owned(),
             users: vec![owner],
             media: HashMap::new(),
             requests: Vec::new(),
+            csrf_protection: false,
         }));
         let shared = web::Data::from(state.clone());
         let server = FakeServer::start(Flavor::Overseerr, move |cfg| {
@@ -70,6 +77,7 @@ impl FakeOverseerr {
                     .route("/status", web::get().to(status))
                     .route("/auth/me", web::get().to(me))
                     .route("/user", web::get().to(users))
+                    .route("/settings/main", web::get().to(main_settings))
                     .route("/request", web::post().to(request))
                     .route("/{kind}/{id}", web::get().to(media))
                     .default_service(web::to(not_found)),
@@ -93,8 +101,27 @@ impl FakeOverseerr {
             username: username.to_owned(),
             permissions: REQUEST,
             quota_exceeded: false,
+            tv_quota_left: None,
         });
         id
+    }
+
+    /// Deletes a user: a request made as him (`X-Api-User`) then answers 403.
+    pub fn remove_user(&self, user_id: i64) {
+        lock(&self.state).users.retain(|u| u.id != user_id);
+    }
+
+    /// Gives a user a TV quota with `seasons` left. Overseerr counts every season asked for
+    /// against it, before dropping those it already has.
+    pub fn set_tv_quota_left(&self, user_id: i64, seasons: i64) {
+        if let Some(u) = lock(&self.state).users.iter_mut().find(|u| u.id == user_id) {
+            u.tv_quota_left = Some(seasons);
+        }
+    }
+
+    /// Settings → General → "Enable CSRF Protection": every POST then fails 403.
+    pub fn set_csrf_protection(&self, on: bool) {
+        lock(&self.state).csrf_protection = on;
     }
 
     pub fn set_quota_exceeded(&self, user_id: i64, exceeded: bool) {
@@ -178,6 +205,21 @@ fn user_json(u: &FakeOverseerrUser) -> Value {
         "requestCount": 0, "displayName": u.username})
 }
 
+async fn main_settings(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
+    let state = lock(&state);
+    match acting_user(&req, &state) {
+        Ok(user) if user.permissions & ADMIN != 0 => HttpResponse::Ok().json(json!({
+            "apiKey": state.api_key, "applicationTitle": "Overseerr",
+            "applicationUrl": "", "csrfProtection": state.csrf_protection, "localLogin": true,
+            "newPlexLogin": true, "defaultPermissions": REQUEST, "partialRequestsEnabled": true,
+            "hideAvailable": false})),
+        Ok(_) => HttpResponse::Forbidden().json(
+            json!({"status": 403, "error": "You do not have permission to access this endpoint"}),
+        ),
+        Err(refusal) => *refusal,
+    }
+}
+
 async fn me(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
     match acting_user(&req, &lock(&state)) {
         Ok(user) => HttpResponse::Ok().json(user_json(&user)),
@@ -255,8 +297,16 @@ async fn media(
         }
     }
     if let Some((status, seasons)) = state.media.get(&(kind, t.tmdb_id)) {
+        let requests: Vec<Value> = state
+            .requests
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.kind == kind && r.tmdb_id == t.tmdb_id)
+            .map(|(i, r)| json!({"id": i + 1, "status": 1, "is4k": false, "type": kind.as_str(),
+                "seasons": r.seasons.iter().map(|n| json!({"id": n, "seasonNumber": n, "status": 1})).collect::<Vec<_>>()}))
+            .collect();
         body["mediaInfo"] = json!({"id": 42, "mediaType": kind.as_str(), "tmdbId": t.tmdb_id, "status": status,
-            "status4k": 1, "requests": [], "issues": [],
+            "status4k": 1, "requests": requests, "issues": [],
             "seasons": seasons.iter().map(|(n, s)| json!({"seasonNumber": n, "status": s, "status4k": 1})).collect::<Vec<_>>()});
     }
     HttpResponse::Ok().json(body)
@@ -268,6 +318,10 @@ async fn request(
     state: web::Data<Mutex<State>>,
 ) -> HttpResponse {
     let mut state = lock(&state);
+    // csurf runs before any route or key check (server/index.ts).
+    if state.csrf_protection {
+        return message(403, "invalid csrf token");
+    }
     let user = match acting_user(&req, &state) {
         Ok(user) => user,
         Err(refusal) => return *refusal,
@@ -325,6 +379,12 @@ async fn request(
                     .map(|a| a.iter().filter_map(Value::as_i64).collect())
                     .unwrap_or_default(),
             };
+            if user
+                .tv_quota_left
+                .is_some_and(|left| asked.len() as i64 > left)
+            {
+                return message(403, "Series Quota exceeded.");
+            }
             let left: Vec<i64> = asked
                 .into_iter()
                 .filter(|n| entry.1.get(n).is_none_or(|s| *s == 1))
@@ -340,6 +400,11 @@ async fn request(
             left
         }
     };
+    if let Some(u) = state.users.iter_mut().find(|u| u.id == user.id)
+        && let Some(quota) = u.tv_quota_left.as_mut()
+    {
+        *quota -= seasons.len() as i64;
+    }
     state.requests.push(RecordedRequest {
         user_id: user.id,
         kind,

@@ -1,6 +1,8 @@
-//! A fake Tautulli API v2 (UPSTREAMS.md 2): the envelope with HTTP 400 errors, `get_users`,
-//! paged `get_history` with its empty-string quirks, and `get_metadata` for new- and
-//! legacy-agent items (`data: {}` for deleted ones).
+//! A fake Tautulli API v2 (docs/upstreams.md, Tautulli): the envelope with HTTP 400 errors,
+//! `get_users` with the user list that changes only on `refresh_users_list`, paged
+//! `get_history` with its empty-string quirks, `get_metadata` for new- and legacy-agent items
+//! (`data: {}` for deleted ones, and for everything while Plex is unreachable) and
+//! `server_status`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,7 +12,7 @@ use serde_json::{Value, json};
 
 use super::{FakeServer, Fault, Flavor, lock};
 
-const COMMANDS: &str = "get_users, get_history, get_metadata, get_tautulli_info, status";
+const COMMANDS: &str = "get_users, get_history, get_metadata, get_tautulli_info, refresh_users_list, server_status, status";
 
 /// An item in the fake server's library, as `get_metadata` describes it.
 #[derive(Debug, Clone)]
@@ -32,6 +34,14 @@ pub enum LibraryItem {
         title: String,
         year: i64,
         tmdb_id: i64,
+    },
+    /// A season of a show: the show's ids are in `parent_guids`, `grandparent_*` are empty.
+    Season {
+        show: String,
+        show_year: i64,
+        show_rating_key: String,
+        show_tmdb_id: i64,
+        season: i64,
     },
     /// An episode of a show: its own `guids` are the episode's, the show's are in `grandparent_guids`.
     Episode {
@@ -55,6 +65,11 @@ struct Play {
 struct State {
     api_key: String,
     users: Vec<Value>,
+    /// Accounts the owner shared the server with on plex.tv since Tautulli's last user refresh:
+    /// they join `users` only on `refresh_users_list` (Tautulli's own refresh runs every 12 h).
+    shared_since_refresh: Vec<Value>,
+    /// Whether Tautulli reaches the Plex server (`server_status`).
+    plex_connected: bool,
     library: HashMap<String, LibraryItem>,
     plays: Vec<Play>,
     calls: Vec<String>,
@@ -74,6 +89,8 @@ impl FakeTautulli {
         let state = Arc::new(Mutex::new(State {
             api_key: api_key.to_owned(),
             users: vec![local_user()],
+            shared_since_refresh: Vec::new(),
+            plex_connected: true,
             library: HashMap::new(),
             plays: Vec::new(),
             calls: Vec::new(),
@@ -97,6 +114,20 @@ impl FakeTautulli {
         lock(&self.state)
             .users
             .push(user(user_id, username, active));
+    }
+
+    /// The owner shares the server with a new account on plex.tv: Tautulli lists him only
+    /// after its next user refresh (`refresh_users_list`).
+    pub fn share_on_plex(&self, user_id: i64, username: &str) {
+        lock(&self.state)
+            .shared_since_refresh
+            .push(user(user_id, username, true));
+    }
+
+    /// Tautulli loses (or regains) its connection to the Plex server: meanwhile `get_metadata`
+    /// answers `data: {}` for every item and `server_status` says `connected: false`.
+    pub fn set_plex_connected(&self, connected: bool) {
+        lock(&self.state).plex_connected = connected;
     }
 
     /// Turns a user's share on or off (Tautulli's `is_active`).
@@ -224,6 +255,20 @@ async fn api_v2(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpRespons
     state.calls.push(logged);
     match cmd.as_str() {
         "get_users" => envelope(200, "success", None, Value::Array(state.users.clone())),
+        "refresh_users_list" => {
+            let shared = std::mem::take(&mut state.shared_since_refresh);
+            for new in shared {
+                state.users.retain(|u| u["user_id"] != new["user_id"]);
+                state.users.push(new);
+            }
+            envelope(200, "success", Some("Users list refreshed."), json!({}))
+        }
+        "server_status" => envelope(
+            200,
+            "success",
+            None,
+            json!({"connected": state.plex_connected}),
+        ),
         "status" => envelope(200, "success", Some("Ok"), json!({})),
         "get_tautulli_info" => envelope(
             200,
@@ -234,8 +279,10 @@ async fn api_v2(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpRespons
         ),
         "get_history" => envelope(200, "success", None, history(&state, &query)),
         "get_metadata" => {
+            // pmsconnect.py: a failed request to Plex gives `{}`, exactly as a deleted item does.
             let data = query
                 .get("rating_key")
+                .filter(|_| state.plex_connected)
                 .and_then(|k| state.library.get(k).map(|item| metadata(k, item)));
             envelope(200, "success", None, data.unwrap_or_else(|| json!({})))
         }
@@ -342,7 +389,7 @@ fn row(state: &State, play: &Play, index: usize) -> Value {
             v["parent_media_index"] = json!("");
             v["guid"] = json!("plex://movie/5d776b85594b2b001e6dc641");
         }
-        None => {
+        Some(LibraryItem::Season { .. }) | None => {
             v["media_type"] = json!("movie");
             v["rating_key"] = json!(play.rating_key.parse::<i64>().unwrap_or(0));
             v["title"] = json!("Deleted item");
@@ -383,6 +430,22 @@ fn metadata(rating_key: &str, item: &LibraryItem) -> Value {
             "media_type": "movie", "rating_key": rating_key, "title": title, "year": year.to_string(),
             "guid": format!("com.plexapp.agents.themoviedb://{tmdb_id}?lang=en"),
             "guids": [], "parent_guids": [], "grandparent_guids": [], "live": 0
+        }),
+        LibraryItem::Season {
+            show,
+            show_year,
+            show_rating_key,
+            show_tmdb_id,
+            season,
+        } => json!({
+            "media_type": "season", "rating_key": rating_key, "parent_rating_key": show_rating_key,
+            "grandparent_rating_key": "", "title": format!("Season {season}"), "parent_title": show,
+            "grandparent_title": "", "media_index": season.to_string(), "parent_media_index": "1",
+            "year": "", "parent_year": show_year.to_string(),
+            "guid": "plex://season/602e67e61d3358002c4120f7", "guids": [],
+            "parent_guid": "plex://show/5d9c086c46115600200aa2fe",
+            "parent_guids": ["imdb://tt0944947", format!("tmdb://{show_tmdb_id}"), "tvdb://121361"],
+            "grandparent_guid": "", "grandparent_guids": [], "children_count": 10, "live": 0
         }),
         LibraryItem::Episode {
             show,

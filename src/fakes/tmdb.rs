@@ -43,6 +43,7 @@ impl FakeTmdb {
                 // Literal prefixes first: actix matches in registration order.
                 .route("/search/{kind}", web::get().to(search))
                 .route("/find/{external_id}", web::get().to(find))
+                .route("/discover/{kind}", web::get().to(discover))
                 .route("/{kind}/{id}", web::get().to(details))
                 .route(
                     "/{kind}/{id}/recommendations",
@@ -259,5 +260,43 @@ async fn find(
     HttpResponse::Ok().json(
         json!({"movie_results": of(Kind::Movie), "tv_results": of(Kind::Tv),
         "person_results": [], "tv_episode_results": [], "tv_season_results": []}),
+    )
+}
+
+/// `/discover/{kind}?with_genres=…`: titles of the kind with every listed genre, most voted first.
+async fn discover(
+    req: HttpRequest,
+    kind: web::Path<String>,
+    state: web::Data<Mutex<State>>,
+) -> HttpResponse {
+    let query = match authorize(&req, &state) {
+        Ok(q) => q,
+        Err(denied) => return *denied,
+    };
+    let Some(kind) = Kind::parse(&kind) else {
+        return not_found_body();
+    };
+    let genres: Vec<i64> = query
+        .get("with_genres")
+        .map(|g| {
+            g.split(',')
+                .filter_map(|id| id.trim().parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut hits: Vec<catalog::Title> = titles(&state)
+        .into_iter()
+        .filter(|t| t.kind == kind)
+        .filter(|t| {
+            genres
+                .iter()
+                .all(|g| t.genres.iter().any(|(id, _)| id == g))
+        })
+        .collect();
+    hits.sort_by_key(|t| std::cmp::Reverse(t.vote_count));
+    page(
+        hits.iter()
+            .map(|t| catalog::tmdb_result(t, false))
+            .collect(),
     )
 }

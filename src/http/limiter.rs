@@ -36,8 +36,42 @@ impl Limiter {
     }
 }
 
+/// Something that may happen at most once per `every`, install-wide (asking Tautulli to
+/// re-read its users from plex.tv, say).
+pub struct Cooldown {
+    every: Duration,
+    last: Mutex<Option<Instant>>,
+}
+
+impl Cooldown {
+    pub const fn new(every: Duration) -> Self {
+        Self {
+            every,
+            last: Mutex::new(None),
+        }
+    }
+
+    /// True, and the clock restarts, when the last time was at least `every` ago.
+    pub fn try_take(&self) -> bool {
+        let mut last = self.last.lock().unwrap_or_else(|p| p.into_inner());
+        let now = Instant::now();
+        if last.is_some_and(|at| now.duration_since(at) < self.every) {
+            return false;
+        }
+        *last = Some(now);
+        true
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_cooldown_allows_once_per_period() {
+        let cooldown = super::Cooldown::new(std::time::Duration::from_secs(60));
+        assert!(cooldown.try_take());
+        assert!(!cooldown.try_take(), "a second time within the minute");
+    }
+
     #[test]
     fn each_client_gets_its_own_allowance() {
         let limiter = super::Limiter::default();

@@ -69,6 +69,8 @@ pub enum UpstreamErrorKind {
         seconds: u64,
     },
     KeyRefused,
+    /// Overseerr: the key works, but the user Sagarr acts as (`X-Api-User`) no longer exists.
+    UnknownUser,
     NotFound,
     RateLimited {
         retry_after: Option<u64>,
@@ -105,6 +107,10 @@ impl fmt::Display for UpstreamError {
                 write!(f, "{s} refused the sign-in token")
             }
             UpstreamErrorKind::KeyRefused => write!(f, "{s} refused the API key"),
+            UpstreamErrorKind::UnknownUser => write!(
+                f,
+                "{s} has no user for your Plex account any more; ask the admin to import Plex users in {s}"
+            ),
             UpstreamErrorKind::NotFound => write!(f, "{s} has no such item"),
             UpstreamErrorKind::RateLimited {
                 retry_after: Some(secs),

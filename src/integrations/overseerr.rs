@@ -1,5 +1,6 @@
-//! Overseerr API v1, and Jellyseerr/Seerr which share it (UPSTREAMS.md 3).
+//! Overseerr API v1, and Jellyseerr/Seerr which share it (docs/upstreams.md, Overseerr).
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -66,12 +67,90 @@ impl Availability {
 }
 
 /// What became of a request Overseerr accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum RequestOutcome {
     /// 201: a new request.
     Requested,
     /// 409 (movie already requested) or 202 (no TV seasons left to request).
     AlreadyRequested,
+    /// TV: every season Sagarr would ask for is there already, so nothing was sent.
+    NothingMissing(SeasonsPresent),
+}
+
+/// Why no TV season was left to ask for, for the message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeasonsPresent {
+    /// The seasons looked at (among 1 to 3 that exist).
+    pub seasons: Vec<i64>,
+    /// Every one of them is available on Plex (else some are requested or on their way).
+    pub all_on_plex: bool,
+    /// Every one of them is requested or being processed, none on Plex yet.
+    pub all_requested: bool,
+}
+
+impl SeasonsPresent {
+    /// "Seasons 1–3 are already on Plex", "Season 1 is already requested", …
+    pub fn message(&self) -> String {
+        let what = match self.seasons.as_slice() {
+            [one] => format!("Season {one} is"),
+            [first, .., last] => format!("Seasons {first}–{last} are"),
+            [] => "Its seasons are".to_owned(),
+        };
+        let state = if self.all_on_plex {
+            "already on Plex"
+        } else if self.all_requested {
+            "already requested"
+        } else {
+            "already on Plex or requested"
+        };
+        format!("{what} {state}.")
+    }
+}
+
+/// What Overseerr knows of a show's seasons (`GET /tv/{id}`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TvSeasons {
+    /// Season numbers TMDb lists (Specials, season 0, included when TMDb has them).
+    pub existing: Vec<i64>,
+    /// `mediaInfo.seasons[].status` by season number (absent: never seen, missing).
+    pub status: HashMap<i64, i64>,
+    /// Seasons in a non-declined, non-4K request of anyone.
+    pub requested: Vec<i64>,
+}
+
+/// How a TV request should go: the seasons to ask for, or why there are none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TvPlan {
+    Ask(Vec<i64>),
+    NothingMissing(SeasonsPresent),
+    /// The show has no season 1 to 3 at all (yet).
+    NoSeasons,
+}
+
+impl TvSeasons {
+    /// Ask only for the seasons among 1 to 3 that exist and that Overseerr does not have as
+    /// available, partly available, requested or processing: it drops those anyway, but counts
+    /// every asked season against the user's TV quota.
+    pub fn plan(&self) -> TvPlan {
+        let wanted = seasons_to_request(self.existing.iter().copied());
+        if wanted.is_empty() {
+            return TvPlan::NoSeasons;
+        }
+        // 1 unknown; Seerr's 7 deleted may be asked for again. Anything else is there or coming.
+        let present = |n: &i64| {
+            self.requested.contains(n) || self.status.get(n).is_some_and(|s| !matches!(s, 1 | 7))
+        };
+        let missing: Vec<i64> = wanted.iter().copied().filter(|n| !present(n)).collect();
+        if !missing.is_empty() {
+            return TvPlan::Ask(missing);
+        }
+        let on_plex = |n: &i64| self.status.get(n) == Some(&5);
+        TvPlan::NothingMissing(SeasonsPresent {
+            all_on_plex: wanted.iter().all(on_plex),
+            all_requested: !wanted.iter().any(on_plex),
+            seasons: wanted,
+        })
+    }
 }
 
 /// An Overseerr user, with the Plex account id that maps him to ours.
@@ -96,7 +175,50 @@ struct MediaDetails {
 struct MediaInfo {
     #[serde(default)]
     status: Option<i64>,
+    #[serde(default)]
+    seasons: Vec<SeasonStatus>,
+    #[serde(default)]
+    requests: Vec<RequestInfo>,
 }
+
+#[derive(Deserialize)]
+struct SeasonStatus {
+    #[serde(rename = "seasonNumber")]
+    season_number: i64,
+    #[serde(default)]
+    status: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct RequestInfo {
+    #[serde(default)]
+    status: Option<i64>,
+    #[serde(rename = "is4k", default)]
+    is_4k: bool,
+    #[serde(default)]
+    seasons: Vec<SeasonStatus>,
+}
+
+#[derive(Deserialize)]
+struct TvDetails {
+    #[serde(default)]
+    seasons: Vec<SeasonStatus>,
+    #[serde(rename = "mediaInfo", default)]
+    media_info: Option<MediaInfo>,
+}
+
+/// `GET /settings/main`, the part we read.
+#[derive(Deserialize)]
+struct MainSettings {
+    #[serde(rename = "csrfProtection", default)]
+    csrf_protection: bool,
+}
+
+/// What Overseerr answers on every POST while "Enable CSRF Protection" is on.
+const CSRF_REFUSAL: &str = "invalid csrf token";
+/// Where the admin turns it off, in the words of Overseerr's settings page.
+pub const CSRF_ADVICE: &str = "Overseerr's CSRF protection is on, and it refuses every request Sagarr sends. Turn off \
+     \"Enable CSRF Protection\" in Overseerr's Settings → General";
 
 #[derive(Deserialize)]
 struct UserPage {
@@ -164,9 +286,13 @@ impl Overseerr<'_> {
             call.secrets,
         );
         call.error(match answer.status {
-            // 401: no key; 403 with `error`: wrong key (or an unknown X-Api-User).
+            // 401: no key; 403 with `error`: wrong key (or an unknown X-Api-User, which
+            // `request_media` tells apart).
             401 => UpstreamErrorKind::KeyRefused,
             403 if body.message.is_none() => UpstreamErrorKind::KeyRefused,
+            403 if message.contains(CSRF_REFUSAL) => {
+                UpstreamErrorKind::Refused(CSRF_ADVICE.to_owned())
+            }
             403 => UpstreamErrorKind::Refused(message),
             404 => UpstreamErrorKind::NotFound,
             429 => UpstreamErrorKind::RateLimited {
@@ -187,6 +313,61 @@ impl Overseerr<'_> {
             200 => call.parse::<serde_json::Value>(&answer.body).map(drop),
             _ => Err(Self::error(&call, &answer)),
         }
+    }
+
+    /// Whether "Enable CSRF Protection" is on (`GET /settings/main`, admin key): if so, every
+    /// request Sagarr would make fails. `None` when Overseerr would not say.
+    pub async fn csrf_protection(&self) -> Result<Option<bool>, UpstreamError> {
+        let secrets = [self.api_key];
+        let call = self.call(&secrets)?;
+        let answer = call
+            .send(self.request(awc::http::Method::GET, "/settings/main"), None)
+            .await?;
+        match answer.status {
+            200 => Ok(call
+                .parse::<MainSettings>(&answer.body)
+                .ok()
+                .map(|s| s.csrf_protection)),
+            _ => Ok(None),
+        }
+    }
+
+    /// A show's seasons and their status (`GET /tv/{id}`).
+    pub async fn tv_seasons(&self, tmdb_id: i64) -> Result<TvSeasons, UpstreamError> {
+        let secrets = [self.api_key];
+        let call = self.call(&secrets)?;
+        let answer = call
+            .send(
+                self.request(awc::http::Method::GET, &format!("/tv/{tmdb_id}")),
+                None,
+            )
+            .await?;
+        if answer.status != 200 {
+            return Err(Self::error(&call, &answer));
+        }
+        let details: TvDetails = call.parse(&answer.body)?;
+        let mut seasons = TvSeasons {
+            existing: details.seasons.iter().map(|s| s.season_number).collect(),
+            ..TvSeasons::default()
+        };
+        if let Some(info) = details.media_info {
+            for s in &info.seasons {
+                if let Some(status) = s.status {
+                    seasons.status.insert(s.season_number, status);
+                }
+            }
+            // Declined (3) requests do not hold a season; 4K is a separate track.
+            for r in info
+                .requests
+                .iter()
+                .filter(|r| !r.is_4k && r.status != Some(3))
+            {
+                seasons
+                    .requested
+                    .extend(r.seasons.iter().map(|s| s.season_number));
+            }
+        }
+        Ok(seasons)
     }
 
     /// Availability of one title.
@@ -259,7 +440,18 @@ impl Overseerr<'_> {
         match answer.status {
             201 => Ok(RequestOutcome::Requested),
             202 | 409 => Ok(RequestOutcome::AlreadyRequested),
-            _ => Err(Self::error(&call, &answer)),
+            _ => {
+                let error = Self::error(&call, &answer);
+                // A wrong key and an unknown X-Api-User both answer 403 `{status, error}`: if
+                // the key still works on its own, it is the user mapping that went stale.
+                if error.kind == UpstreamErrorKind::KeyRefused
+                    && answer.status == 403
+                    && self.check_key().await.is_ok()
+                {
+                    return Err(call.error(UpstreamErrorKind::UnknownUser));
+                }
+                Err(error)
+            }
         }
     }
 }
@@ -273,6 +465,37 @@ mod tests {
         assert_eq!(seasons_to_request([0, 1, 2, 3, 4, 5]), vec![1, 2, 3]);
         assert_eq!(seasons_to_request([0, 1]), vec![1]);
         assert_eq!(seasons_to_request([0]), Vec::<i64>::new());
+    }
+
+    fn show(status: &[(i64, i64)], requested: &[i64]) -> TvSeasons {
+        TvSeasons {
+            existing: vec![0, 1, 2, 3, 4],
+            status: status.iter().copied().collect(),
+            requested: requested.to_vec(),
+        }
+    }
+
+    #[test]
+    fn tv_requests_ask_only_for_missing_seasons() {
+        assert_eq!(show(&[(1, 5)], &[]).plan(), TvPlan::Ask(vec![2, 3]));
+        assert_eq!(show(&[(1, 5), (2, 1)], &[3]).plan(), TvPlan::Ask(vec![2]));
+        let TvPlan::NothingMissing(all) = show(&[(1, 5), (2, 5), (3, 5)], &[]).plan() else {
+            panic!("asked for seasons on Plex")
+        };
+        assert_eq!(all.message(), "Seasons 1–3 are already on Plex.");
+        let TvPlan::NothingMissing(asked) = show(&[(1, 2)], &[2, 3]).plan() else {
+            panic!("asked for requested seasons")
+        };
+        assert_eq!(asked.message(), "Seasons 1–3 are already requested.");
+        let one = TvSeasons {
+            existing: vec![1],
+            status: [(1, 5)].into_iter().collect(),
+            requested: vec![],
+        };
+        let TvPlan::NothingMissing(one) = one.plan() else {
+            panic!()
+        };
+        assert_eq!(one.message(), "Season 1 is already on Plex.");
     }
 
     #[test]

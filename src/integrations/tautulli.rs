@@ -120,6 +120,26 @@ impl Tautulli<'_> {
         self.command("get_users", &[]).await
     }
 
+    /// `refresh_users_list`: makes Tautulli re-read the server's shared users from plex.tv now
+    /// (it does so on its own only every 12 hours by default).
+    pub async fn refresh_users_list(&self) -> Result<(), UpstreamError> {
+        self.command::<serde_json::Value>("refresh_users_list", &[])
+            .await
+            .map(drop)
+    }
+
+    /// `server_status`: whether Tautulli reaches the Plex server right now. While it does not,
+    /// `get_metadata` answers `data: {}` for every item, as for a deleted one.
+    pub async fn plex_connected(&self) -> Result<bool, UpstreamError> {
+        #[derive(Deserialize)]
+        struct Status {
+            #[serde(default)]
+            connected: bool,
+        }
+        let status: Status = self.command("server_status", &[]).await?;
+        Ok(status.connected)
+    }
+
     /// `get_tautulli_info`: a cheap call that proves the URL and key.
     pub async fn info(&self) -> Result<Info, UpstreamError> {
         self.command("get_tautulli_info", &[]).await
@@ -150,8 +170,9 @@ impl Tautulli<'_> {
         .await
     }
 
-    /// `get_metadata` reduced to the external ids of the movie, or of the episode's show.
-    /// `None` when the item is gone from the server (Tautulli answers `data: {}`).
+    /// `get_metadata` reduced to the external ids of the movie, or of the episode's or
+    /// season's show. `None` when Tautulli answered `data: {}`: the item is gone, *or* Tautulli
+    /// cannot reach Plex right now ([`Self::plex_connected`] tells which).
     pub async fn external_ids(&self, rating_key: &str) -> Result<Option<ItemIds>, UpstreamError> {
         let data: Metadata = self
             .command("get_metadata", &[("rating_key", rating_key)])
@@ -225,13 +246,21 @@ struct Metadata {
     #[serde(default)]
     title: Option<String>,
     #[serde(default)]
+    parent_title: Option<String>,
+    #[serde(default)]
     grandparent_title: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_i64")]
     year: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    parent_year: Option<i64>,
     #[serde(default)]
     guid: Option<String>,
     #[serde(default)]
     guids: Vec<String>,
+    #[serde(default)]
+    parent_guid: Option<String>,
+    #[serde(default)]
+    parent_guids: Vec<String>,
     #[serde(default)]
     grandparent_guid: Option<String>,
     #[serde(default)]
@@ -252,10 +281,21 @@ pub struct ItemIds {
 impl Metadata {
     fn into_ids(self) -> Option<ItemIds> {
         let media_type = self.media_type?;
+        let mut year = self.year;
         let (kind, guid, guids, title) = match media_type.as_str() {
             "movie" => (Kind::Movie, self.guid, self.guids, self.title),
             "show" => (Kind::Tv, self.guid, self.guids, self.title),
-            "episode" | "season" => (
+            // A season's show is its parent; an episode's is its grandparent (pmsconnect.py).
+            "season" => {
+                year = self.parent_year.or(year);
+                (
+                    Kind::Tv,
+                    self.parent_guid,
+                    self.parent_guids,
+                    self.parent_title,
+                )
+            }
+            "episode" => (
                 Kind::Tv,
                 self.grandparent_guid,
                 self.grandparent_guids,
@@ -271,7 +311,7 @@ impl Metadata {
         let mut ids = ItemIds {
             kind: Some(kind),
             title: title.unwrap_or_default(),
-            year: self.year,
+            year,
             ..ItemIds::default()
         };
         // New agents list `tmdb://…`, `imdb://…`, `tvdb://…`; legacy agents hide one id in `guid`.
@@ -320,6 +360,22 @@ mod tests {
             (Some(Kind::Tv), Some(1399), Some(121361))
         );
         assert_eq!(got.title, "Game of Thrones");
+    }
+
+    #[test]
+    fn seasons_map_to_their_show_through_the_parent_fields() {
+        let got = ids(
+            serde_json::json!({"media_type": "season", "title": "Season 6",
+            "parent_title": "Game of Thrones", "parent_year": "2011", "guids": [],
+            "parent_guid": "plex://show/5d9c086c46115600200aa2fe",
+            "parent_guids": ["imdb://tt0944947", "tmdb://1399", "tvdb://121361"],
+            "grandparent_title": "", "grandparent_guids": []}),
+        )
+        .unwrap();
+        assert_eq!(
+            (got.kind, got.tmdb, got.title.as_str(), got.year),
+            (Some(Kind::Tv), Some(1399), "Game of Thrones", Some(2011))
+        );
     }
 
     #[test]

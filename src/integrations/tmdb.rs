@@ -1,4 +1,5 @@
-//! TMDb API v3 (UPSTREAMS.md 4): details, search, recommendations, find by external id.
+//! TMDb API v3 (docs/upstreams.md, TMDb): details, search, recommendations, discover, find by
+//! external id.
 
 use std::time::Duration;
 
@@ -260,6 +261,24 @@ impl Tmdb<'_> {
             .get::<Page>(
                 &format!("/{kind}/{id}/similar"),
                 &[("language", "en-US"), ("page", "1")],
+            )
+            .await?
+            .results)
+    }
+
+    /// `/discover/movie` or `/discover/tv` for one genre, the most voted first (first page).
+    pub async fn discover(&self, kind: Kind, genre: i64) -> Result<Vec<Summary>, UpstreamError> {
+        let genre = genre.to_string();
+        Ok(self
+            .get::<Page>(
+                &format!("/discover/{kind}"),
+                &[
+                    ("with_genres", genre.as_str()),
+                    ("sort_by", "vote_count.desc"),
+                    ("include_adult", "false"),
+                    ("language", "en-US"),
+                    ("page", "1"),
+                ],
             )
             .await?
             .results)

@@ -14,7 +14,7 @@ use crate::db::{self, users::User};
 use crate::error::AppError;
 use crate::http::negotiate::{ResponseKind, wants_fragment};
 use crate::integrations::discover::Discover;
-use crate::integrations::overseerr::{Availability, Overseerr, RequestOutcome, seasons_to_request};
+use crate::integrations::overseerr::{Availability, Overseerr, RequestOutcome, TvPlan};
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
 use crate::settings::{Endpoint, Section};
@@ -60,34 +60,39 @@ pub async fn request(
         Ok(outcome) => {
             let record = record_of(&state, &http, kind, id, 2, "request").await;
             let saved = save(&state, user.id, record).await?;
+            let (note, status) = match &outcome {
+                RequestOutcome::Requested => (
+                    "Requested. You'll find it on Plex once it's ready.".to_owned(),
+                    "requested",
+                ),
+                RequestOutcome::AlreadyRequested => (
+                    "Already requested: it's on its way.".to_owned(),
+                    "requested",
+                ),
+                RequestOutcome::NothingMissing(present) => (
+                    present.message(),
+                    if present.all_on_plex {
+                        "available"
+                    } else {
+                        "requested"
+                    },
+                ),
+            };
             let _ = db::run(&state.pool, move |c| {
                 Ok(db::cache::put_availability(
                     c,
                     kind.as_str(),
                     id,
-                    "requested",
+                    status,
                     db::now(),
                 )?)
             })
             .await;
-            let note = match outcome {
-                RequestOutcome::Requested => "Requested. You'll find it on Plex once it's ready.",
-                RequestOutcome::AlreadyRequested => "Already requested: it's on its way.",
-            };
             if !wants_fragment(&req) {
                 let message = format!("{}: {note}", saved.title);
                 return Ok(back_with(&session, &back, true, message));
             }
-            card_after(
-                &state,
-                &http,
-                kind,
-                id,
-                "requested",
-                &back,
-                (true, note.to_owned()),
-            )
-            .await
+            card_after(&state, &http, kind, id, status, &back, (true, note)).await
         }
         Err(error) if wants_fragment(&req) && ResponseKind::of(&req) == ResponseKind::Fragment => {
             tracing::info!(%error, user = %user.username, "a request failed");
@@ -122,32 +127,58 @@ async fn ask_overseerr(
     if endpoint.url.is_empty() || endpoint.api_key.is_empty() {
         return Err(UpstreamError::not_configured(Service::Overseerr).into());
     }
-    let as_user = overseerr_user(state, http, user).await?;
-    let seasons = match kind {
-        Kind::Movie => Vec::new(),
-        Kind::Tv => {
-            let seasons = seasons_to_request(
-                details(state, http, kind, id)
-                    .await?
-                    .seasons
-                    .iter()
-                    .map(|s| s.season_number),
-            );
-            if seasons.is_empty() {
-                return Err(AppError::BadRequest(
-                    "This show has no seasons to request yet.".to_owned(),
-                ));
-            }
-            seasons
-        }
-    };
     let overseerr = Overseerr {
         http,
         base: &endpoint.url,
         api_key: &endpoint.api_key,
         timeout: state.config.upstream_timeout,
     };
-    Ok(overseerr.request_media(kind, id, as_user, &seasons).await?)
+    let seasons = match kind {
+        Kind::Movie => Vec::new(),
+        Kind::Tv => {
+            // Overseerr drops seasons it already has but counts every asked one against the
+            // user's TV quota: ask only for what is missing.
+            let mut show = overseerr.tv_seasons(id).await?;
+            if show.existing.is_empty() {
+                show.existing = details(state, http, kind, id)
+                    .await?
+                    .seasons
+                    .iter()
+                    .map(|s| s.season_number)
+                    .collect();
+            }
+            match show.plan() {
+                TvPlan::Ask(seasons) => seasons,
+                TvPlan::NothingMissing(present) => {
+                    return Ok(RequestOutcome::NothingMissing(present));
+                }
+                TvPlan::NoSeasons => {
+                    return Err(AppError::BadRequest(
+                        "This show has no seasons to request yet.".to_owned(),
+                    ));
+                }
+            }
+        }
+    };
+    let as_user = overseerr_user(state, http, user).await?;
+    match overseerr.request_media(kind, id, as_user, &seasons).await {
+        // The Overseerr user he was mapped to is gone: map him afresh and try once more.
+        Err(e) if e.kind == UpstreamErrorKind::UnknownUser => {
+            tracing::info!(user = %user.username, "stale Overseerr mapping; mapping again");
+            let user_id = user.id;
+            db::run(&state.pool, move |c| {
+                Ok(db::users::forget_overseerr_user(c, user_id)?)
+            })
+            .await?;
+            let fresh = User {
+                overseerr_user_id: None,
+                ..user.clone()
+            };
+            let as_user = overseerr_user(state, http, &fresh).await?;
+            Ok(overseerr.request_media(kind, id, as_user, &seasons).await?)
+        }
+        other => Ok(other?),
+    }
 }
 
 /// `POST /media/{kind}/{tmdb_id}/watchlist`: adds the title to the user's own Plex watchlist.

@@ -265,7 +265,18 @@ async fn admit(
             api_key: &tautulli.api_key,
             timeout: state.config.upstream_timeout,
         };
-        let users = client.users().await;
+        let mut users = client.users().await;
+        // Tautulli re-reads the shared users from plex.tv only every 12 hours: a friend invited
+        // since is not listed yet. Ask it to look again before refusing (once a minute at most).
+        if let Ok(listed) = &users
+            && rules::for_non_admin(account, Ok(listed)) != Access::Admit
+            && state.tautulli_users_refresh.try_take()
+        {
+            match client.refresh_users_list().await {
+                Ok(()) => users = client.users().await,
+                Err(error) => tracing::warn!(%error, "Tautulli could not refresh its users"),
+            }
+        }
         if let Err(error) = &users {
             tracing::warn!(%error, "cannot check a sign-in against Tautulli");
         }

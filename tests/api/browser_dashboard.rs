@@ -182,7 +182,7 @@ async fn refresh_now_shows_progress_and_brings_the_new_rows_without_a_reload() {
         .await;
     browser.wait_for_text("#tab-body", "Fresh picks").await;
     browser
-        .wait_for_text("#refresh-status", "Found 1 titles for you.")
+        .wait_for_text("#refresh-status", "Found 11 titles for you.")
         .await;
     assert_eq!(
         browser.script("return window.sagarrMarker").await,

@@ -87,9 +87,11 @@ async fn friend_with_history(ai: AiSetup, first_answer: Option<&str>) -> TestApp
     app
 }
 
+/// The titles of the rows the AI's answer made on `tab` (not those TMDb filled it with).
 fn titles(app: &TestApp, tab: &str) -> Vec<String> {
     app.rows(&friend(), tab)
         .into_iter()
+        .filter(|r| !r.filled)
         .flat_map(|r| r.cards.into_iter().map(|c| c.title))
         .collect()
 }
@@ -103,7 +105,7 @@ async fn a_good_answer_becomes_verified_explained_rows_on_each_tab() {
     let app = friend_with_history(AiSetup::OpenAi, Some(GOOD_ANSWER)).await;
     let status = app.refresh_status().await;
     assert_eq!(status["state"], "idle", "{status}");
-    assert_eq!(status["message"], "Found 7 titles for you.");
+    assert_eq!(status["message"], "Found 12 titles for you.");
     assert!(
         status["finished_at"]
             .as_str()
@@ -214,7 +216,7 @@ async fn invented_titles_and_wrong_ids_are_dropped_and_a_year_off_by_one_is_kept
         {"title": "Arrival", "year": 2016, "because": "Arrival"},
         {"title": "Inception", "year": 2010, "because": "The Matrix"}]}]}"#;
     let app = friend_with_history(AiSetup::OpenAi, Some(answer)).await;
-    let cards: Vec<(Kind, i64)> = app.all_cards(&friend());
+    let cards: Vec<(Kind, i64)> = app.ai_cards(&friend());
     assert_eq!(
         cards,
         vec![
@@ -259,7 +261,7 @@ async fn the_wrong_shape_gets_one_corrective_retry() {
     app.fakes.openai.push_reply(r#"{"films": ["Inception"]}"#);
     app.fakes.openai.push_reply(GOOD_ANSWER);
     let status = app.refresh_and_wait().await;
-    assert_eq!(status["message"], "Found 7 titles for you.", "{status}");
+    assert_eq!(status["message"], "Found 12 titles for you.", "{status}");
     let requests = app.fakes.openai.requests();
     assert_eq!(requests.len(), before + 2, "the first answer and one retry");
     let retry = requests.last().unwrap()["messages"][1]["content"]
@@ -286,7 +288,7 @@ async fn garbage_twice_goes_to_the_fallback_provider() {
     app.fakes.openai.push_reply("Still no JSON, sorry.");
     app.fakes.ollama.push_reply(GOOD_ANSWER);
     let status = app.refresh_and_wait().await;
-    assert_eq!(status["message"], "Found 7 titles for you.", "{status}");
+    assert_eq!(status["message"], "Found 12 titles for you.", "{status}");
     let run = &app.runs()[0];
     assert_eq!(
         (run.provider.as_str(), run.model.as_str()),
@@ -437,7 +439,7 @@ async fn a_movie_and_a_show_with_the_same_tmdb_id_are_kept_apart() {
     app.signed_in_as(&friend()).await;
     app.wait_for_refresh().await;
     assert_eq!(
-        app.all_cards(&friend()),
+        app.ai_cards(&friend()),
         vec![(Kind::Movie, 1399)],
         "movie 1399 is new to him; tv 1399 he watched"
     );

@@ -441,6 +441,16 @@ impl TestApp {
             .collect()
     }
 
+    /// The cards of the rows the AI's answer made (not those TMDb filled short tabs with).
+    pub fn ai_cards(&self, account: &FakeAccount) -> Vec<(sagarr::media::Kind, i64)> {
+        ["movies", "tv", "documentaries"]
+            .iter()
+            .flat_map(|tab| self.rows(account, tab))
+            .filter(|row| !row.filled)
+            .flat_map(|row| row.cards.into_iter().map(|c| (c.kind, c.tmdb_id)))
+            .collect()
+    }
+
     /// The recorded refresh runs, newest first.
     pub fn runs(&self) -> Vec<sagarr::db::runs::RunRow> {
         let mut conn = self.app.pool.get().expect("db connection");

@@ -218,7 +218,7 @@ async fn the_admin_sees_each_run_with_its_ai_usage_and_can_refresh_everyone() {
         "{}",
         page.body
     );
-    assert!(page.body.contains("7 / 7") && page.body.contains("Found 7 titles for you."));
+    assert!(page.body.contains("7 / 7") && page.body.contains("Found 12 titles for you."));
     assert!(
         page.body
             .contains("1 runs (0 failed), 52 prompt + 31 completion tokens")
@@ -278,7 +278,7 @@ async fn the_refresh_command_refreshes_a_user_and_prints_progress() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("Friend: Found 7 titles for you."),
+        stdout.contains("Friend: Found 12 titles for you."),
         "{stdout}"
     );
     assert_eq!(app.runs()[0].trigger, "cli");

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use sagarr::catalog::LibraryTitle;
 use sagarr::fakes::Fault;
 use sagarr::fakes::tautulli::{FakeTautulli, LibraryItem};
 use sagarr::fakes::tmdb::FakeTmdb;
@@ -121,25 +122,28 @@ async fn rating_keys_map_to_tmdb_ids_once_and_are_cached() {
     };
 
     let lookup = |key: &'static str| sagarr::catalog::library_title(&pool, &tautulli, &tmdb, key);
-    assert_eq!(lookup("1").await.unwrap(), Some((Kind::Movie, 330457)));
+    assert_eq!(
+        lookup("1").await.unwrap(),
+        LibraryTitle::Found(Kind::Movie, 330457)
+    );
     assert_eq!(
         lookup("2").await.unwrap(),
-        Some((Kind::Movie, 27205)),
+        LibraryTitle::Found(Kind::Movie, 27205),
         "legacy agent guid"
     );
     assert_eq!(
         lookup("3").await.unwrap(),
-        Some((Kind::Tv, 1399)),
+        LibraryTitle::Found(Kind::Tv, 1399),
         "an episode maps to its show, not tmdb://1156503"
     );
     assert_eq!(
         lookup("404").await.unwrap(),
-        None,
-        "a deleted item answers data: {{}}"
+        LibraryTitle::EmptyAnswer,
+        "a deleted item answers data: {{}}, and so does every item while Plex is unreachable"
     );
 
     let asked = fake.calls().len();
-    for key in ["1", "2", "3", "404"] {
+    for key in ["1", "2", "3"] {
         lookup(key).await.unwrap();
     }
     assert_eq!(
@@ -147,6 +151,66 @@ async fn rating_keys_map_to_tmdb_ids_once_and_are_cached() {
         asked,
         "the second lookups come from the database"
     );
+    lookup("404").await.unwrap();
+    assert_eq!(
+        fake.calls().len(),
+        asked + 1,
+        "an empty answer is not cached until Plex is known to be reachable"
+    );
+    sagarr::catalog::remember_gone(&pool, vec!["404".to_owned()])
+        .await
+        .unwrap();
+    assert_eq!(lookup("404").await.unwrap(), LibraryTitle::NoIds);
+    assert_eq!(fake.calls().len(), asked + 1, "a known-gone key is cached");
+}
+
+#[actix_web::test]
+async fn a_season_maps_to_its_show_through_the_parent_fields() {
+    let fake = FakeTautulli::start(TAUTULLI_KEY).unwrap();
+    let http = awc::Client::default();
+    fake.add_item(
+        "1220",
+        LibraryItem::Season {
+            show: "Game of Thrones".into(),
+            show_year: 2011,
+            show_rating_key: "1219".into(),
+            show_tmdb_id: 1399,
+            season: 6,
+        },
+    );
+    let ids = client(&http, &fake, TAUTULLI_KEY)
+        .external_ids("1220")
+        .await
+        .unwrap()
+        .expect("the season is in the library");
+    assert_eq!(
+        (ids.kind, ids.tmdb, ids.title.as_str(), ids.year),
+        (Some(Kind::Tv), Some(1399), "Game of Thrones", Some(2011)),
+        "the show's ids are in parent_guids; grandparent_* are empty for a season"
+    );
+}
+
+#[actix_web::test]
+async fn tautulli_says_whether_it_reaches_plex_and_refreshes_its_users() {
+    let fake = FakeTautulli::start(TAUTULLI_KEY).unwrap();
+    let http = awc::Client::default();
+    let tautulli = client(&http, &fake, TAUTULLI_KEY);
+    assert!(tautulli.plex_connected().await.unwrap());
+    fake.set_plex_connected(false);
+    assert!(!tautulli.plex_connected().await.unwrap());
+
+    fake.share_on_plex(555, "Newcomer");
+    let listed = |users: &[sagarr::integrations::tautulli::User]| {
+        users
+            .iter()
+            .any(|u| u.user_id == Some(555) && u.is_active_account())
+    };
+    assert!(
+        !listed(&tautulli.users().await.unwrap()),
+        "not before Tautulli's user refresh"
+    );
+    tautulli.refresh_users_list().await.unwrap();
+    assert!(listed(&tautulli.users().await.unwrap()));
 }
 
 #[actix_web::test]
