@@ -21,6 +21,7 @@ mod mapping;
 mod pages;
 mod process;
 mod properties;
+mod real_upstreams;
 mod refresh;
 mod sessions;
 mod sign_in;
