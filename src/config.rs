@@ -104,6 +104,7 @@ pub const INTEGRATION_VARIABLES: &[&str] = &[
     "AI_FALLBACK_BASE_URL",
     "AI_FALLBACK_API_KEY",
     "AI_FALLBACK_MODEL",
+    "PLEX_DISCOVER_URL",
 ];
 
 /// An origin (`scheme://host[:port]`) that users reach the app at.

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::db;
 use crate::integrations::UpstreamErrorKind;
 use crate::integrations::ai::{self, Prompt, Provider};
+use crate::integrations::discover::Discover;
 use crate::integrations::overseerr::{CSRF_ADVICE, Overseerr};
 use crate::integrations::tautulli::Tautulli;
 use crate::integrations::tmdb::Tmdb;
@@ -28,15 +29,19 @@ pub struct TestResult {
     pub latency_ms: u64,
 }
 
-/// Tests `section` with `values` (saved or just typed into the form).
+/// Tests `section` with `values` (saved or just typed into the form), as admin `admin_id`
+/// (the Plex section reads his own watchlist).
 pub async fn run(
     state: &AppState,
     http: &awc::Client,
     section: Section,
     values: &Values,
+    admin_id: i32,
 ) -> TestResult {
     let started = Instant::now();
-    let outcome = actix_web::rt::time::timeout(DEADLINE, check(state, http, section, values)).await;
+    let outcome =
+        actix_web::rt::time::timeout(DEADLINE, check(state, http, section, values, admin_id))
+            .await;
     let (ok, message) = match outcome {
         Ok(Ok(message)) => (true, message),
         Ok(Err(message)) => (false, message),
@@ -61,6 +66,7 @@ async fn check(
     http: &awc::Client,
     section: Section,
     values: &Values,
+    admin_id: i32,
 ) -> Result<String, String> {
     let timeout = state.config.upstream_timeout.min(DEADLINE - MARGIN);
     match section {
@@ -111,6 +117,29 @@ async fn check(
                 "TMDb answered: {} ({})",
                 matrix.title,
                 matrix.year().map_or("?".into(), |y| y.to_string())
+            ))
+        }
+        Section::Plex => {
+            let host = settings::discover_url(values, &state.config.upstreams.plex_discover);
+            let token = db::run(&state.pool, move |c| {
+                Ok(db::users::plex_token(c, admin_id)?)
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .unwrap_or_default();
+            let size = Discover {
+                http,
+                base: &host,
+                client_id: &state.plex_client_id,
+                token: &token,
+                timeout,
+            }
+            .watchlist_size()
+            .await
+            .map_err(|e| e.to_string())?;
+            Ok(format!(
+                "Plex Discover at {} answered: your watchlist has {size} titles",
+                crate::integrations::display_url(&host)
             ))
         }
         Section::Ai => {

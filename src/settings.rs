@@ -35,6 +35,7 @@ pub enum Section {
     Overseerr,
     Tmdb,
     Ai,
+    Plex,
 }
 
 /// One field of a section: its form name, label, environment variable and whether it is secret.
@@ -124,6 +125,15 @@ const TMDB_FIELDS: &[Field] = &[secret(
     "TMDB_API_KEY",
     "themoviedb.org → Settings → API: the v3 key or the v4 token (eyJ…)",
 )];
+/// Plex's Discover host, where watchlists live. It has moved before (metadata.provider →
+/// discover.provider, Aug 2025), so it is configuration with a Test, not a constant.
+const PLEX_FIELDS: &[Field] = &[field(
+    "discover_url",
+    "Discover URL",
+    "PLEX_DISCOVER_URL",
+    FieldKind::Url,
+    "Where Plex keeps watchlists; empty means https://discover.provider.plex.tv",
+)];
 const AI_FIELDS: &[Field] = &[
     field(
         "provider",
@@ -177,11 +187,12 @@ const AI_FIELDS: &[Field] = &[
 ];
 
 impl Section {
-    pub const ALL: [Section; 4] = [
+    pub const ALL: [Section; 5] = [
         Section::Tautulli,
         Section::Overseerr,
         Section::Tmdb,
         Section::Ai,
+        Section::Plex,
     ];
 
     pub fn parse(raw: &str) -> Option<Self> {
@@ -194,6 +205,7 @@ impl Section {
             Self::Overseerr => "overseerr",
             Self::Tmdb => "tmdb",
             Self::Ai => "ai",
+            Self::Plex => "plex",
         }
     }
 
@@ -203,6 +215,7 @@ impl Section {
             Self::Overseerr => "Overseerr",
             Self::Tmdb => "TMDb",
             Self::Ai => "AI",
+            Self::Plex => "Plex watchlist",
         }
     }
 
@@ -212,6 +225,7 @@ impl Section {
             Self::Overseerr => OVERSEERR_FIELDS,
             Self::Tmdb => TMDB_FIELDS,
             Self::Ai => AI_FIELDS,
+            Self::Plex => PLEX_FIELDS,
         }
     }
 
@@ -420,6 +434,24 @@ impl TmdbSettings {
             api_key: value(values, "api_key").to_owned(),
         }
     }
+}
+
+/// The Plex Discover host watchlists are added on: saved here, else `PLEX_DISCOVER_URL`, else
+/// `default` (the start-up value, which the demo points at its fake).
+pub fn discover_url(values: &Values, default: &str) -> String {
+    Some(value(values, "discover_url"))
+        .filter(|u| !u.is_empty())
+        .unwrap_or(default)
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+pub fn load_discover_url(
+    conn: &mut SqliteConnection,
+    env: &EnvIntegrations,
+    default: &str,
+) -> diesel::QueryResult<String> {
+    Ok(discover_url(&load(conn, env, Section::Plex)?, default))
 }
 
 /// The AI providers in the order to try them: primary, then fallback. Empty: no AI.

@@ -50,6 +50,9 @@ struct State {
     user_calls: usize,
     /// (token, ratingKey) of every watchlist add.
     watchlist_adds: Vec<(String, String)>,
+    /// The watchlist moved to another host (as metadata.provider → discover.provider did in
+    /// Aug 2025): this one answers 404 "Section 'watchlist' not found!".
+    watchlist_moved: bool,
 }
 
 /// A running fake Plex.
@@ -72,6 +75,10 @@ impl FakePlex {
                 .route("/library/search", web::get().to(discover_search))
                 .route("/library/metadata/{key}", web::get().to(discover_metadata))
                 .route("/actions/addToWatchlist", web::put().to(add_to_watchlist))
+                .route(
+                    "/library/sections/watchlist/{filter}",
+                    web::get().to(list_watchlist),
+                )
                 .route("/auth", web::get().to(auth_page))
                 .route("/auth/authorize", web::post().to(authorize));
         })?;
@@ -115,6 +122,11 @@ impl FakePlex {
         lock(&self.state).watchlist_adds.clone()
     }
 
+    /// Plex moves the watchlist off this host: its watchlist routes answer 404 from now on.
+    pub fn move_watchlist(&self) {
+        lock(&self.state).watchlist_moved = true;
+    }
+
     pub fn set_fault(&self, fault: Fault) {
         self.server.set_fault(fault);
     }
@@ -122,6 +134,41 @@ impl FakePlex {
     pub async fn stop(&self) {
         self.server.stop().await;
     }
+}
+
+fn watchlist_gone() -> HttpResponse {
+    HttpResponse::NotFound()
+        .content_type("text/xml")
+        .body(r#"<Error error="Not Found" message="Section 'watchlist' not found!" statusCode="404"/>"#)
+}
+
+/// `GET /library/sections/watchlist/{all|available|released}`: this token's watchlist, paged.
+async fn list_watchlist(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
+    let state = lock(&state);
+    if state.watchlist_moved {
+        return watchlist_gone();
+    }
+    if !known_token(&req, &state) {
+        return HttpResponse::Unauthorized().finish();
+    }
+    let token = token_of(&req).unwrap_or_default();
+    let items: Vec<serde_json::Value> = state
+        .watchlist_adds
+        .iter()
+        .filter(|(t, _)| *t == token)
+        .filter_map(|(_, key)| catalog::TITLES.iter().find(|t| t.plex_key == key))
+        .map(|t| {
+            json!({"ratingKey": t.plex_key, "key": format!("/library/metadata/{}", t.plex_key),
+                "guid": format!("plex://{}/{}", plex_type(t.kind), t.plex_key), "type": plex_type(t.kind),
+                "title": t.title, "year": t.year()})
+        })
+        .collect();
+    let size: usize = query(&req)
+        .get("X-Plex-Container-Size")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    HttpResponse::Ok().json(json!({"MediaContainer": {"totalSize": items.len(),
+        "Metadata": items.into_iter().take(size).collect::<Vec<_>>()}}))
 }
 
 fn plex_error(status: u16, code: u32, message: &str) -> HttpResponse {
@@ -285,6 +332,9 @@ async fn discover_metadata(
 
 async fn add_to_watchlist(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
     let mut state = lock(&state);
+    if state.watchlist_moved {
+        return watchlist_gone();
+    }
     if !known_token(&req, &state) {
         return HttpResponse::Unauthorized().finish();
     }

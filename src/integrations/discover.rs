@@ -177,6 +177,30 @@ impl Discover<'_> {
         Ok(None)
     }
 
+    /// How many titles are on this user's watchlist: one read-only call that proves the host
+    /// still serves watchlists (the old host answers 404 "Section 'watchlist' not found!").
+    pub async fn watchlist_size(&self) -> Result<i64, UpstreamError> {
+        #[derive(Deserialize, Default)]
+        struct Size {
+            #[serde(rename = "totalSize", default)]
+            total_size: i64,
+        }
+        let secrets = [self.token];
+        let call = self.call(&secrets)?;
+        let path = "/library/sections/watchlist/all?X-Plex-Container-Start=0&X-Plex-Container-Size=1";
+        let answer = call
+            .send(self.request(awc::http::Method::GET, path), None)
+            .await?;
+        match answer.status {
+            200 => Ok(call.parse::<Container<Size>>(&answer.body)?.media_container.total_size),
+            404 => Err(call.error(UpstreamErrorKind::Failed {
+                status: 404,
+                message: "no watchlist here; Plex may have moved it to another host".to_owned(),
+            })),
+            status => Err(Self::failure(&call, status)),
+        }
+    }
+
     /// `PUT /actions/addToWatchlist?ratingKey=…` as this user.
     pub async fn add_to_watchlist(&self, rating_key: &str) -> Result<(), UpstreamError> {
         let secrets = [self.token];

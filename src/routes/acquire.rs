@@ -17,7 +17,7 @@ use crate::integrations::discover::Discover;
 use crate::integrations::overseerr::{Availability, Overseerr, RequestOutcome, TvPlan};
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
-use crate::settings::{Endpoint, Section};
+use crate::settings::{self, Endpoint, Section};
 use crate::state::AppState;
 
 /// The user's Overseerr id, mapping him now if the sign-in mapping has not (yet) found it.
@@ -238,17 +238,20 @@ async fn add_to_watchlist(
     id: i64,
 ) -> Result<(), AppError> {
     let user_id = user.id;
-    let (token, cached_key) = db::run(&state.pool, move |c| {
+    let env = state.config.env_integrations.clone();
+    let default_host = state.config.upstreams.plex_discover.clone();
+    let (token, cached_key, host) = db::run(&state.pool, move |c| {
         Ok((
             db::users::plex_token(c, user_id)?,
             db::cache::discover_key(c, kind.as_str(), id)?,
+            settings::load_discover_url(c, &env, &default_host)?,
         ))
     })
     .await?;
     let token = token.unwrap_or_default();
     let discover = Discover {
         http,
-        base: &state.config.upstreams.plex_discover,
+        base: &host,
         client_id: &state.plex_client_id,
         token: &token,
         timeout: state.config.upstream_timeout,

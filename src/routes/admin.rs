@@ -85,7 +85,7 @@ struct SectionFragment {
 pub fn parse_section(raw: &str) -> Result<Section, AppError> {
     Section::parse(raw).ok_or_else(|| {
         AppError::BadRequest(format!(
-            "There is no settings section called \"{raw}\": use tautulli, overseerr, tmdb or ai."
+            "There is no settings section called \"{raw}\": use tautulli, overseerr, tmdb, ai or plex."
         ))
     })
 }
@@ -178,7 +178,7 @@ pub async fn save(
 /// `POST /admin/test/{section}`: tests the values in the form, unsaved.
 pub async fn test_form(
     req: HttpRequest,
-    _admin: AdminUser,
+    AdminUser(admin): AdminUser,
     state: web::Data<AppState>,
     http: web::Data<awc::Client>,
     session: Session,
@@ -188,7 +188,7 @@ pub async fn test_form(
     let section = parse_section(&section)?;
     let current = load_values(&state, section).await?;
     let values = settings::merge_form(section, &current, &form).map_err(AppError::BadRequest)?;
-    let result = probe::run(&state, &http, section, &values).await;
+    let result = probe::run(&state, &http, section, &values, admin.id).await;
     if wants_fragment(&req) {
         // Show what was tested, unsaved, with the result under it.
         let view = SectionView::new(section, &values, Some((result.ok, result.message)));
@@ -201,12 +201,12 @@ pub async fn test_form(
 
 /// `GET /api/admin/test/{section}`: tests the saved values.
 pub async fn test_saved(
-    _admin: AdminUser,
+    AdminUser(admin): AdminUser,
     state: web::Data<AppState>,
     http: web::Data<awc::Client>,
     section: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let section = parse_section(&section)?;
     let values = load_values(&state, section).await?;
-    Ok(HttpResponse::Ok().json(probe::run(&state, &http, section, &values).await))
+    Ok(HttpResponse::Ok().json(probe::run(&state, &http, section, &values, admin.id).await))
 }

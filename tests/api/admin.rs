@@ -216,7 +216,7 @@ async fn bad_values_get_a_400_that_says_what_is_wrong_and_save_nothing() {
     assert_eq!(page.status, StatusCode::BAD_REQUEST);
     assert!(page.body.contains("openai, ollama, openai-compatible"));
     assert_eq!(
-        app.post("/admin/settings/plex", &[]).await.status,
+        app.post("/admin/settings/radarr", &[]).await.status,
         StatusCode::BAD_REQUEST
     );
     assert_eq!(

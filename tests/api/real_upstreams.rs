@@ -360,3 +360,51 @@ async fn a_tab_the_ai_leaves_short_is_filled_from_tmdb_and_verified() {
     assert_eq!(run.kept, 1, "the run record counts the AI's titles only");
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn the_plex_section_tests_the_watchlist_host_so_the_admin_sees_a_move_first() {
+    let app = TestApp::spawn().await;
+    app.signed_in_as(&owner()).await;
+    let test = || async {
+        let page = app
+            .get_with("/api/admin/test/plex", &[("Accept", "application/json")])
+            .await;
+        serde_json::from_str::<serde_json::Value>(&page.body).unwrap()
+    };
+    let admin = app.get("/admin").await;
+    assert!(admin.body.contains(r#"id="section-plex""#), "{}", admin.body);
+    let ok = test().await;
+    assert_eq!(ok["ok"], true, "{ok}");
+    assert!(ok["message"].as_str().unwrap().contains("your watchlist has 0 titles"));
+
+    // Plex moves the watchlist, as it did in Aug 2025: the Test fails before any user's add does.
+    app.fakes.plex.move_watchlist();
+    let moved = test().await;
+    assert_eq!(moved["ok"], false, "{moved}");
+    assert!(
+        moved["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("Plex may have moved it")),
+        "{moved}"
+    );
+
+    // The admin points the section at the new host; the Test and the users' adds go there.
+    let new_host = sagarr::fakes::plex::FakePlex::start().unwrap();
+    new_host.add_account(owner());
+    let saved = app
+        .post("/admin/settings/plex", &[("discover_url", &new_host.url)])
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(test().await["ok"], true);
+    let page = app
+        .post_with(
+            "/media/movie/603/watchlist",
+            &[],
+            &[("Origin", &app.address.clone()), ("HX-Request", "true")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_eq!(new_host.watchlist_adds().len(), 1, "{}", page.body);
+    new_host.stop().await;
+    app.stop().await;
+}
