@@ -48,8 +48,10 @@ pub struct Config {
     pub env_integrations: EnvIntegrations,
     /// `SAGARR_UPSTREAM_TIMEOUT_SECONDS`: how long Tautulli, Overseerr, TMDb and Plex may take.
     pub upstream_timeout: Duration,
-    /// `AI_TIMEOUT_SECONDS`: how long one AI answer may take (local models on a CPU are slow).
+    /// `AI_TIMEOUT_SECONDS`: the longest the AI may stay silent (no first token, or no new one).
     pub ai_timeout: Duration,
+    /// `AI_MAX_SECONDS`: the longest one AI answer may take in all, however steadily written.
+    pub ai_max: Duration,
     /// `SAGARR_ROWS_PER_KIND` and `SAGARR_ITEMS_PER_ROW`: how many rows of how many titles.
     pub rows_per_kind: usize,
     pub items_per_row: usize,
@@ -236,6 +238,7 @@ impl Config {
         };
         let upstream_timeout = seconds("SAGARR_UPSTREAM_TIMEOUT_SECONDS", 10)?;
         let ai_timeout = seconds("AI_TIMEOUT_SECONDS", 120)?;
+        let ai_max = seconds("AI_MAX_SECONDS", 900)?;
 
         let count =
             |variable: &'static str, default: usize, max: usize| -> Result<usize, ConfigError> {
@@ -273,6 +276,7 @@ impl Config {
             env_integrations,
             upstream_timeout,
             ai_timeout,
+            ai_max,
             rows_per_kind,
             items_per_row,
             refresh_concurrency,
@@ -309,6 +313,11 @@ mod tests {
         assert_eq!(c.database_path(), PathBuf::from("./data/sagarr.db"));
         assert_eq!(c.refresh_at, NaiveTime::from_hms_opt(3, 0, 0).unwrap());
         assert_eq!(c.upstreams.plex_auth, "https://app.plex.tv/auth");
+        assert_eq!(
+            (c.ai_timeout.as_secs(), c.ai_max.as_secs()),
+            (120, 900),
+            "silence, then the whole answer"
+        );
         assert!(c.public_url.is_none() && c.admin.is_none());
     }
 
@@ -322,6 +331,7 @@ mod tests {
             ("SAGARR_REFRESH_AT", "3am"),
             ("PLEX_TV_URL", "plex.tv"),
             ("AI_TIMEOUT_SECONDS", "0"),
+            ("AI_MAX_SECONDS", "forever"),
             ("SAGARR_UPSTREAM_TIMEOUT_SECONDS", "ten"),
             ("SAGARR_REFRESH_CONCURRENCY", "0"),
             ("SAGARR_ITEMS_PER_ROW", "500"),

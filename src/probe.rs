@@ -40,8 +40,7 @@ pub async fn run(
 ) -> TestResult {
     let started = Instant::now();
     let outcome =
-        actix_web::rt::time::timeout(DEADLINE, check(state, http, section, values, admin_id))
-            .await;
+        actix_web::rt::time::timeout(DEADLINE, check(state, http, section, values, admin_id)).await;
     let (ok, message) = match outcome {
         Ok(Ok(message)) => (true, message),
         Ok(Err(message)) => (false, message),
@@ -206,9 +205,16 @@ async fn check_ai(
         schema: serde_json::json!({"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}),
         temperature: 0.0,
     };
-    let reply = ai::complete(http, provider, &prompt, caps, timeout)
-        .await
-        .map_err(|e| e.to_string())?;
+    let reply = ai::complete(
+        http,
+        provider,
+        &prompt,
+        caps,
+        ai::Limits::within(timeout),
+        None,
+    )
+    .await
+    .map_err(|e| e.to_string())?;
     let learned = (provider.clone(), reply.capabilities);
     let _ = db::run(&pool, move |conn| {
         Ok(settings::remember_capabilities(

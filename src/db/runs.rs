@@ -75,7 +75,8 @@ pub fn recent(conn: &mut SqliteConnection, limit: i64) -> QueryResult<Vec<RunRow
 }
 
 /// The AI's measured writing speed for (provider, model) over its last `runs` answers that
-/// wrote anything: (completion tokens, milliseconds), summed.
+/// wrote anything: (completion tokens, milliseconds), summed. Providers report versioned
+/// model names (`gpt-4o-mini-2024-07-18` for `gpt-4o-mini`), so the model is a prefix.
 pub fn ai_speed(
     conn: &mut SqliteConnection,
     provider: &str,
@@ -84,7 +85,7 @@ pub fn ai_speed(
 ) -> QueryResult<Option<(i64, i64)>> {
     let recent: Vec<(i32, i64)> = refresh_runs::table
         .filter(refresh_runs::provider.eq(provider))
-        .filter(refresh_runs::model.eq(model))
+        .filter(refresh_runs::model.like(format!("{}%", model.replace(['%', '_'], ""))))
         .filter(refresh_runs::completion_tokens.gt(0))
         .filter(refresh_runs::ai_ms.gt(0))
         .order(refresh_runs::id.desc())

@@ -2,6 +2,7 @@
 //! out, stored only when the run produced some. Page views never wait on any of this.
 
 mod availability;
+pub mod estimate;
 mod fill;
 mod history;
 
@@ -84,6 +85,8 @@ struct Run<'a> {
     providers: Vec<Provider>,
     record: db::runs::NewRun,
     progress: Progress<'a>,
+    /// Said in the outcome when the AI's answer was cut off by a clock.
+    ai_note: Option<String>,
 }
 
 /// Refreshes one user's rows, records the run, and updates his refresh status. Never panics
@@ -111,7 +114,9 @@ pub async fn refresh_user(
     }
     progress("Starting", 0, 0);
 
-    let deadline = state.config.ai_timeout * 2 + Duration::from_secs(600);
+    // A guard against a hang, past every clock the AI calls have: two attempts at each of two
+    // providers, each at most AI_MAX_SECONDS, and the rest of the run.
+    let deadline = state.config.ai_max * 4 + Duration::from_secs(600);
     let result = match prepare(state, http, user_id, record, progress).await {
         Ok(run) => match actix_web::rt::time::timeout(deadline, run.execute()).await {
             Ok(result) => result,
@@ -217,6 +222,7 @@ async fn prepare<'a>(
         providers,
         record,
         progress,
+        ai_note: None,
     })
 }
 
@@ -402,7 +408,8 @@ impl Run<'_> {
                 self.record.outcome = "ok_without_ai".into();
                 format!("Found {} titles from TMDb alone: {problem}.", assembly.kept)
             }
-        } + outage.as_deref().unwrap_or("");
+        } + self.ai_note.as_deref().unwrap_or("")
+            + outage.as_deref().unwrap_or("");
         Ok((
             Outcome {
                 success: true,
@@ -454,17 +461,41 @@ impl Run<'_> {
         .await
         .unwrap_or_default();
         let mut asked = prompt.clone();
+        let limits = ai::Limits {
+            silence: self.state.config.ai_timeout,
+            max: self.state.config.ai_max,
+        };
+        let rows_asked = self.state.config.rows_per_kind * 2 + 2;
         for attempt in 0..2 {
             let started = Instant::now();
-            let reply = ai::complete(
-                self.http,
-                provider,
-                &asked,
-                caps,
-                self.state.config.ai_timeout,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
+            // The answer streams; each complete row is told to the status as it arrives.
+            let (tx, mut rx) = tokio::sync::watch::channel(ai::Written::default());
+            let (http, pool, progress, user_id) =
+                (self.http, self.pool().clone(), self.progress, self.user.id);
+            let asking = &asked;
+            let call = async move {
+                let reply = ai::complete(http, provider, asking, caps, limits, Some(&tx)).await;
+                drop(tx);
+                reply
+            };
+            let writer = async {
+                while rx.changed().await.is_ok() {
+                    let rows = rx.borrow_and_update().rows.min(rows_asked);
+                    let step = format!("AI writing: {rows} of {rows_asked} rows");
+                    report(
+                        &pool,
+                        progress,
+                        user_id,
+                        &step,
+                        rows as i32,
+                        rows_asked as i32,
+                    )
+                    .await;
+                }
+            };
+            let (reply, ()) = futures_util::future::join(call, writer).await;
+            let reply = reply.map_err(|e| e.to_string())?;
+            self.record.ai_ms += i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
             self.record.provider = provider.kind.as_str().to_owned();
             self.record.model = reply.model.clone();
             self.record.prompt_tokens += i32::try_from(reply.prompt_tokens).unwrap_or(i32::MAX);
@@ -483,8 +514,36 @@ impl Run<'_> {
             tracing::info!(user_id = self.user.id, provider = provider.kind.as_str(), model = %reply.model,
                 prompt_tokens = reply.prompt_tokens, completion_tokens = reply.completion_tokens,
                 seconds = started.elapsed().as_secs_f32(), "AI answered");
+            let cut = match reply.ended {
+                ai::Ended::Silent => {
+                    Some(format!("went silent for {} s", limits.silence.as_secs()))
+                }
+                ai::Ended::Capped => Some(format!(
+                    "was still writing after {} s (AI_MAX_SECONDS)",
+                    limits.max.as_secs()
+                )),
+                ai::Ended::Done | ai::Ended::Closed => None,
+            };
             match reply::parse(&reply.content) {
-                Ok(proposals) => return Ok(proposals),
+                Ok(proposals) => {
+                    if let Some(cut) = cut {
+                        let rows = proposals.len();
+                        tracing::warn!(provider = provider.kind.as_str(), rows, %cut, "AI answer cut off");
+                        self.ai_note = Some(format!(
+                            " {} {cut}; its {rows} complete rows were kept.",
+                            provider.kind.label()
+                        ));
+                    }
+                    return Ok(proposals);
+                }
+                // Asking again would only be cut off again.
+                Err(problem) if cut.is_some() => {
+                    return Err(format!(
+                        "{} {} before a usable row: {problem}",
+                        provider.kind.label(),
+                        cut.unwrap_or_default()
+                    ));
+                }
                 Err(problem) if attempt == 0 => {
                     tracing::warn!(%problem, provider = provider.kind.as_str(), "unusable AI answer; asking again");
                     asked.user = format!("{}\n\n{}", prompt.user, reply::correction(&problem));

@@ -1,8 +1,10 @@
 //! A fake AI server speaking OpenAI's chat API under `/v1` and Ollama's native API under
-//! `/api` (UPSTREAMS.md 5), with switches for what real models refuse.
+//! `/api` (docs/upstreams.md, AI), streamed when asked (server-sent events, NDJSON) at the
+//! pace of a slow local model if told to, with switches for what real models refuse.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
@@ -19,6 +21,10 @@ struct State {
     /// Answer from the prompt's own candidates (the demo's AI stand-in).
     from_prompt: bool,
     requests: Vec<Value>,
+    /// A streamed answer takes this long in all, written steadily (a CPU-bound local model).
+    stream_over: Duration,
+    /// After this many pieces the model stops writing, and the connection stays open.
+    silent_after: Option<usize>,
 }
 
 /// A running fake AI. OpenAI-style clients use `{url}/v1`; Ollama clients use `{url}`.
@@ -40,6 +46,8 @@ impl FakeAi {
             default_reply: r#"{"ok": true}"#.to_owned(),
             from_prompt: false,
             requests: Vec::new(),
+            stream_over: Duration::ZERO,
+            silent_after: None,
         }));
         let shared = web::Data::from(state.clone());
         let server = FakeServer::start(flavor, move |cfg| {
@@ -90,6 +98,16 @@ impl FakeAi {
     /// Behave like GPT-5 / o-series: 400 for any `temperature`.
     pub fn reject_temperature(&self, reject: bool) {
         lock(&self.state).reject_temperature = reject;
+    }
+
+    /// Write each streamed answer steadily over `total`, as a slow local model does.
+    pub fn stream_over(&self, total: Duration) {
+        lock(&self.state).stream_over = total;
+    }
+
+    /// Stop writing after `pieces` pieces of a streamed answer and keep the connection open.
+    pub fn go_silent_after(&self, pieces: usize) {
+        lock(&self.state).silent_after = Some(pieces);
     }
 
     /// Every chat request body received, in order.
@@ -257,6 +275,33 @@ async fn openai_chat(
         );
     }
     let content = next_reply(&mut state, &body);
+    if body["stream"] == true {
+        let usage = body["stream_options"]["include_usage"] == true;
+        let pace = Pace::of(&state, &content);
+        return stream(
+            "text/event-stream",
+            pieces(&content),
+            pace,
+            move |piece| {
+                let chunk = json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1_741_569_952,
+                    "model": model, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": null}]});
+                format!("data: {chunk}\n\n")
+            },
+            {
+                let mut tail = format!(
+                    "data: {}\n\n",
+                    json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": body["model"],
+                        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+                );
+                if usage {
+                    tail.push_str(&format!("data: {}\n\n", json!({"id": "chatcmpl-fake", "choices": [],
+                        "usage": {"prompt_tokens": 52, "completion_tokens": 31, "total_tokens": 83}})));
+                }
+                tail.push_str("data: [DONE]\n\n");
+                tail
+            },
+        );
+    }
     HttpResponse::Ok().json(json!({
         "id": "chatcmpl-fake", "object": "chat.completion", "created": 1_741_569_952, "model": model,
         "choices": [{"index": 0, "finish_reason": "stop", "logprobs": null,
@@ -294,6 +339,30 @@ async fn ollama_chat(body: web::Json<Value>, state: web::Data<Mutex<State>>) -> 
             .json(json!({"error": "invalid format: expected \"json\" or a valid JSON schema"}));
     }
     let content = next_reply(&mut state, &body);
+    // Ollama streams unless told `stream: false`.
+    if body["stream"] != false {
+        let pace = Pace::of(&state, &content);
+        let name = model.clone();
+        return stream(
+            "application/x-ndjson",
+            pieces(&content),
+            pace,
+            move |piece| {
+                format!(
+                    "{}\n",
+                    json!({"model": name, "created_at": "2026-11-24T00:46:58.265747Z",
+                    "message": {"role": "assistant", "content": piece}, "done": false})
+                )
+            },
+            format!(
+                "{}\n",
+                json!({"model": model, "created_at": "2026-11-24T00:47:00.265747Z",
+                "message": {"role": "assistant", "content": ""}, "done": true, "done_reason": "stop",
+                "total_duration": 2_254_970_291_u64, "load_duration": 574_751_416, "prompt_eval_count": 34,
+                "prompt_eval_duration": 1_502_000_000, "eval_count": 12, "eval_duration": 175_000_000})
+            ),
+        );
+    }
     HttpResponse::Ok().json(json!({
         "model": model, "created_at": "2026-11-24T00:46:58.265747Z",
         "message": {"role": "assistant", "content": content}, "done_reason": "stop", "done": true,
@@ -308,4 +377,63 @@ async fn ollama_tags(state: web::Data<Mutex<State>>) -> HttpResponse {
         "modified_at": "2026-11-01T00:00:00Z", "size": 2_019_393_189_u64, "digest": "abc",
         "details": {"format": "gguf", "family": "llama", "parameter_size": "3.2B", "quantization_level": "Q4_K_M"}}))
         .collect::<Vec<_>>()}))
+}
+
+/// How a streamed answer is written: the wait between pieces, and where it stops for good.
+#[derive(Clone, Copy)]
+struct Pace {
+    between: Duration,
+    silent_after: Option<usize>,
+}
+
+impl Pace {
+    fn of(state: &State, content: &str) -> Self {
+        let count = pieces(content).len().max(1) as u32;
+        Self {
+            between: state.stream_over / count,
+            silent_after: state.silent_after,
+        }
+    }
+}
+
+/// The answer cut into pieces of a few characters, as a model's tokens arrive.
+fn pieces(content: &str) -> Vec<String> {
+    let chars: Vec<char> = content.chars().collect();
+    chars.chunks(6).map(|c| c.iter().collect()).collect()
+}
+
+/// A streamed 200: each piece framed by `frame`, paced, then `tail`; or, once silent, nothing
+/// more for an hour with the connection open.
+fn stream(
+    content_type: &'static str,
+    pieces: Vec<String>,
+    pace: Pace,
+    frame: impl Fn(&str) -> String + 'static,
+    tail: String,
+) -> HttpResponse {
+    let frames = futures_util::stream::unfold(
+        (pieces.into_iter().enumerate(), Some(tail)),
+        move |(mut rest, tail)| {
+            let next = rest.next();
+            let frame_of = next.as_ref().map(|(_, piece)| frame(piece));
+            async move {
+                match next {
+                    Some((index, _)) => {
+                        if pace.silent_after.is_some_and(|n| index >= n) {
+                            actix_web::rt::time::sleep(Duration::from_secs(3600)).await;
+                        }
+                        if !pace.between.is_zero() {
+                            actix_web::rt::time::sleep(pace.between).await;
+                        }
+                        let bytes = actix_web::web::Bytes::from(frame_of.unwrap_or_default());
+                        Some((Ok::<_, actix_web::Error>(bytes), (rest, tail)))
+                    }
+                    None => tail.map(|t| (Ok(actix_web::web::Bytes::from(t)), (rest, None))),
+                }
+            }
+        },
+    );
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .streaming(frames)
 }

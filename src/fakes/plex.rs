@@ -137,9 +137,9 @@ impl FakePlex {
 }
 
 fn watchlist_gone() -> HttpResponse {
-    HttpResponse::NotFound()
-        .content_type("text/xml")
-        .body(r#"<Error error="Not Found" message="Section 'watchlist' not found!" statusCode="404"/>"#)
+    HttpResponse::NotFound().content_type("text/xml").body(
+        r#"<Error error="Not Found" message="Section 'watchlist' not found!" statusCode="404"/>"#,
+    )
 }
 
 /// `GET /library/sections/watchlist/{all|available|released}`: this token's watchlist, paged.

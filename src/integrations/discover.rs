@@ -187,12 +187,16 @@ impl Discover<'_> {
         }
         let secrets = [self.token];
         let call = self.call(&secrets)?;
-        let path = "/library/sections/watchlist/all?X-Plex-Container-Start=0&X-Plex-Container-Size=1";
+        let path =
+            "/library/sections/watchlist/all?X-Plex-Container-Start=0&X-Plex-Container-Size=1";
         let answer = call
             .send(self.request(awc::http::Method::GET, path), None)
             .await?;
         match answer.status {
-            200 => Ok(call.parse::<Container<Size>>(&answer.body)?.media_container.total_size),
+            200 => Ok(call
+                .parse::<Container<Size>>(&answer.body)?
+                .media_container
+                .total_size),
             404 => Err(call.error(UpstreamErrorKind::Failed {
                 status: 404,
                 message: "no watchlist here; Plex may have moved it to another host".to_owned(),

@@ -68,6 +68,11 @@ pub enum UpstreamErrorKind {
         url: String,
         seconds: u64,
     },
+    /// A streamed answer stopped coming: no first or no new token for this long.
+    Silent {
+        url: String,
+        seconds: u64,
+    },
     KeyRefused,
     /// Overseerr: the key works, but the user Sagarr acts as (`X-Api-User`) no longer exists.
     UnknownUser,
@@ -102,6 +107,9 @@ impl fmt::Display for UpstreamError {
             }
             UpstreamErrorKind::TimedOut { url, seconds } => {
                 write!(f, "{s} at {url} did not answer within {seconds} s")
+            }
+            UpstreamErrorKind::Silent { url, seconds } => {
+                write!(f, "{s} at {url} went silent for {seconds} s")
             }
             UpstreamErrorKind::KeyRefused if s == Service::PlexTv => {
                 write!(f, "{s} refused the sign-in token")
@@ -174,6 +182,9 @@ pub struct Call<'a> {
     pub timeout: Duration,
 }
 
+/// An answer whose body is still to be read (decompressed as it arrives).
+pub type Opened = awc::ClientResponse<actix_web::dev::Decompress<actix_web::dev::Payload>>;
+
 /// An answer with its status and body, read in full.
 pub struct Answer {
     pub status: u16,
@@ -218,6 +229,39 @@ impl Call<'_> {
                     self.clean(&other.to_string()),
                 )),
             })?;
+        Ok(Answer {
+            status,
+            body,
+            retry_after,
+        })
+    }
+
+    /// Sends `request` with a JSON body and returns the answer's head as soon as it arrives, the
+    /// body unread: for answers that stream. `self.timeout` bounds the wait for the head only.
+    pub async fn open(
+        &self,
+        request: awc::ClientRequest,
+        json: &serde_json::Value,
+    ) -> Result<Opened, UpstreamError> {
+        request
+            .timeout(self.timeout)
+            .send_json(json)
+            .await
+            .map_err(|e| self.send_error(e))
+    }
+
+    /// Reads the rest of an opened answer in full, within `self.timeout`.
+    pub async fn finish(&self, mut response: Opened) -> Result<Answer, UpstreamError> {
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse().ok());
+        let body = actix_web::rt::time::timeout(self.timeout, response.body().limit(BODY_LIMIT))
+            .await
+            .map_err(|_| self.timed_out())?
+            .map_err(|e| self.error(UpstreamErrorKind::Unexpected(self.clean(&e.to_string()))))?;
         Ok(Answer {
             status,
             body,

@@ -34,6 +34,8 @@ pub struct SectionView {
     pub title: &'static str,
     pub fields: Vec<FieldView>,
     pub result: Option<(bool, String)>,
+    /// A standing note under the section (the AI's expected answer time).
+    pub note: Option<String>,
 }
 
 impl SectionView {
@@ -61,6 +63,7 @@ impl SectionView {
             title: section.title(),
             fields,
             result,
+            note: None,
         }
     }
 }
@@ -127,11 +130,12 @@ pub async fn page(
     let mut sections = Vec::new();
     for section in Section::ALL {
         let result = message_for(&format!("section-{}", section.slug()));
-        sections.push(SectionView::new(
-            section,
-            &load_values(&state, section).await?,
-            result,
-        ));
+        let values = load_values(&state, section).await?;
+        let mut view = SectionView::new(section, &values, result);
+        if section == Section::Ai {
+            view.note = ai_estimate(&state, &values).await?;
+        }
+        sections.push(view);
     }
     let users = admin_users::rows_for(&state, Some(user.id)).await?;
     let notice = message_for("users");
@@ -143,6 +147,27 @@ pub async fn page(
         runs,
         notice,
     })?))
+}
+
+/// The first provider's expected answer time at its measured speed; none without an AI.
+async fn ai_estimate(state: &AppState, values: &Values) -> Result<Option<String>, AppError> {
+    let Some(provider) = settings::ai_providers(values).into_iter().next() else {
+        return Ok(None);
+    };
+    let (kind, model) = (provider.kind.as_str(), provider.model.clone());
+    let measured = db::run(&state.pool, move |c| {
+        Ok(db::runs::ai_speed(c, kind, &model, 10)?)
+    })
+    .await?;
+    let c = &state.config;
+    Ok(Some(crate::engine::estimate::describe(
+        c.rows_per_kind,
+        c.items_per_row,
+        measured,
+        &provider.model,
+        c.ai_timeout,
+        c.ai_max,
+    )))
 }
 
 /// `POST /admin/settings/{section}`: checks and saves one section.

@@ -26,6 +26,7 @@ mod refresh;
 mod sessions;
 mod sign_in;
 mod startup;
+mod streaming;
 mod upstream_ai;
 mod upstream_overseerr;
 mod upstream_plex_discover;

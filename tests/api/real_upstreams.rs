@@ -372,10 +372,19 @@ async fn the_plex_section_tests_the_watchlist_host_so_the_admin_sees_a_move_firs
         serde_json::from_str::<serde_json::Value>(&page.body).unwrap()
     };
     let admin = app.get("/admin").await;
-    assert!(admin.body.contains(r#"id="section-plex""#), "{}", admin.body);
+    assert!(
+        admin.body.contains(r#"id="section-plex""#),
+        "{}",
+        admin.body
+    );
     let ok = test().await;
     assert_eq!(ok["ok"], true, "{ok}");
-    assert!(ok["message"].as_str().unwrap().contains("your watchlist has 0 titles"));
+    assert!(
+        ok["message"]
+            .as_str()
+            .unwrap()
+            .contains("your watchlist has 0 titles")
+    );
 
     // Plex moves the watchlist, as it did in Aug 2025: the Test fails before any user's add does.
     app.fakes.plex.move_watchlist();

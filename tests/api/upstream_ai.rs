@@ -9,6 +9,10 @@ use sagarr::integrations::ai::{self, Capabilities, OutputMode, Prompt, Provider,
 
 use crate::helpers::{OLLAMA_MODEL, OPENAI_KEY, OPENAI_MODEL};
 
+const LIMITS: ai::Limits = ai::Limits {
+    silence: TIMEOUT,
+    max: TIMEOUT,
+};
 const TIMEOUT: Duration = Duration::from_secs(2);
 
 fn prompt() -> Prompt {
@@ -40,7 +44,8 @@ async fn openai_gets_the_schema_and_reports_usage() {
         &openai(&fake, OPENAI_KEY),
         &prompt(),
         Capabilities::default(),
-        TIMEOUT,
+        LIMITS,
+        None,
     )
     .await
     .unwrap();
@@ -79,7 +84,8 @@ async fn a_model_without_structured_output_or_temperature_is_asked_more_simply()
         &openai(&fake, OPENAI_KEY),
         &prompt(),
         Capabilities::default(),
-        TIMEOUT,
+        LIMITS,
+        None,
     )
     .await
     .unwrap();
@@ -101,7 +107,8 @@ async fn a_model_without_structured_output_or_temperature_is_asked_more_simply()
         &openai(&fake, OPENAI_KEY),
         &prompt(),
         reply.capabilities,
-        TIMEOUT,
+        LIMITS,
+        None,
     )
     .await
     .unwrap();
@@ -109,7 +116,7 @@ async fn a_model_without_structured_output_or_temperature_is_asked_more_simply()
 }
 
 #[actix_web::test]
-async fn ollama_native_gets_stream_false_and_the_schema_as_format() {
+async fn ollama_native_streams_and_gets_the_schema_as_format() {
     let fake = FakeAi::start(Flavor::Ollama, None, &[OLLAMA_MODEL]).unwrap();
     let http = awc::Client::default();
     let provider = Provider {
@@ -123,13 +130,21 @@ async fn ollama_native_gets_stream_false_and_the_schema_as_format() {
         &provider,
         &prompt(),
         Capabilities::default(),
-        TIMEOUT,
+        LIMITS,
+        None,
     )
     .await
     .unwrap();
     assert_eq!((reply.prompt_tokens, reply.completion_tokens), (34, 12));
+    assert_eq!(
+        reply.content, r#"{"ok": true}"#,
+        "pieced together from the NDJSON lines"
+    );
     let sent = &fake.requests()[0];
-    assert_eq!(sent["stream"], false);
+    assert_eq!(
+        sent["stream"], true,
+        "streamed, so a slow model is heard out"
+    );
     assert_eq!(sent["format"]["type"], "object");
     assert_eq!(sent["options"]["temperature"], 0.7);
     assert_eq!(
@@ -143,7 +158,8 @@ async fn ollama_native_gets_stream_false_and_the_schema_as_format() {
         &provider,
         &prompt(),
         Capabilities::default(),
-        TIMEOUT,
+        LIMITS,
+        None,
     )
     .await
     .unwrap();
@@ -154,9 +170,16 @@ async fn ollama_native_gets_stream_false_and_the_schema_as_format() {
         model: "llama9".into(),
         ..provider
     };
-    let err = ai::complete(&http, &missing, &prompt(), Capabilities::default(), TIMEOUT)
-        .await
-        .unwrap_err();
+    let err = ai::complete(
+        &http,
+        &missing,
+        &prompt(),
+        Capabilities::default(),
+        LIMITS,
+        None,
+    )
+    .await
+    .unwrap_err();
     assert_eq!(
         err.to_string(),
         "Ollama failed (HTTP 404): model 'llama9' not found"
@@ -173,7 +196,8 @@ async fn ai_errors_name_the_provider_and_reason_without_the_key() {
             &provider,
             &prompt(),
             Capabilities::default(),
-            TIMEOUT,
+            LIMITS,
+            None,
         )
         .await
         .unwrap_err()
@@ -224,7 +248,7 @@ async fn the_fallback_answers_when_the_first_provider_fails_and_says_so() {
             Capabilities::default(),
         ),
     ];
-    let answer = ai::complete_with_fallback(&http, &providers, &prompt(), TIMEOUT)
+    let answer = ai::complete_with_fallback(&http, &providers, &prompt(), LIMITS)
         .await
         .ok()
         .unwrap();
@@ -237,7 +261,7 @@ async fn the_fallback_answers_when_the_first_provider_fails_and_says_so() {
     );
 
     fallback.set_fault(Fault::ServerError);
-    let failures = ai::complete_with_fallback(&http, &providers, &prompt(), TIMEOUT)
+    let failures = ai::complete_with_fallback(&http, &providers, &prompt(), LIMITS)
         .await
         .err()
         .unwrap();

@@ -4,8 +4,11 @@
 
 mod ollama;
 mod openai;
+pub mod stream;
 
 use std::time::{Duration, Instant};
+
+pub use stream::{Ended, Limits, ProgressTx, Written};
 
 use serde::{Deserialize, Serialize};
 
@@ -144,6 +147,8 @@ pub struct Reply {
     pub finish_reason: Option<String>,
     /// What the provider accepted, to remember for next time.
     pub capabilities: Capabilities,
+    /// How the answer ended: done, or cut by a clock after some complete rows.
+    pub ended: Ended,
 }
 
 /// Why one attempt failed: a request the provider refused for its shape (so a weaker shape
@@ -158,23 +163,29 @@ enum Unsupported {
     Temperature,
 }
 
-/// Asks `provider` once, stepping down the output mode or dropping `temperature` when the
-/// provider refuses them.
+/// Asks `provider` once, streaming the answer, stepping down the output mode or dropping
+/// `temperature` when the provider refuses them. `progress` hears of each complete row.
 pub async fn complete(
     http: &awc::Client,
     provider: &Provider,
     prompt: &Prompt,
     start: Capabilities,
-    timeout: Duration,
+    limits: Limits,
+    progress: Option<&ProgressTx>,
 ) -> Result<Reply, UpstreamError> {
     provider.check()?;
     let mut caps = start;
     let began = Instant::now();
     for _ in 0..5 {
-        let remaining = timeout.saturating_sub(began.elapsed());
+        let remaining = Limits {
+            silence: limits.silence,
+            max: limits.max.saturating_sub(began.elapsed()),
+        };
         let attempt = match provider.kind {
-            ProviderKind::Ollama => ollama::chat(http, provider, prompt, caps, remaining).await,
-            _ => openai::chat(http, provider, prompt, caps, remaining).await,
+            ProviderKind::Ollama => {
+                ollama::chat(http, provider, prompt, caps, remaining, progress).await
+            }
+            _ => openai::chat(http, provider, prompt, caps, remaining, progress).await,
         };
         match attempt {
             Ok(mut reply) => {
@@ -213,6 +224,31 @@ pub async fn models(
     }
 }
 
+/// A streamed answer as the caller may use it: ended by the provider, or cut by a clock after
+/// at least one complete row (those rows are kept). Cut before any row, it is a failure.
+fn settle(
+    provider: &Provider,
+    streamed: stream::Streamed,
+    limits: Limits,
+) -> Result<stream::Streamed, Attempt> {
+    let url = super::display_url(&provider.base_url);
+    match streamed.ended {
+        Ended::Silent if streamed.written.rows == 0 => {
+            Err(Attempt::Failed(provider.error(UpstreamErrorKind::Silent {
+                url,
+                seconds: limits.silence.as_secs(),
+            })))
+        }
+        Ended::Capped if streamed.written.rows == 0 => Err(Attempt::Failed(provider.error(
+            UpstreamErrorKind::TimedOut {
+                url,
+                seconds: limits.max.as_secs(),
+            },
+        ))),
+        _ => Ok(streamed),
+    }
+}
+
 /// The answer of the first provider that gave one, and which it was (0 primary, 1 fallback).
 pub struct ChainReply {
     pub reply: Reply,
@@ -225,11 +261,11 @@ pub async fn complete_with_fallback(
     http: &awc::Client,
     providers: &[(Provider, Capabilities)],
     prompt: &Prompt,
-    timeout: Duration,
+    limits: Limits,
 ) -> Result<ChainReply, Vec<UpstreamError>> {
     let mut failures = Vec::new();
     for (index, (provider, caps)) in providers.iter().enumerate() {
-        match complete(http, provider, prompt, *caps, timeout).await {
+        match complete(http, provider, prompt, *caps, limits, None).await {
             Ok(reply) => {
                 return Ok(ChainReply {
                     reply,

@@ -1,10 +1,12 @@
 //! OpenAI's chat completions API, which OpenRouter, LocalAI and Ollama's `/v1` also speak.
+//! Answers are streamed (server-sent events) so a slow model is heard out.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use serde_json::json;
 
+use super::stream::{self, Ended, Limits, Line, ProgressTx};
 use super::{Attempt, Capabilities, OutputMode, Prompt, Provider, Reply, classify, send_failure};
 use crate::integrations::{Call, UpstreamError, UpstreamErrorKind};
 
@@ -41,6 +43,61 @@ struct Usage {
     completion_tokens: u64,
 }
 
+/// One server-sent event of a streamed completion.
+#[derive(Deserialize)]
+struct Chunk {
+    #[serde(default)]
+    model: String,
+    #[serde(default)]
+    choices: Vec<ChunkChoice>,
+    #[serde(default)]
+    usage: Option<Usage>,
+    /// OpenRouter and others report a failure after the 200 inside the stream.
+    #[serde(default)]
+    error: Option<StreamError>,
+}
+
+#[derive(Deserialize)]
+struct ChunkChoice {
+    #[serde(default)]
+    delta: Delta,
+    #[serde(default)]
+    finish_reason: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Delta {
+    #[serde(default)]
+    content: Option<String>,
+    #[serde(default)]
+    refusal: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum StreamError {
+    Object {
+        #[serde(default)]
+        message: Option<String>,
+    },
+    Text(String),
+}
+
+impl StreamError {
+    fn message(&self) -> Option<String> {
+        match self {
+            Self::Object { message } => message.clone(),
+            Self::Text(text) => Some(text.clone()),
+        }
+    }
+}
+
+impl std::fmt::Display for StreamError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the stream reported an error")
+    }
+}
+
 #[derive(Deserialize)]
 struct ModelList {
     #[serde(default)]
@@ -75,11 +132,14 @@ pub(super) async fn chat(
     provider: &Provider,
     prompt: &Prompt,
     caps: Capabilities,
-    timeout: Duration,
+    limits: Limits,
+    progress: Option<&ProgressTx>,
 ) -> Result<Reply, Attempt> {
     let mut body = json!({
         "model": provider.model,
         "messages": [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}],
+        "stream": true,
+        "stream_options": {"include_usage": true},
     });
     if caps.temperature {
         body["temperature"] = json!(prompt.temperature);
@@ -97,24 +157,117 @@ pub(super) async fn chat(
         service: provider.service(),
         base: &provider.base_url,
         secrets: &secrets,
-        timeout,
+        timeout: limits.silence.min(limits.max),
     };
-    let answer = call
-        .send(
+    let started = Instant::now();
+    let response = call
+        .open(
             request(http, provider, "/chat/completions", awc::http::Method::POST),
-            Some(&body),
+            &body,
         )
         .await
         .map_err(|e| send_failure(provider, e))?;
-    if answer.status != 200 {
-        return Err(classify(
-            provider,
-            answer.status,
-            &answer.body,
-            answer.retry_after,
+    if response.status() != 200 || !is_event_stream(&response) {
+        // An error, or a server that ignored `stream` and sent the whole answer at once.
+        let call = Call {
+            timeout: limits.max.saturating_sub(started.elapsed()),
+            ..call
+        };
+        let answer = call
+            .finish(response)
+            .await
+            .map_err(|e| send_failure(provider, e))?;
+        if answer.status != 200 {
+            return Err(classify(
+                provider,
+                answer.status,
+                &answer.body,
+                answer.retry_after,
+            ));
+        }
+        return whole_answer(provider, &call, &answer.body, caps);
+    }
+
+    let mut model = String::new();
+    let mut usage: Option<Usage> = None;
+    let mut finish_reason = None;
+    let mut refusal = String::new();
+    let streamed = stream::read(provider, response, limits, started, progress, |line| {
+        let Some(data) = line.strip_prefix("data:").map(str::trim) else {
+            return Line::Nothing; // blank lines, `: keep-alive` comments, `event:` lines
+        };
+        if data == "[DONE]" {
+            return Line::Done;
+        }
+        let Ok(chunk) = serde_json::from_str::<Chunk>(data) else {
+            return Line::Nothing;
+        };
+        if let Some(error) = chunk.error {
+            return Line::Error(error.message().unwrap_or_else(|| error.to_string()));
+        }
+        if model.is_empty() {
+            model = chunk.model;
+        }
+        if chunk.usage.is_some() {
+            usage = chunk.usage;
+        }
+        let Some(choice) = chunk.choices.into_iter().next() else {
+            return Line::Nothing;
+        };
+        if choice.finish_reason.is_some() {
+            finish_reason = choice.finish_reason;
+        }
+        if let Some(r) = choice.delta.refusal {
+            refusal.push_str(&r);
+        }
+        Line::Content(choice.delta.content.unwrap_or_default())
+    })
+    .await
+    .map_err(Attempt::Failed)?;
+    if streamed.content.is_empty() && !refusal.is_empty() {
+        return Err(Attempt::Failed(
+            provider.error(UpstreamErrorKind::Refused(refusal)),
         ));
     }
-    let completion: Completion = call.parse(&answer.body).map_err(Attempt::Failed)?;
+    let usage = usage.unwrap_or_default();
+    let streamed = super::settle(provider, streamed, limits)?;
+    Ok(Reply {
+        content: streamed.content,
+        model: if model.is_empty() {
+            provider.model.clone()
+        } else {
+            model
+        },
+        prompt_tokens: usage.prompt_tokens,
+        // Without a usage chunk, each content piece is about one token.
+        completion_tokens: if usage.completion_tokens > 0 {
+            usage.completion_tokens
+        } else {
+            streamed.written.pieces
+        },
+        elapsed: Duration::ZERO,
+        finish_reason,
+        capabilities: caps,
+        ended: streamed.ended,
+    })
+}
+
+fn is_event_stream(response: &crate::integrations::Opened) -> bool {
+    response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/event-stream"))
+}
+
+/// A whole (not streamed) completion.
+fn whole_answer(
+    provider: &Provider,
+    call: &Call<'_>,
+    body: &[u8],
+    caps: Capabilities,
+) -> Result<Reply, Attempt> {
+    let completion: Completion = call.parse(body).map_err(Attempt::Failed)?;
     let usage = completion.usage.unwrap_or_default();
     let choice = completion.choices.into_iter().next().ok_or_else(|| {
         Attempt::Failed(provider.error(UpstreamErrorKind::Unexpected(
@@ -142,6 +295,7 @@ pub(super) async fn chat(
         elapsed: Duration::ZERO,
         finish_reason: choice.finish_reason,
         capabilities: caps,
+        ended: Ended::Done,
     })
 }
 
