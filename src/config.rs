@@ -10,6 +10,8 @@ use std::time::Duration;
 
 use chrono::NaiveTime;
 
+use crate::http::forwarded::{DEFAULT_TRUSTED, TrustedProxies};
+
 /// A variable that could not be used, with the reason. Start-up prints it and stops.
 #[derive(Debug, thiserror::Error)]
 #[error("{variable}: {message}")]
@@ -34,6 +36,8 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `SAGARR_PUBLIC_URL`: the origin users reach the app at; derived per request when unset.
     pub public_url: Option<PublicUrl>,
+    /// `SAGARR_TRUSTED_PROXIES`: whose `Forwarded`/`X-Forwarded-*` headers are believed.
+    pub trusted_proxies: TrustedProxies,
     /// `SAGARR_ADMIN`: Plex username, email or account id allowed to claim admin.
     pub admin: Option<String>,
     /// `SECRET_KEY`: session cookie key material (at least 64 characters).
@@ -181,6 +185,11 @@ impl Config {
             .map(|raw| PublicUrl::parse(&raw).map_err(|m| bad("SAGARR_PUBLIC_URL", m)))
             .transpose()?;
 
+        let trusted_proxies = TrustedProxies::parse(
+            &get("SAGARR_TRUSTED_PROXIES").unwrap_or_else(|| DEFAULT_TRUSTED.to_owned()),
+        )
+        .map_err(|m| bad("SAGARR_TRUSTED_PROXIES", m))?;
+
         let secret_key = get("SECRET_KEY");
         if let Some(key) = &secret_key
             && key.len() < 64
@@ -268,6 +277,7 @@ impl Config {
             bind,
             data_dir,
             public_url,
+            trusted_proxies,
             admin: get("SAGARR_ADMIN"),
             secret_key,
             refresh_at,
@@ -327,6 +337,7 @@ mod tests {
             ("SAGARR_BIND", "localhost"),
             ("SAGARR_PUBLIC_URL", "sagarr.example.com"),
             ("SAGARR_PUBLIC_URL", "https://example.com/sagarr"),
+            ("SAGARR_TRUSTED_PROXIES", "traefik"),
             ("SECRET_KEY", "short"),
             ("SAGARR_REFRESH_AT", "3am"),
             ("PLEX_TV_URL", "plex.tv"),

@@ -23,6 +23,9 @@ pub enum AppError {
     NotFound,
     #[error("That request is too large (the limit is {0} KB).")]
     PayloadTooLarge(usize),
+    /// The request body did not arrive in time (it trickled in).
+    #[error("The request took too long to arrive, so Sagarr stopped waiting. Nothing was changed.")]
+    RequestTimeout,
     /// Too many attempts from one client; the message says when to try again.
     #[error("{0}")]
     TooManyRequests(String),
@@ -60,6 +63,7 @@ impl AppError {
             Self::Conflict(_) => "Not possible",
             Self::PayloadTooLarge(_) => "Too large",
             Self::TooManyRequests(_) => "Slow down",
+            Self::RequestTimeout => "Too slow",
             Self::Upstream(_) => "A service didn't answer",
             Self::Internal { .. } => "Something went wrong",
         }
@@ -118,6 +122,7 @@ impl ResponseError for AppError {
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::Upstream(_) => StatusCode::BAD_GATEWAY,
             Self::Internal { .. } => StatusCode::INTERNAL_SERVER_ERROR,
         }

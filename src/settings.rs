@@ -394,6 +394,30 @@ pub fn save(
     })
 }
 
+/// Forgets the saved value of the secret field `name` (the environment's, if any, applies
+/// again). `Err` names what is wrong with the request.
+pub fn clear_secret(
+    conn: &mut SqliteConnection,
+    section: Section,
+    name: &str,
+) -> Result<&'static Field, ClearError> {
+    let field = section
+        .fields()
+        .iter()
+        .find(|f| f.secret && f.name == name)
+        .ok_or(ClearError::NoSuchSecret)?;
+    db::settings::delete(conn, &section.key(field)).map_err(ClearError::Database)?;
+    Ok(field)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ClearError {
+    #[error("That section has no such key to clear.")]
+    NoSuchSecret,
+    #[error(transparent)]
+    Database(diesel::result::Error),
+}
+
 /// A service reached at a URL with an API key (Tautulli, Overseerr); empty when not set up.
 #[derive(Debug, Clone, Default)]
 pub struct Endpoint {

@@ -93,11 +93,13 @@ impl Application {
 
         let app_state = state.clone();
         let server = HttpServer::new(move || {
-            // Last wrapped runs first: compress, headers, error rendering, session, cross-site check.
+            // Last wrapped runs first: compress, headers, error rendering, session, cross-site
+            // check, then the body deadline.
             App::new()
                 .app_data(app_state.clone())
                 // One outbound client per worker (awc is !Send), so connections are reused.
                 .app_data(web::Data::new(crate::integrations::http_client()))
+                .wrap(from_fn(http::body_deadline::cut_slow_bodies))
                 .wrap(from_fn(http::csrf::reject_cross_site))
                 .wrap(auth::session::middleware(key.clone()))
                 .wrap(from_fn(http::negotiate::render_errors))

@@ -20,15 +20,18 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// The origin users reach us at: `SAGARR_PUBLIC_URL`, else what the request (and the proxy's
-    /// `X-Forwarded-*` headers) say.
+    /// Who asked and for which host and scheme, believing forwarded headers only from a
+    /// trusted proxy.
+    pub fn origin_of(&self, req: &actix_web::HttpRequest) -> crate::http::forwarded::Origin {
+        crate::http::forwarded::Origin::of(req, &self.config.trusted_proxies)
+    }
+
+    /// The origin users reach us at: `SAGARR_PUBLIC_URL`, else what the request says (and a
+    /// trusted proxy's `X-Forwarded-*` headers).
     pub fn public_origin(&self, req: &actix_web::HttpRequest) -> String {
         match &self.config.public_url {
             Some(url) => url.origin().to_owned(),
-            None => {
-                let conn = req.connection_info();
-                format!("{}://{}", conn.scheme(), conn.host())
-            }
+            None => self.origin_of(req).url(),
         }
     }
 }

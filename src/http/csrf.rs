@@ -1,6 +1,7 @@
-//! Refuses state-changing requests from other sites (CONTRACT.md; STACK.md §10, after Go's
+//! Refuses state-changing requests from other sites (docs/http.md; after Go's
 //! `http.CrossOriginProtection`). A request without `Sec-Fetch-Site`, `Origin` or `Referer`
-//! comes from a script, not a browser, and is let through.
+//! comes from a script, not a browser, and is let through. The origin must match in scheme too:
+//! `http://host` is another origin than `https://host`.
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -38,33 +39,36 @@ fn same_site(req: &ServiceRequest) -> bool {
     let Some(origin) = header("origin").or_else(|| header("referer")) else {
         return true;
     };
-    let Some(authority) = authority_of(origin) else {
+    let Some(origin) = origin_of(origin) else {
         return false; // "null" or garbage: a browser hiding where it came from
     };
-    let public = req
-        .app_data::<Data<AppState>>()
-        .and_then(|s| s.config.public_url.clone());
-    let conn = req.connection_info();
-    header("host") == Some(authority)
-        || conn.host() == authority
-        || public.is_some_and(|url| url.authority().eq_ignore_ascii_case(authority))
+    let Some(state) = req.app_data::<Data<AppState>>() else {
+        return false;
+    };
+    // With a public URL, that is the one origin; else what this request was sent to.
+    let expected = match &state.config.public_url {
+        Some(url) => url.origin().to_owned(),
+        None => state.origin_of(req.request()).url(),
+    };
+    origin.eq_ignore_ascii_case(&expected)
 }
 
-/// `host[:port]` of an absolute URL.
-fn authority_of(url: &str) -> Option<&str> {
-    let (_, rest) = url.split_once("://")?;
+/// `scheme://host[:port]` of an absolute URL (an `Origin`, or a `Referer` with its path).
+fn origin_of(url: &str) -> Option<&str> {
+    let (scheme, rest) = url.split_once("://")?;
     let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    Some(&rest[..end]).filter(|a| !a.is_empty())
+    (!rest[..end].is_empty() && !scheme.is_empty()).then(|| &url[..scheme.len() + 3 + end])
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
-    fn authority_is_host_and_port() {
+    fn an_origin_is_scheme_host_and_port() {
         assert_eq!(
-            super::authority_of("https://sagarr.example.com:8443/path?q"),
-            Some("sagarr.example.com:8443")
+            super::origin_of("https://sagarr.example.com:8443/path?q"),
+            Some("https://sagarr.example.com:8443")
         );
-        assert_eq!(super::authority_of("null"), None);
+        assert_eq!(super::origin_of("null"), None);
+        assert_eq!(super::origin_of("https://"), None);
     }
 }

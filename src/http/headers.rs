@@ -17,15 +17,20 @@ pub async fn add_headers(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let https = match req
-        .app_data::<Data<AppState>>()
-        .and_then(|s| s.config.public_url.clone())
-    {
-        Some(url) => url.is_https(),
-        // No public URL: trust what the proxy says (X-Forwarded-Proto / Forwarded), so a plain
+    let state = req.app_data::<Data<AppState>>().cloned();
+    let public_https = state
+        .as_ref()
+        .and_then(|s| s.config.public_url.as_ref())
+        .map(|url| url.is_https());
+    let https = match (public_https, &state) {
+        (Some(https), _) => https,
+        // No public URL: believe a trusted proxy's X-Forwarded-Proto / Forwarded, so a plain
         // http LAN install keeps working and a Traefik https one gets Secure cookies.
-        None => req.connection_info().scheme() == "https",
+        (None, Some(state)) => state.origin_of(req.request()).scheme == "https",
+        (None, None) => false,
     };
+    // Admin pages and fragments show settings: never kept by a browser or proxy cache.
+    let private = req.path().starts_with("/admin") || req.path().starts_with("/api/admin");
     let mut res = next.call(req).await?;
     let headers = res.headers_mut();
     let defaults = [
@@ -39,6 +44,16 @@ pub async fn add_headers(
         if !headers.contains_key(&name) {
             headers.insert(name, HeaderValue::from_static(value));
         }
+    }
+    if private {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    // Only a configured https origin: a browser told by a LAN http answer would lock itself out.
+    if public_https == Some(true) {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
     }
     if https {
         mark_session_cookie_secure(headers);

@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 /// How many attempts one client gets per window.
 pub const ATTEMPTS: u32 = 10;
 pub const WINDOW: Duration = Duration::from_secs(60);
-/// Clients remembered at most; past it, the oldest windows are forgotten.
+/// Clients remembered at most; past it, expired windows are forgotten, then new clients share
+/// the [`OVERFLOW`] window.
 const CLIENTS: usize = 10_000;
+const OVERFLOW: &str = "(every other client)";
 
 #[derive(Default)]
 pub struct Limiter {
@@ -20,10 +22,17 @@ impl Limiter {
     pub fn attempt(&self, client: &str) -> Result<(), u64> {
         let mut windows = self.windows.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
-        if windows.len() >= CLIENTS {
+        if windows.len() >= CLIENTS && !windows.contains_key(client) {
             windows.retain(|_, (start, _)| now.duration_since(*start) < WINDOW);
         }
-        let (start, count) = windows.entry(client.to_owned()).or_insert((now, 0));
+        // Memory is capped: past CLIENTS live windows, every new client shares one window,
+        // so a flood of made-up clients is limited as one.
+        let key = if windows.len() >= CLIENTS && !windows.contains_key(client) {
+            OVERFLOW
+        } else {
+            client
+        };
+        let (start, count) = windows.entry(key.to_owned()).or_insert((now, 0));
         if now.duration_since(*start) >= WINDOW {
             *start = now;
             *count = 0;
@@ -65,6 +74,17 @@ impl Cooldown {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_flood_of_new_clients_is_capped_and_limited_as_one() {
+        let limiter = super::Limiter::default();
+        for n in 0..super::CLIENTS + 50 {
+            let _ = limiter.attempt(&format!("10.0.{}.{}", n / 256, n % 256));
+        }
+        let windows = limiter.windows.lock().unwrap();
+        assert!(windows.len() <= super::CLIENTS + 1, "{}", windows.len());
+        assert!(windows[super::OVERFLOW].1 > super::ATTEMPTS);
+    }
+
     #[test]
     fn a_cooldown_allows_once_per_period() {
         let cooldown = super::Cooldown::new(std::time::Duration::from_secs(60));

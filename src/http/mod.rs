@@ -1,6 +1,9 @@
-//! Cross-cutting HTTP behaviour: content negotiation, the cross-site check, and headers.
+//! Cross-cutting HTTP behaviour: whom to believe about the client, content negotiation, the
+//! cross-site check, slow bodies, and headers.
 
+pub mod body_deadline;
 pub mod csrf;
+pub mod forwarded;
 pub mod headers;
 pub mod limiter;
 pub mod negotiate;

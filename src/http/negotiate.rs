@@ -24,12 +24,17 @@ impl ResponseKind {
         let json_route = path.starts_with("/api/")
             || path == "/refresh/status"
             || (path.starts_with("/media/") && path.ends_with("/status"));
-        let accepts_json = req
+        let accept = req
             .headers()
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("application/json"));
+            .unwrap_or("");
+        let accepts_json = accept.contains("application/json");
         if json_route && (accepts_json || path.starts_with("/api/")) {
+            return Self::Json;
+        }
+        // A script that takes JSON and no HTML gets JSON anywhere (a 401, not a 303 to a page).
+        if accepts_json && !accept.contains("text/html") && !accept.contains("*/*") {
             return Self::Json;
         }
         if wants_fragment(req) {

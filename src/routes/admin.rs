@@ -26,6 +26,8 @@ pub struct FieldView {
     pub value: String,
     pub has_value: bool,
     pub source: &'static str,
+    /// A secret saved on this page, which its Clear button can remove.
+    pub clearable: bool,
 }
 
 /// One section: its fields and the outcome of the last Save or Test, if any.
@@ -53,6 +55,9 @@ impl SectionView {
                     secret: f.secret,
                     is_provider: f.kind == FieldKind::Provider,
                     has_value: !value.is_empty(),
+                    clearable: f.secret
+                        && !value.is_empty()
+                        && resolved.is_some_and(|r| r.source == settings::Source::Saved),
                     value: if f.secret { String::new() } else { value },
                     source: resolved.map_or("default", |r| r.source.label()),
                 }
@@ -180,6 +185,32 @@ pub async fn save(
     form: web::Form<HashMap<String, String>>,
 ) -> Result<HttpResponse, AppError> {
     let section = parse_section(&section)?;
+    // A "Clear" button names the one secret to forget; nothing else in the form is saved.
+    if let Some(name) = form.get("clear").cloned() {
+        let cleared = db::run(&state.pool, move |conn| {
+            Ok(settings::clear_secret(conn, section, &name))
+        })
+        .await?;
+        let field = match cleared {
+            Ok(field) => field,
+            Err(settings::ClearError::NoSuchSecret) => {
+                return Err(AppError::BadRequest(
+                    settings::ClearError::NoSuchSecret.to_string(),
+                ));
+            }
+            Err(settings::ClearError::Database(e)) => {
+                return Err(AppError::internal("clearing a key", e));
+            }
+        };
+        tracing::info!(section = section.slug(), field = field.name, "key cleared");
+        let still = state.config.env_integrations.get(field.env).is_some();
+        let message = if still {
+            format!("{} cleared here; the one in {} applies.", field.label, field.env)
+        } else {
+            format!("{} cleared.", field.label)
+        };
+        return Ok(answer(&req, &state, &session, section, message).await?);
+    }
     let current = load_values(&state, section).await?;
     let merged = settings::merge_form(section, &current, &form).map_err(AppError::BadRequest)?;
     let to_save = merged.clone();
@@ -189,14 +220,25 @@ pub async fn save(
     .await?;
     tracing::info!(section = section.slug(), "settings saved");
     let message = format!("{} settings saved.", section.title());
-    if wants_fragment(&req) {
-        let values = load_values(&state, section).await?;
+    answer(&req, &state, &session, section, message).await
+}
+
+/// The section as it now stands with `message` under it (HTMX), or back to it (plain form).
+async fn answer(
+    req: &HttpRequest,
+    state: &AppState,
+    session: &Session,
+    section: Section,
+    message: String,
+) -> Result<HttpResponse, AppError> {
+    if wants_fragment(req) {
+        let values = load_values(state, section).await?;
         return Ok(html(render(&SectionFragment {
             section: SectionView::new(section, &values, Some((true, message))),
         })?));
     }
     let anchor = format!("section-{}", section.slug());
-    session::set_flash(&session, true, message, &anchor);
+    session::set_flash(session, true, message, &anchor);
     Ok(see_other(&format!("/admin#{anchor}")))
 }
 

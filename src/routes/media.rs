@@ -67,18 +67,23 @@ pub(super) fn back_with(session: &Session, back: &str, ok: bool, message: String
     see_other(back)
 }
 
-/// Where a form without JavaScript returns: a path on this site, never elsewhere.
+/// Where a form without JavaScript returns: one of the pages that have forms, never anything
+/// else (a `/\t/evil.example` is read by browsers as another site; CR or LF would break the
+/// header). Checked before anything is written.
 pub(super) fn back_to(form: &ActionForm, default: &str) -> String {
     match form.back.as_deref() {
-        Some(back)
-            if back.starts_with('/')
-                && !back.starts_with("//")
-                && !back.contains('\\')
-                && back.len() < 200 =>
-        {
-            back.to_owned()
-        }
+        Some(back) if is_return_page(back) => back.to_owned(),
         _ => default.to_owned(),
+    }
+}
+
+/// `/`, `/?tab=movies|tv|documentaries`, `/history` or `/history?page=N`.
+pub fn is_return_page(back: &str) -> bool {
+    match back {
+        "/" | "/?tab=movies" | "/?tab=tv" | "/?tab=documentaries" | "/history" => true,
+        _ => back.strip_prefix("/history?page=").is_some_and(|n| {
+            !n.is_empty() && n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit())
+        }),
     }
 }
 
@@ -330,4 +335,27 @@ pub(super) async fn cached_status(state: &AppState, kind: Kind, id: i64) -> Stri
     .ok()
     .flatten()
     .map_or_else(|| "unknown".to_owned(), |(s, _)| s)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_pages_with_forms_are_return_pages() {
+        for ok in ["/", "/?tab=tv", "/?tab=documentaries", "/history", "/history?page=12"] {
+            assert!(super::is_return_page(ok), "{ok}");
+        }
+        for bad in [
+            "/\t/evil.example",
+            "//evil.example",
+            "/?tab=x",
+            "/history?page=",
+            "/history?page=1\r\nX: y",
+            "/admin",
+            "/history?page=1&x=2",
+            "/\x7f",
+            "https://evil.example",
+        ] {
+            assert!(!super::is_return_page(bad), "{bad:?}");
+        }
+    }
 }

@@ -90,11 +90,7 @@ pub async fn start(
     http: web::Data<awc::Client>,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
-    let client = req
-        .connection_info()
-        .realip_remote_addr()
-        .unwrap_or("unknown")
-        .to_owned();
+    let client = state.origin_of(&req).client;
     if let Err(wait) = state.sign_in_limiter.attempt(&client) {
         tracing::warn!(%client, "sign-in flood refused");
         return Err(AppError::TooManyRequests(format!(
