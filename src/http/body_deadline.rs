@@ -29,7 +29,10 @@ pub async fn cut_slow_bodies<B: MessageBody>(
     let has_body = req.headers().contains_key("content-length")
         || req.headers().contains_key("transfer-encoding");
     if !has_body {
-        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+        return next
+            .call(req)
+            .await
+            .map(ServiceResponse::map_into_left_body);
     }
     let cut = Rc::new(Cell::new(false));
     let deadline = Instant::now() + BODY_DEADLINE;
@@ -63,6 +66,8 @@ pub async fn cut_slow_bodies<B: MessageBody>(
     }
     tracing::warn!(path = %res.request().path(), "cut a request body that trickled in");
     let mut refusal = AppError::RequestTimeout.render(kind);
-    refusal.head_mut().set_connection_type(ConnectionType::Close);
+    refusal
+        .head_mut()
+        .set_connection_type(ConnectionType::Close);
     Ok(res.into_response(refusal).map_into_right_body())
 }

@@ -35,11 +35,15 @@ impl Cidr {
         };
         match (self.network, ip) {
             (IpAddr::V4(net), IpAddr::V4(ip)) => {
-                let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u32::from(net) & mask == u32::from(ip) & mask
             }
             (IpAddr::V6(net), IpAddr::V6(ip)) => {
-                let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
                 u128::from(net) & mask == u128::from(ip) & mask
             }
             _ => false,
@@ -48,7 +52,8 @@ impl Cidr {
 }
 
 /// Loopback and the private ranges, where Docker networks and Traefik live.
-pub const DEFAULT_TRUSTED: &str = "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
+pub const DEFAULT_TRUSTED: &str =
+    "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
 
 /// The proxies whose forwarded headers are believed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -210,20 +215,34 @@ mod tests {
     #[test]
     fn cidrs_match_their_ranges_only() {
         let trusted = TrustedProxies::parse(DEFAULT_TRUSTED).unwrap();
-        for ip in ["127.0.0.1", "10.1.2.3", "172.18.0.5", "192.168.1.1", "::1", "fd00::1", "::ffff:10.0.0.1"] {
+        for ip in [
+            "127.0.0.1",
+            "10.1.2.3",
+            "172.18.0.5",
+            "192.168.1.1",
+            "::1",
+            "fd00::1",
+            "::ffff:10.0.0.1",
+        ] {
             assert!(trusted.trusts(ip.parse().unwrap()), "{ip}");
         }
         for ip in ["8.8.8.8", "172.32.0.1", "2001:db8::1", "192.169.0.1"] {
             assert!(!trusted.trusts(ip.parse().unwrap()), "{ip}");
         }
-        assert!(!TrustedProxies::parse("none").unwrap().trusts("127.0.0.1".parse().unwrap()));
+        assert!(
+            !TrustedProxies::parse("none")
+                .unwrap()
+                .trusts("127.0.0.1".parse().unwrap())
+        );
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
         assert!(TrustedProxies::parse("traefik").is_err());
     }
 
     #[test]
     fn forwarded_elements_are_read() {
-        let got = parse_forwarded(r#"for="[2001:db8::1]:4711";proto=https;host=sagarr.example.com, for=10.0.0.2"#);
+        let got = parse_forwarded(
+            r#"for="[2001:db8::1]:4711";proto=https;host=sagarr.example.com, for=10.0.0.2"#,
+        );
         assert_eq!(got[0].for_ip, "2001:db8::1".parse().ok());
         assert_eq!(got[0].proto.as_deref(), Some("https"));
         assert_eq!(got[0].host.as_deref(), Some("sagarr.example.com"));

@@ -205,11 +205,14 @@ pub async fn save(
         tracing::info!(section = section.slug(), field = field.name, "key cleared");
         let still = state.config.env_integrations.get(field.env).is_some();
         let message = if still {
-            format!("{} cleared here; the one in {} applies.", field.label, field.env)
+            format!(
+                "{} cleared here; the one in {} applies.",
+                field.label, field.env
+            )
         } else {
             format!("{} cleared.", field.label)
         };
-        return Ok(answer(&req, &state, &session, section, message).await?);
+        return answer(&req, &state, &session, section, message).await;
     }
     let current = load_values(&state, section).await?;
     let merged = settings::merge_form(section, &current, &form).map_err(AppError::BadRequest)?;

@@ -341,7 +341,13 @@ pub(super) async fn cached_status(state: &AppState, kind: Kind, id: i64) -> Stri
 mod tests {
     #[test]
     fn only_the_pages_with_forms_are_return_pages() {
-        for ok in ["/", "/?tab=tv", "/?tab=documentaries", "/history", "/history?page=12"] {
+        for ok in [
+            "/",
+            "/?tab=tv",
+            "/?tab=documentaries",
+            "/history",
+            "/history?page=12",
+        ] {
             assert!(super::is_return_page(ok), "{ok}");
         }
         for bad in [
