@@ -27,6 +27,7 @@ mod sessions;
 mod sign_in;
 mod startup;
 mod streaming;
+mod trust;
 mod upstream_ai;
 mod upstream_overseerr;
 mod upstream_plex_discover;
