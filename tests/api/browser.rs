@@ -42,6 +42,10 @@ pub async fn signed_in_without_javascript(
 
 #[actix_web::test]
 async fn with_javascript_the_admin_tests_and_saves_a_section_in_place() {
+    if crate::webdriver::unavailable("with_javascript_the_admin_tests_and_saves_a_section_in_place")
+    {
+        return;
+    }
     let app = TestApp::spawn().await;
     let browser = Browser::start(true, 1280, 900).await;
     sign_in(&browser, &app, "Owner").await;
@@ -105,6 +109,11 @@ async fn with_javascript_the_admin_tests_and_saves_a_section_in_place() {
 
 #[actix_web::test]
 async fn without_javascript_the_admin_forms_post_and_come_back_with_a_message() {
+    if crate::webdriver::unavailable(
+        "without_javascript_the_admin_forms_post_and_come_back_with_a_message",
+    ) {
+        return;
+    }
     let app = TestApp::spawn().await;
     let browser = signed_in_without_javascript(&app, &owner(), 390, 844).await;
     browser.goto(&app.url("/admin")).await;

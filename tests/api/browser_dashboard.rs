@@ -24,6 +24,9 @@ fn requests(app: &crate::helpers::TestApp) -> Vec<(Kind, i64)> {
 
 #[actix_web::test]
 async fn with_javascript_every_card_action_works_in_place() {
+    if crate::webdriver::unavailable("with_javascript_every_card_action_works_in_place") {
+        return;
+    }
     let app = friend_with_rows().await;
     let browser = Browser::start(true, 1280, 900).await;
     sign_in(&browser, &app, "Friend").await;
@@ -106,6 +109,9 @@ async fn with_javascript_every_card_action_works_in_place() {
 
 #[actix_web::test]
 async fn without_javascript_every_card_action_works_as_a_plain_form() {
+    if crate::webdriver::unavailable("without_javascript_every_card_action_works_as_a_plain_form") {
+        return;
+    }
     let app = friend_with_rows().await;
     let browser = signed_in_without_javascript(&app, &friend(), 390, 844).await;
     browser.goto(&app.url("/")).await;
@@ -165,6 +171,11 @@ async fn without_javascript_every_card_action_works_as_a_plain_form() {
 
 #[actix_web::test]
 async fn refresh_now_shows_progress_and_brings_the_new_rows_without_a_reload() {
+    if crate::webdriver::unavailable(
+        "refresh_now_shows_progress_and_brings_the_new_rows_without_a_reload",
+    ) {
+        return;
+    }
     let app = friend_with_rows().await;
     let browser = Browser::start(true, 1280, 900).await;
     sign_in(&browser, &app, "Friend").await;

@@ -118,6 +118,9 @@ async fn serve_has_no_demo_sign_in() {
 /// The README's screenshot: the demo dashboard in a real browser, dark theme.
 #[actix_web::test]
 async fn the_demo_dashboard_in_a_browser() {
+    if crate::webdriver::unavailable("the_demo_dashboard_in_a_browser") {
+        return;
+    }
     let demo = start_demo().await;
     let browser = Browser::start_with(true, 1280, 860, true).await;
     browser.goto(&format!("{}/login", demo.base)).await;

@@ -23,6 +23,30 @@ pub struct Browser {
     http: awc::Client,
 }
 
+/// True when this machine has no Chromium or chromedriver: the browser test then prints why and
+/// skips. Under `tests/run` and CI (`SAGARR_BROWSER_TESTS=required`, or `CI` set) a missing
+/// browser is a failure instead, so a green run there always includes the browser.
+pub fn unavailable(test: &str) -> bool {
+    let driver = std::path::Path::new("/usr/bin/chromedriver").exists()
+        || std::env::var_os("PATH").is_some_and(|paths| {
+            std::env::split_paths(&paths).any(|dir| dir.join("chromedriver").exists())
+        });
+    let chromium = std::path::Path::new("/usr/bin/chromium").exists();
+    if driver && chromium {
+        return false;
+    }
+    let required = std::env::var("SAGARR_BROWSER_TESTS").is_ok_and(|v| v == "required")
+        || std::env::var_os("CI").is_some();
+    assert!(
+        !required,
+        "{test}: Chromium or chromedriver is missing; tests/run installs Debian's chromium and chromium-driver"
+    );
+    eprintln!(
+        "skipping {test}: Chromium or chromedriver is missing (./tests/run installs them and runs every browser test)"
+    );
+    true
+}
+
 fn chromedriver() -> &'static str {
     if std::path::Path::new("/usr/bin/chromedriver").exists() {
         "/usr/bin/chromedriver"
