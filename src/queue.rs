@@ -83,11 +83,53 @@ pub async fn run(mut rx: Receiver, state: Data<AppState>) {
         };
         let state = state.clone();
         actix_web::rt::spawn(async move {
+            let guard = RunGuard {
+                pending: state.queue.pending.clone(),
+                pool: state.pool.clone(),
+                user_id,
+                finished: false,
+            };
             let http = crate::integrations::http_client();
             engine::refresh_user(&state, &http, user_id, trigger, &|_, _, _| {}).await;
-            lock(&state.queue.pending).remove(&user_id);
+            guard.finish();
             drop(permit);
         });
+    }
+}
+
+/// Held while a refresh runs. However the run ends, even by a panic, the user leaves the
+/// pending set; if it did not end normally, his status says the run failed, so he never shows
+/// as queued or running until a restart.
+struct RunGuard {
+    pending: Arc<Mutex<HashSet<i32>>>,
+    pool: db::DbPool,
+    user_id: i32,
+    finished: bool,
+}
+
+impl RunGuard {
+    fn finish(mut self) {
+        self.finished = true;
+    }
+}
+
+impl Drop for RunGuard {
+    fn drop(&mut self) {
+        lock(&self.pending).remove(&self.user_id);
+        if self.finished {
+            return;
+        }
+        tracing::error!(user_id = self.user_id, "a refresh stopped unexpectedly");
+        // Blocking, but only on this rare path, and the run's own writes are over.
+        if let Ok(mut conn) = self.pool.get() {
+            let _ = db::recommendations::set_finished(
+                &mut conn,
+                self.user_id,
+                false,
+                "The refresh stopped unexpectedly; the previous rows were kept. Try again.",
+                db::now(),
+            );
+        }
     }
 }
 
@@ -105,4 +147,51 @@ pub async fn enqueue_active(state: &AppState, trigger: Trigger) -> Result<usize,
         }
     }
     Ok(queued)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[actix_web::test]
+    async fn a_refresh_that_panics_is_marked_failed_and_leaves_the_queue() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = db::open(&dir.path().join("sagarr.db")).unwrap();
+        let user_id = {
+            let mut conn = pool.get().unwrap();
+            let account = db::users::SignedInAccount {
+                plex_id: 7,
+                username: "friend".into(),
+                email: None,
+                avatar_url: None,
+                plex_token: "token".into(),
+            };
+            let user = db::users::record_sign_in(&mut conn, &account, 1).unwrap();
+            db::recommendations::set_running(&mut conn, user.id, 2).unwrap();
+            user.id
+        };
+        let pending: Arc<Mutex<HashSet<i32>>> = Arc::default();
+        lock(&pending).insert(user_id);
+        let guard = RunGuard {
+            pending: pending.clone(),
+            pool: pool.clone(),
+            user_id,
+            finished: false,
+        };
+        // An engine that panics mid-run, in a task as the queue runs it.
+        let run = actix_web::rt::spawn(async move {
+            let _guard = guard;
+            actix_web::rt::task::yield_now().await;
+            panic!("the engine panicked");
+        });
+        assert!(run.await.is_err(), "the task panicked");
+        assert!(!lock(&pending).contains(&user_id), "no longer pending");
+        let status = db::recommendations::status(&mut pool.get().unwrap(), user_id).unwrap();
+        assert_eq!(status.state, "failed");
+        assert!(
+            status.message.contains("stopped unexpectedly"),
+            "{}",
+            status.message
+        );
+    }
 }
