@@ -1,4 +1,4 @@
-//! The command line (CONTRACT.md "The binary").
+//! The command line (docs/http.md "The binary").
 
 /// What the binary was asked to do.
 #[derive(Debug, PartialEq, Eq)]

@@ -1,4 +1,4 @@
-//! Start-up configuration from the environment (CONTRACT.md "Environment").
+//! Start-up configuration from the environment (docs/configuration.md).
 //!
 //! Only what the process needs before it can serve lives here. Integration settings (Tautulli,
 //! Overseerr, TMDb, AI) are read through [`crate::settings`], where values saved on the admin

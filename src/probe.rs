@@ -21,7 +21,7 @@ pub const DEADLINE: Duration = Duration::from_secs(15);
 /// Time left for our own work after the slowest upstream call.
 const MARGIN: Duration = Duration::from_secs(1);
 
-/// CONTRACT.md `GET /api/admin/test/{section}`.
+/// docs/http.md `GET /api/admin/test/{section}`.
 #[derive(Debug, Clone, Serialize)]
 pub struct TestResult {
     pub ok: bool,

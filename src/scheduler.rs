@@ -1,5 +1,5 @@
 //! The nightly refresh: a clokwerk thread ticks every minute in UTC (clokwerk panics on local
-//! DST changes, STACK.md §2) and decides against the local clock whether `SAGARR_REFRESH_AT`
+//! DST changes, docs/architecture.md "Crates") and decides against the local clock whether `SAGARR_REFRESH_AT`
 //! has come; the actix side then queues every active user.
 
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! The sign-in rules (CONTRACT.md "Who may sign in"), as pure decisions over what plex.tv,
+//! The sign-in rules (docs/configuration.md "Who may sign in"), as pure decisions over what plex.tv,
 //! Tautulli and our database said.
 
 use crate::integrations::plex::Account;

@@ -1,4 +1,4 @@
-//! The user's own records (CONTRACT.md "Records"): ratings, skips, requests, watchlist adds.
+//! The user's own records (docs/http.md "Records"): ratings, skips, requests, watchlist adds.
 
 use diesel::prelude::*;
 

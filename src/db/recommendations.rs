@@ -52,7 +52,7 @@ pub fn has_any(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<bool> {
     .get_result(conn)
 }
 
-/// Where a user's refresh stands (CONTRACT.md `GET /refresh/status`).
+/// Where a user's refresh stands (docs/http.md `GET /refresh/status`).
 #[derive(Debug, Clone, Default, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = refresh_status)]
 pub struct Status {

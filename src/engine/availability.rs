@@ -1,5 +1,5 @@
 //! Availability of recommended titles from Overseerr: fetched in one bounded pass at refresh
-//! time and cached with its time (PRODUCT.md rule 6), and re-checked in the background when a
+//! time and cached with its time (docs/recommendations.md), and re-checked in the background when a
 //! page view finds a cached status stale.
 
 use futures_util::{StreamExt, stream};

@@ -1,4 +1,4 @@
-//! The recommendation engine (ENGINE.md): one user's history in, verified and explained rows
+//! The recommendation engine (docs/recommendations.md): one user's history in, verified and explained rows
 //! out, stored only when the run produced some. Page views never wait on any of this.
 
 mod availability;

@@ -1,4 +1,4 @@
-//! Title normalisation for matching (ENGINE.md): NFKD with accents stripped, lower case, `&`
+//! Title normalisation for matching (docs/recommendations.md): NFKD with accents stripped, lower case, `&`
 //! read as `and`, punctuation dropped, a leading article dropped, spaces collapsed.
 
 use unicode_normalization::UnicodeNormalization;

@@ -1,4 +1,4 @@
-//! The one compact prompt per user per refresh (ENGINE.md "Cost"): titles, years, how much was
+//! The one compact prompt per user per refresh (docs/recommendations.md): titles, years, how much was
 //! watched, likes and dislikes, and TMDb's recommendations of the favourites as candidates.
 
 use crate::integrations::ai::Prompt;
@@ -94,7 +94,7 @@ pub fn build(taste: &Taste, candidates: &[Candidate], shape: Shape) -> Prompt {
     }
 }
 
-/// CONTRACT.md's reply format as a JSON schema.
+/// docs/http.md's reply format as a JSON schema.
 pub fn schema() -> serde_json::Value {
     serde_json::json!({
         "type": "object",

@@ -1,4 +1,4 @@
-//! What a user likes, from his Tautulli history and his own records (PRODUCT.md rule 9: a full
+//! What a user likes, from his Tautulli history and his own records (docs/recommendations.md: a full
 //! watch is not a like, a skip is not a dislike), and what must never be recommended to him.
 
 use std::collections::{HashMap, HashSet};

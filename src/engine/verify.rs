@@ -1,4 +1,4 @@
-//! Every proposed title is checked against TMDb before anyone sees it (PRODUCT.md rule 1).
+//! Every proposed title is checked against TMDb before anyone sees it (docs/recommendations.md).
 
 use crate::catalog;
 use crate::db::{self, DbPool};

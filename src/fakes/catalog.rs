@@ -635,7 +635,7 @@ pub fn find(kind: Kind, tmdb_id: i64) -> Option<&'static Title> {
         .find(|t| t.kind == kind && t.tmdb_id == tmdb_id)
 }
 
-/// TMDb's details object (UPSTREAMS.md 4.4), with `external_ids` when appended.
+/// TMDb's details object (docs/upstreams.md, TMDb), with `external_ids` when appended.
 pub fn tmdb_details(t: &Title, with_external_ids: bool) -> Value {
     let genres: Vec<Value> = t
         .genres
@@ -673,7 +673,7 @@ pub fn tmdb_details(t: &Title, with_external_ids: bool) -> Value {
     v
 }
 
-/// A search / recommendations result object (UPSTREAMS.md 4.5): `genre_ids`, not `genres`.
+/// A search / recommendations result object (docs/upstreams.md, TMDb): `genre_ids`, not `genres`.
 pub fn tmdb_result(t: &Title, with_media_type: bool) -> Value {
     let genre_ids: Vec<i64> = t.genres.iter().map(|(id, _)| *id).collect();
     let mut v = match t.kind {

@@ -1,4 +1,4 @@
-//! Misbehaviour on demand, answered in each service's own error shape (UPSTREAMS.md).
+//! Misbehaviour on demand, answered in each service's own error shape (docs/upstreams.md).
 
 use std::sync::Mutex;
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! Fake upstream servers that speak the exact shapes of UPSTREAMS.md, error cases included.
+//! Fake upstream servers that speak the exact shapes of docs/upstreams.md, error cases included.
 //! Tests run the real app against them, and `sagarr demo` will serve them as its upstreams.
 //! Each can be told to misbehave (slow, 500, garbage, 429) in its own service's error shape.
 

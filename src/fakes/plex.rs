@@ -1,4 +1,4 @@
-//! A fake Plex: plex.tv's PIN sign-in and `/api/v2/user` (UPSTREAMS.md 1.2-1.5), and the
+//! A fake Plex: plex.tv's PIN sign-in and `/api/v2/user` (docs/upstreams.md, Plex), and the
 //! Discover host's search, metadata and watchlist (1.7-1.8). One server, because both trust
 //! the same user tokens; point `PLEX_TV_URL` and `PLEX_DISCOVER_URL` at it.
 

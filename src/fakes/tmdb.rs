@@ -1,4 +1,4 @@
-//! A fake TMDb v3 (UPSTREAMS.md 4) over the catalogue: both key forms, details, search,
+//! A fake TMDb v3 (docs/upstreams.md, TMDb) over the catalogue: both key forms, details, search,
 //! recommendations, similar and find, with TMDb's error bodies.
 
 use std::collections::HashMap;

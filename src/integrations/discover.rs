@@ -1,4 +1,4 @@
-//! Plex Discover (UPSTREAMS.md 1.7-1.8): find a title's provider ratingKey and add it to a
+//! Plex Discover (docs/upstreams.md, Plex): find a title's provider ratingKey and add it to a
 //! user's watchlist with his own token.
 
 use std::time::Duration;

@@ -17,7 +17,7 @@ pub struct Overseerr<'a> {
     pub timeout: Duration,
 }
 
-/// Availability as CONTRACT.md names it (`GET /media/{kind}/{id}/status`).
+/// Availability as docs/http.md names it (`GET /media/{kind}/{id}/status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Availability {
     Available,

@@ -1,4 +1,4 @@
-//! plex.tv: PIN sign-in and "who is this token" (UPSTREAMS.md 1.1-1.5).
+//! plex.tv: PIN sign-in and "who is this token" (docs/upstreams.md, Plex).
 
 use serde::Deserialize;
 
@@ -140,7 +140,7 @@ fn failure(call: &Call<'_>, status: u16, body: &[u8]) -> UpstreamError {
     }
 }
 
-/// The app.plex.tv address the browser is sent to (CONTRACT.md `/auth/plex`). Parameters live
+/// The app.plex.tv address the browser is sent to (docs/http.md `/auth/plex`). Parameters live
 /// in the fragment, so they never reach app.plex.tv's server logs.
 pub fn auth_url(auth_base: &str, client_id: &str, code: &str, forward_url: &str) -> String {
     let enc = |s: &str| percent_encoding::utf8_percent_encode(s, URI_COMPONENT).to_string();

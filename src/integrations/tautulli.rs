@@ -1,4 +1,4 @@
-//! Tautulli API v2 (UPSTREAMS.md 2): one envelope, errors as HTTP 400 with `result: error`.
+//! Tautulli API v2 (docs/upstreams.md, Tautulli): one envelope, errors as HTTP 400 with `result: error`.
 
 use serde::Deserialize;
 use serde::de::DeserializeOwned;

@@ -1,4 +1,4 @@
-//! The card actions (CONTRACT.md `/media/{kind}/{tmdb_id}/…`): rate, undo, skip, request,
+//! The card actions (docs/http.md `/media/{kind}/{tmdb_id}/…`): rate, undo, skip, request,
 //! watchlist, status. HTMX gets the fragment to swap; a plain form gets a 303 back.
 
 use actix_session::Session;

@@ -1,4 +1,4 @@
-//! The one route table (CONTRACT.md "Routes"), and how bad paths, queries and forms are refused.
+//! The one route table (docs/http.md "Routes"), and how bad paths, queries and forms are refused.
 
 mod acquire;
 mod admin;

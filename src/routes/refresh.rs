@@ -13,7 +13,7 @@ use crate::error::AppError;
 use crate::http::negotiate::{ResponseKind, wants_fragment};
 use crate::state::AppState;
 
-/// CONTRACT.md's `GET /refresh/status` body.
+/// docs/http.md's `GET /refresh/status` body.
 #[derive(Serialize)]
 pub struct StatusJson {
     pub state: String,

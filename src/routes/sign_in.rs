@@ -1,4 +1,4 @@
-//! Plex PIN sign-in (CONTRACT.md `/login`, `/auth/plex`, `/auth/plex/callback`, `/logout`).
+//! Plex PIN sign-in (docs/http.md `/login`, `/auth/plex`, `/auth/plex/callback`, `/logout`).
 
 use actix_session::Session;
 use actix_web::http::header;

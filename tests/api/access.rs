@@ -1,4 +1,4 @@
-//! Every route in CONTRACT.md, tried anonymously, as a user, as an admin and cross-site, with
+//! Every route in docs/http.md, tried anonymously, as a user, as an admin and cross-site, with
 //! the answer the contract documents for each.
 
 use awc::http::StatusCode;

@@ -1,4 +1,4 @@
-//! Plex sign-in and who may get in (CONTRACT.md "Who may sign in").
+//! Plex sign-in and who may get in (docs/configuration.md "Who may sign in").
 
 use awc::http::StatusCode;
 

@@ -1,4 +1,4 @@
-//! AI chat providers (UPSTREAMS.md 5): OpenAI, Ollama's native API, and any OpenAI-compatible
+//! AI chat providers (docs/upstreams.md, AI): OpenAI, Ollama's native API, and any OpenAI-compatible
 //! endpoint (LocalAI, OpenRouter, Ollama's `/v1`). Structured output is negotiated per provider
 //! (json_schema, then json_object, then plain text) and the result remembered by the caller.
 
@@ -49,7 +49,7 @@ impl ProviderKind {
         }
     }
 
-    /// CONTRACT.md's default base URLs; an OpenAI-compatible endpoint has none.
+    /// The default base URLs (docs/configuration.md); an OpenAI-compatible endpoint has none.
     pub fn default_base_url(self) -> &'static str {
         match self {
             Self::OpenAi => "https://api.openai.com/v1",
