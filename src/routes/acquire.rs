@@ -5,10 +5,8 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::admin::{html, render};
-use super::media::{
-    ActionForm, MediaPath, back_to, back_with, cached_status, card_after, details, record_of, save,
-};
+use super::media::{ActionForm, MediaPath, cached_status, card_after, details, record_of, save};
+use super::respond::{back_to, back_with, html, render};
 use crate::auth::session::CurrentUser;
 use crate::db::{self, users::User};
 use crate::error::AppError;
@@ -54,7 +52,7 @@ pub async fn request(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
-    let back = back_to(&form, "/");
+    let back = back_to(form.back.as_deref(), "/");
     let result = ask_overseerr(&state, &http, &user, kind, id).await;
     match result {
         Ok(outcome) => {
@@ -192,7 +190,7 @@ pub async fn watchlist(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
-    let back = back_to(&form, "/");
+    let back = back_to(form.back.as_deref(), "/");
     match add_to_watchlist(&state, &http, &user, kind, id).await {
         Ok(()) => {
             let record = record_of(&state, &http, kind, id, 2, "watchlist").await;

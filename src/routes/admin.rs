@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::admin_users::{self, UserRow};
-use super::sign_in::see_other;
+use super::respond::{html, render, see_other};
 use crate::auth::session::{self, AdminUser};
 use crate::db::{self, users::User};
 use crate::error::AppError;
@@ -104,18 +104,6 @@ async fn load_values(state: &AppState, section: Section) -> Result<Values, AppEr
         Ok(settings::load(conn, &env, section)?)
     })
     .await
-}
-
-pub fn html(body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(body)
-}
-
-pub fn render(template: &impl Template) -> Result<String, AppError> {
-    template
-        .render()
-        .map_err(|e| AppError::internal("template", e))
 }
 
 /// `GET /admin`.

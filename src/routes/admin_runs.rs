@@ -4,9 +4,9 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::admin::{html, render};
-use super::admin_users::format_time;
-use super::sign_in::see_other;
+use super::respond::format_time;
+use super::respond::see_other;
+use super::respond::{html, render};
 use crate::auth::session::{self, AdminUser};
 use crate::db;
 use crate::engine::Trigger;

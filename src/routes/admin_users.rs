@@ -4,8 +4,7 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::admin::{html, render};
-use super::sign_in::see_other;
+use super::respond::{format_time, html, render, see_other};
 use crate::auth::session::{self, AdminUser};
 use crate::db::{self, users::AdminChange};
 use crate::error::AppError;
@@ -46,17 +45,6 @@ pub async fn rows_for(state: &AppState, me: Option<i32>) -> Result<Vec<UserRow>,
             username: u.username,
         })
         .collect())
-}
-
-/// A unix time as local date and time (the `TZ` of the server).
-pub fn format_time(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
 }
 
 #[derive(serde::Deserialize)]

@@ -6,9 +6,9 @@ use std::collections::{HashMap, HashSet};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::admin::render;
-use super::admin_users::format_time;
 use super::refresh::StatusFragment;
+use super::respond::format_time;
+use super::respond::render;
 use crate::auth::session::CurrentUser;
 use crate::db::{self, users::User};
 use crate::engine::rows::{Card, Row};

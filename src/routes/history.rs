@@ -3,8 +3,8 @@
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::admin::{html, render};
-use super::admin_users::format_time;
+use super::respond::format_time;
+use super::respond::{html, render};
 use crate::auth::session::CurrentUser;
 use crate::db::{self, preferences::Preference, users::User};
 use crate::error::AppError;

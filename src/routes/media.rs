@@ -5,11 +5,10 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::admin::{html, render};
 use super::dashboard::CardView;
 use super::history::HistoryRowFragment;
-use super::sign_in::see_other;
-use crate::auth::session::{self, CurrentUser};
+use super::respond::{back_to, back_with, html, render};
+use crate::auth::session::CurrentUser;
 use crate::catalog;
 use crate::db::{self, preferences::NewPreference};
 use crate::engine::rows::Card;
@@ -53,38 +52,6 @@ pub struct ActionForm {
     pub(super) back: Option<String>,
     #[serde(default)]
     rating: Option<String>,
-}
-
-/// Leaves a one-time message for the page a form without JavaScript returns to, and sends
-/// the browser there.
-pub(super) fn back_with(session: &Session, back: &str, ok: bool, message: String) -> HttpResponse {
-    let anchor = if back.starts_with("/history") {
-        "history"
-    } else {
-        "dashboard"
-    };
-    session::set_flash(session, ok, message, anchor);
-    see_other(back)
-}
-
-/// Where a form without JavaScript returns: one of the pages that have forms, never anything
-/// else (a `/\t/evil.example` is read by browsers as another site; CR or LF would break the
-/// header). Checked before anything is written.
-pub(super) fn back_to(form: &ActionForm, default: &str) -> String {
-    match form.back.as_deref() {
-        Some(back) if is_return_page(back) => back.to_owned(),
-        _ => default.to_owned(),
-    }
-}
-
-/// `/`, `/?tab=movies|tv|documentaries`, `/history` or `/history?page=N`.
-pub fn is_return_page(back: &str) -> bool {
-    match back {
-        "/" | "/?tab=movies" | "/?tab=tv" | "/?tab=documentaries" | "/history" => true,
-        _ => back.strip_prefix("/history?page=").is_some_and(|n| {
-            !n.is_empty() && n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit())
-        }),
-    }
 }
 
 #[derive(Template)]
@@ -195,7 +162,7 @@ pub async fn rate(
         record_of(&state, &http, kind, id, rating, "seen").await,
     )
     .await?;
-    let back = back_to(&form, "/");
+    let back = back_to(form.back.as_deref(), "/");
     let verdict = if rating == 1 { "liked" } else { "didn't like" };
     if !wants_fragment(&req) {
         return Ok(back_with(
@@ -245,10 +212,8 @@ pub async fn unrate(
         // The history row is swapped for nothing: it is gone.
         return Ok(html(String::new()));
     }
-    let back = back_to(
-        &form.map(web::Form::into_inner).unwrap_or_default(),
-        "/history",
-    );
+    let form = form.map(web::Form::into_inner).unwrap_or_default();
+    let back = back_to(form.back.as_deref(), "/history");
     let message = format!(
         "Deleted the record of {}; it may be recommended again.",
         deleted.title
@@ -275,7 +240,12 @@ pub async fn skip(
     .await?;
     if !wants_fragment(&req) {
         let message = format!("Skipped {}.", saved.title);
-        return Ok(back_with(&session, &back_to(&form, "/"), true, message));
+        return Ok(back_with(
+            &session,
+            &back_to(form.back.as_deref(), "/"),
+            true,
+            message,
+        ));
     }
     done(
         kind,
@@ -335,33 +305,4 @@ pub(super) async fn cached_status(state: &AppState, kind: Kind, id: i64) -> Stri
     .ok()
     .flatten()
     .map_or_else(|| "unknown".to_owned(), |(s, _)| s)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn only_the_pages_with_forms_are_return_pages() {
-        for ok in [
-            "/",
-            "/?tab=tv",
-            "/?tab=documentaries",
-            "/history",
-            "/history?page=12",
-        ] {
-            assert!(super::is_return_page(ok), "{ok}");
-        }
-        for bad in [
-            "/\t/evil.example",
-            "//evil.example",
-            "/?tab=x",
-            "/history?page=",
-            "/history?page=1\r\nX: y",
-            "/admin",
-            "/history?page=1&x=2",
-            "/\x7f",
-            "https://evil.example",
-        ] {
-            assert!(!super::is_return_page(bad), "{bad:?}");
-        }
-    }
 }

@@ -10,6 +10,7 @@ mod health;
 mod history;
 mod media;
 mod refresh;
+mod respond;
 mod sign_in;
 
 pub use crate::media::TABS;

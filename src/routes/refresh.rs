@@ -4,8 +4,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use serde::Serialize;
 
-use super::admin::{html, render};
-use super::sign_in::see_other;
+use super::respond::see_other;
+use super::respond::{html, render};
 use crate::auth::session::CurrentUser;
 use crate::db::{self, recommendations::Status};
 use crate::engine::Trigger;

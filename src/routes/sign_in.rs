@@ -1,11 +1,11 @@
 //! Plex PIN sign-in (docs/http.md `/login`, `/auth/plex`, `/auth/plex/callback`, `/logout`).
 
 use actix_session::Session;
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 use askama_web::WebTemplate;
 
+use super::respond::{render, see_other};
 use crate::auth::rules::{self, Access};
 use crate::auth::session::{self, CurrentUser, PendingPin};
 use crate::db::{self, users::SignedInAccount};
@@ -312,16 +312,4 @@ fn notice(
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(render(&NoticePage { title, message })?))
-}
-
-fn render(template: &impl Template) -> Result<String, AppError> {
-    template
-        .render()
-        .map_err(|e| AppError::internal("template", e))
-}
-
-pub fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
 }

@@ -1,0 +1,104 @@
+//! Building answers, for every handler: render a template, send HTML, redirect with 303, come
+//! back to the page a plain form was posted from, and show a time. Handlers import from here,
+//! never from each other.
+
+use actix_session::Session;
+use actix_web::HttpResponse;
+use actix_web::http::header;
+use askama::Template;
+
+use crate::auth::session;
+use crate::error::AppError;
+
+/// Renders a template, naming the failure as ours.
+pub fn render(template: &impl Template) -> Result<String, AppError> {
+    template
+        .render()
+        .map_err(|e| AppError::internal("template", e))
+}
+
+/// A 200 HTML answer.
+pub fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(body)
+}
+
+/// A 303 See Other to `location` (Post/Redirect/Get).
+pub fn see_other(location: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .finish()
+}
+
+/// A unix time as local date and time (the `TZ` of the server).
+pub fn format_time(unix: i64) -> String {
+    chrono::DateTime::from_timestamp(unix, 0)
+        .map(|t| {
+            t.with_timezone(&chrono::Local)
+                .format("%Y-%m-%d %H:%M")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+/// Leaves a one-time message for the page a form without JavaScript returns to, and sends
+/// the browser there.
+pub fn back_with(session: &Session, back: &str, ok: bool, message: String) -> HttpResponse {
+    let anchor = if back.starts_with("/history") {
+        "history"
+    } else {
+        "dashboard"
+    };
+    session::set_flash(session, ok, message, anchor);
+    see_other(back)
+}
+
+/// Where a form without JavaScript returns (its `back` field): one of the pages that have forms,
+/// never anything else (a `/\t/evil.example` is read by browsers as another site; CR or LF
+/// would break the header). Checked before anything is written.
+pub fn back_to(back: Option<&str>, default: &str) -> String {
+    match back {
+        Some(back) if is_return_page(back) => back.to_owned(),
+        _ => default.to_owned(),
+    }
+}
+
+/// `/`, `/?tab=movies|tv|documentaries`, `/history` or `/history?page=N`.
+pub fn is_return_page(back: &str) -> bool {
+    match back {
+        "/" | "/?tab=movies" | "/?tab=tv" | "/?tab=documentaries" | "/history" => true,
+        _ => back.strip_prefix("/history?page=").is_some_and(|n| {
+            !n.is_empty() && n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit())
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_the_pages_with_forms_are_return_pages() {
+        for ok in [
+            "/",
+            "/?tab=tv",
+            "/?tab=documentaries",
+            "/history",
+            "/history?page=12",
+        ] {
+            assert!(super::is_return_page(ok), "{ok}");
+        }
+        for bad in [
+            "/\t/evil.example",
+            "//evil.example",
+            "/?tab=x",
+            "/history?page=",
+            "/history?page=1\r\nX: y",
+            "/admin",
+            "/history?page=1&x=2",
+            "/\x7f",
+            "https://evil.example",
+        ] {
+            assert!(!super::is_return_page(bad), "{bad:?}");
+        }
+    }
+}
