@@ -210,11 +210,7 @@ impl Call<'_> {
         };
         let mut response = sent.map_err(|e| self.send_error(e))?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse().ok());
+        let retry_after = retry_after(response.headers());
         let body = response
             .body()
             .limit(BODY_LIMIT)
@@ -253,11 +249,7 @@ impl Call<'_> {
     /// Reads the rest of an opened answer in full, within `self.timeout`.
     pub async fn finish(&self, mut response: Opened) -> Result<Answer, UpstreamError> {
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse().ok());
+        let retry_after = retry_after(response.headers());
         let body = actix_web::rt::time::timeout(self.timeout, response.body().limit(BODY_LIMIT))
             .await
             .map_err(|_| self.timed_out())?
@@ -303,6 +295,14 @@ impl Call<'_> {
             }),
         }
     }
+}
+
+/// `Retry-After` in seconds, when the upstream sent one.
+fn retry_after(headers: &awc::http::header::HeaderMap) -> Option<u64> {
+    headers
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse().ok())
 }
 
 fn connect_reason(error: &ConnectError) -> String {

@@ -249,6 +249,34 @@ fn settle(
     }
 }
 
+/// Reads an answer that did not stream (an error, or a server that ignored `stream` and sent
+/// it whole) within what is left of `limits.max`: the 200 body, or the classified failure.
+async fn whole_body(
+    provider: &Provider,
+    call: &super::Call<'_>,
+    response: super::Opened,
+    limits: Limits,
+    started: Instant,
+) -> Result<actix_web::web::Bytes, Attempt> {
+    let call = super::Call {
+        timeout: limits.max.saturating_sub(started.elapsed()),
+        ..*call
+    };
+    let answer = call
+        .finish(response)
+        .await
+        .map_err(|e| send_failure(provider, e))?;
+    if answer.status != 200 {
+        return Err(classify(
+            provider,
+            answer.status,
+            &answer.body,
+            answer.retry_after,
+        ));
+    }
+    Ok(answer.body)
+}
+
 /// The answer of the first provider that gave one, and which it was (0 primary, 1 fallback).
 pub struct ChainReply {
     pub reply: Reply,

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::stream::{self, Ended, Limits, Line, ProgressTx};
-use super::{Attempt, Capabilities, OutputMode, Prompt, Provider, Reply, classify, send_failure};
+use super::{Attempt, Capabilities, OutputMode, Prompt, Provider, Reply, send_failure};
 use crate::integrations::{Call, UpstreamError, UpstreamErrorKind};
 
 /// One NDJSON object of a streamed chat (or the whole answer when not streamed).
@@ -85,23 +85,8 @@ pub(super) async fn chat(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-ndjson"));
     if response.status() != 200 || !ndjson {
-        let call = Call {
-            timeout: limits.max.saturating_sub(started.elapsed()),
-            ..call
-        };
-        let answer = call
-            .finish(response)
-            .await
-            .map_err(|e| send_failure(provider, e))?;
-        if answer.status != 200 {
-            return Err(classify(
-                provider,
-                answer.status,
-                &answer.body,
-                answer.retry_after,
-            ));
-        }
-        let whole: ChatResponse = call.parse(&answer.body).map_err(Attempt::Failed)?;
+        let body = super::whole_body(provider, &call, response, limits, started).await?;
+        let whole: ChatResponse = call.parse(&body).map_err(Attempt::Failed)?;
         return Ok(reply(
             provider,
             caps,

@@ -168,24 +168,8 @@ pub(super) async fn chat(
         .await
         .map_err(|e| send_failure(provider, e))?;
     if response.status() != 200 || !is_event_stream(&response) {
-        // An error, or a server that ignored `stream` and sent the whole answer at once.
-        let call = Call {
-            timeout: limits.max.saturating_sub(started.elapsed()),
-            ..call
-        };
-        let answer = call
-            .finish(response)
-            .await
-            .map_err(|e| send_failure(provider, e))?;
-        if answer.status != 200 {
-            return Err(classify(
-                provider,
-                answer.status,
-                &answer.body,
-                answer.retry_after,
-            ));
-        }
-        return whole_answer(provider, &call, &answer.body, caps);
+        let body = super::whole_body(provider, &call, response, limits, started).await?;
+        return whole_answer(provider, &call, &body, caps);
     }
 
     let mut model = String::new();
