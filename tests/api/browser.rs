@@ -144,3 +144,49 @@ async fn without_javascript_the_admin_forms_post_and_come_back_with_a_message() 
     browser.quit().await;
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_saved_key_is_cleared_and_the_plex_section_tested_with_and_without_javascript() {
+    if crate::webdriver::unavailable(
+        "a_saved_key_is_cleared_and_the_plex_section_tested_with_and_without_javascript",
+    ) {
+        return;
+    }
+    let app = TestApp::spawn().await;
+    let stored = |app: &TestApp| {
+        let mut conn = app.app.pool.get().unwrap();
+        sagarr::db::settings::get(&mut conn, "tautulli.api_key").unwrap()
+    };
+    for javascript in [true, false] {
+        let browser = if javascript {
+            let browser = Browser::start(true, 1280, 900).await;
+            sign_in(&browser, &app, "Owner").await;
+            browser
+        } else {
+            app.forget_cookies();
+            signed_in_without_javascript(&app, &owner(), 390, 844).await
+        };
+        browser.goto(&app.url("/admin")).await;
+        browser.fill("#tautulli-api_key", TAUTULLI_KEY).await;
+        browser.click("#section-tautulli button.primary").await;
+        browser
+            .wait_for_text("#section-tautulli .result", "Tautulli settings saved.")
+            .await;
+        assert!(stored(&app).is_some());
+        browser
+            .click("#section-tautulli button[name='clear'][value='api_key']")
+            .await;
+        browser
+            .wait_for_text("#section-tautulli", "API key cleared here")
+            .await;
+        assert_eq!(stored(&app), None, "javascript {javascript}");
+        browser
+            .click("#section-plex button[formaction='/admin/test/plex']")
+            .await;
+        browser
+            .wait_for_text("#section-plex .result", "your watchlist has 0 titles")
+            .await;
+        browser.quit().await;
+    }
+    app.stop().await;
+}
