@@ -70,11 +70,16 @@ pub const GOOD_ANSWER: &str = r#"{"categories": [
 /// An app with the friend's history and the fake OpenAI, the owner already admin, and the
 /// friend signed in after his first refresh.
 async fn friend_with_history(ai: AiSetup, first_answer: Option<&str>) -> TestApp {
-    let app = TestApp::spawn_with(Options {
+    let options = Options {
         ai,
         ..Options::default()
-    })
-    .await;
+    };
+    friend_with_history_in(options, first_answer).await
+}
+
+/// Like [`friend_with_history`], with any options (extra environment, say).
+pub async fn friend_with_history_in(options: Options, first_answer: Option<&str>) -> TestApp {
+    let app = TestApp::spawn_with(options).await;
     watch_history(&app.fakes.tautulli);
     if let Some(answer) = first_answer {
         app.fakes.openai.push_reply(answer);

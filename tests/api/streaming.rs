@@ -4,25 +4,17 @@
 
 use std::time::{Duration, Instant};
 
-use crate::engine::{GOOD_ANSWER, watch_history};
+use crate::engine::{GOOD_ANSWER, friend_with_history_in};
 use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
 
-/// The friend with his history, the owner already admin, the friend signed in, the AI's
-/// answers paced by `pace`, and extra environment.
+/// The friend signed in after his first refresh, with extra environment.
 async fn app_with(ai: AiSetup, env: Vec<(&'static str, String)>) -> TestApp {
-    let app = TestApp::spawn_with(Options {
+    let options = Options {
         ai,
         extra_env: env,
         ..Options::default()
-    })
-    .await;
-    watch_history(&app.fakes.tautulli);
-    app.signed_in_as(&owner()).await;
-    app.wait_for_refresh().await;
-    app.forget_cookies();
-    app.signed_in_as(&friend()).await;
-    app.wait_for_refresh().await;
-    app
+    };
+    friend_with_history_in(options, None).await
 }
 
 /// Asks for a refresh and waits for it, noting every step `/refresh/status` showed.
