@@ -5,7 +5,9 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::media::{ActionForm, MediaPath, cached_status, card_after, details, record_of, save};
+use super::card_action::{
+    ActionForm, MediaPath, cached_status, card_after, details, record_of, save,
+};
 use super::respond::{back_to, back_with, html, render};
 use crate::auth::session::CurrentUser;
 use crate::db::{self, users::User};

@@ -6,15 +6,15 @@ use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::admin_users::{self, UserRow};
-use super::respond::{html, render, see_other};
+use super::respond::{Return, fragment_or_redirect, html, render};
 use crate::auth::session::{self, AdminUser};
 use crate::db::{self, users::User};
 use crate::error::AppError;
-use crate::http::negotiate::wants_fragment;
 use crate::probe;
 use crate::settings::{self, FieldKind, Section, Values};
 use crate::state::AppState;
+use crate::views::admin_runs::{self, RunsFragment};
+use crate::views::admin_users::{UserRow, rows_for};
 
 /// One field as the form shows it. Secrets are never sent back: only whether one is set.
 pub struct FieldView {
@@ -79,7 +79,7 @@ struct AdminPage {
     user: User,
     sections: Vec<SectionView>,
     users: Vec<UserRow>,
-    runs: super::admin_runs::RunsFragment,
+    runs: RunsFragment,
     /// The outcome of the last user action, shown in the Users section.
     notice: Option<(bool, String)>,
 }
@@ -130,9 +130,9 @@ pub async fn page(
         }
         sections.push(view);
     }
-    let users = admin_users::rows_for(&state, Some(user.id)).await?;
+    let users = rows_for(&state, Some(user.id)).await?;
     let notice = message_for("users");
-    let runs = super::admin_runs::load(&state, message_for("runs").map(|(_, m)| m)).await?;
+    let runs = admin_runs::load(&state, message_for("runs").map(|(_, m)| m)).await?;
     Ok(html(render(&AdminPage {
         user,
         sections,
@@ -222,15 +222,14 @@ async fn answer(
     section: Section,
     message: String,
 ) -> Result<HttpResponse, AppError> {
-    if wants_fragment(req) {
+    let to = Return::admin(&format!("section-{}", section.slug()));
+    fragment_or_redirect(req, session, to, true, message, |message| async move {
         let values = load_values(state, section).await?;
-        return Ok(html(render(&SectionFragment {
+        render(&SectionFragment {
             section: SectionView::new(section, &values, Some((true, message))),
-        })?));
-    }
-    let anchor = format!("section-{}", section.slug());
-    session::set_flash(session, true, message, &anchor);
-    Ok(see_other(&format!("/admin#{anchor}")))
+        })
+    })
+    .await
 }
 
 /// `POST /admin/test/{section}`: tests the values in the form, unsaved.
@@ -247,14 +246,21 @@ pub async fn test_form(
     let current = load_values(&state, section).await?;
     let values = settings::merge_form(section, &current, &form).map_err(AppError::BadRequest)?;
     let result = probe::run(&state, &http, section, &values, admin.id).await;
-    if wants_fragment(&req) {
-        // Show what was tested, unsaved, with the result under it.
-        let view = SectionView::new(section, &values, Some((result.ok, result.message)));
-        return Ok(html(render(&SectionFragment { section: view })?));
-    }
-    let anchor = format!("section-{}", section.slug());
-    session::set_flash(&session, result.ok, result.message, &anchor);
-    Ok(see_other(&format!("/admin#{anchor}")))
+    let to = Return::admin(&format!("section-{}", section.slug()));
+    let ok = result.ok;
+    fragment_or_redirect(
+        &req,
+        &session,
+        to,
+        ok,
+        result.message,
+        |message| async move {
+            // Show what was tested, unsaved, with the result under it.
+            let view = SectionView::new(section, &values, Some((ok, message)));
+            render(&SectionFragment { section: view })
+        },
+    )
+    .await
 }
 
 /// `GET /api/admin/test/{section}`: tests the saved values.

@@ -2,50 +2,13 @@
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
-use askama::Template;
 
-use super::respond::{format_time, html, render, see_other};
-use crate::auth::session::{self, AdminUser};
+use super::respond::{Return, fragment_or_redirect, render};
+use crate::auth::session::AdminUser;
 use crate::db::{self, users::AdminChange};
 use crate::error::AppError;
-use crate::http::negotiate::wants_fragment;
 use crate::state::AppState;
-
-/// One user as the admin sees him.
-pub struct UserRow {
-    pub id: i32,
-    pub username: String,
-    pub is_admin: bool,
-    pub is_me: bool,
-    pub tautulli_mapped: bool,
-    pub overseerr_mapped: bool,
-    pub mapping_error: Option<String>,
-    pub last_sign_in: String,
-}
-
-#[derive(Template)]
-#[template(path = "partials/admin_users.html")]
-struct UsersFragment {
-    users: Vec<UserRow>,
-    notice: Option<(bool, String)>,
-}
-
-pub async fn rows_for(state: &AppState, me: Option<i32>) -> Result<Vec<UserRow>, AppError> {
-    let users = db::run(&state.pool, |conn| Ok(db::users::all(conn)?)).await?;
-    Ok(users
-        .into_iter()
-        .map(|u| UserRow {
-            id: u.id,
-            is_admin: u.is_admin(),
-            is_me: me == Some(u.id),
-            tautulli_mapped: u.tautulli_user_id.is_some(),
-            overseerr_mapped: u.overseerr_user_id.is_some(),
-            mapping_error: u.mapping_error,
-            last_sign_in: format_time(u.last_login_at),
-            username: u.username,
-        })
-        .collect())
-}
+use crate::views::admin_users::{UsersFragment, rows_for};
 
 #[derive(serde::Deserialize)]
 pub struct RoleForm {
@@ -76,15 +39,21 @@ async fn answer(
         }
         AdminChange::Done => {}
     }
-    if wants_fragment(req) {
-        let users = rows_for(state, Some(admin_id)).await?;
-        return Ok(html(render(&UsersFragment {
-            users,
-            notice: Some((true, done)),
-        })?));
-    }
-    session::set_flash(session, true, done, "users");
-    Ok(see_other("/admin#users"))
+    fragment_or_redirect(
+        req,
+        session,
+        Return::admin("users"),
+        true,
+        done,
+        |done| async move {
+            let users = rows_for(state, Some(admin_id)).await?;
+            render(&UsersFragment {
+                users,
+                notice: Some((true, done)),
+            })
+        },
+    )
+    .await
 }
 
 /// `POST /admin/users/{id}/role`: `role=admin` or `role=user`.

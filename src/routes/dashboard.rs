@@ -6,111 +6,18 @@ use std::collections::{HashMap, HashSet};
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::refresh::StatusFragment;
-use super::respond::format_time;
 use super::respond::render;
 use crate::auth::session::CurrentUser;
 use crate::db::{self, users::User};
-use crate::engine::rows::{Card, Row};
+use crate::engine::rows::Row;
 use crate::error::AppError;
 use crate::http::negotiate::wants_fragment;
-use crate::media::{Kind, Tab};
+use crate::media::Tab;
 use crate::settings::{self, Endpoint, Section};
 use crate::state::AppState;
-
-/// One poster card as shown, with what the user can do about it.
-pub struct CardView {
-    pub kind: Kind,
-    pub tmdb_id: i64,
-    pub title: String,
-    pub year: Option<i32>,
-    pub because: Option<String>,
-    pub poster: Option<(String, String)>,
-    pub status: String,
-    /// Where a form without JavaScript comes back to.
-    pub back: String,
-    /// A line under the card after an action: (ok, text).
-    pub note: Option<(bool, String)>,
-    pub requests_enabled: bool,
-}
-
-impl CardView {
-    pub fn from_card(
-        card: &Card,
-        status: &str,
-        back: &str,
-        image_base: &str,
-        requests_enabled: bool,
-    ) -> Self {
-        Self {
-            kind: card.kind,
-            tmdb_id: card.tmdb_id,
-            title: card.title.clone(),
-            year: card.year,
-            because: card.because.clone(),
-            // No image host (the demo is offline): the title placeholder shows instead.
-            poster: card
-                .poster_path
-                .as_deref()
-                .filter(|_| !image_base.is_empty())
-                .map(|path| poster_urls(image_base, path)),
-            status: status.to_owned(),
-            back: back.to_owned(),
-            note: None,
-            requests_enabled,
-        }
-    }
-
-    pub fn dom_id(&self) -> String {
-        format!("card-{}-{}", self.kind, self.tmdb_id)
-    }
-
-    pub fn action(&self, what: &str) -> String {
-        format!("/media/{}/{}/{what}", self.kind, self.tmdb_id)
-    }
-
-    /// Missing titles (and partly available shows) can be requested.
-    pub fn can_request(&self) -> bool {
-        self.requests_enabled && matches!(self.status.as_str(), "missing" | "partial" | "unknown")
-    }
-
-    /// What the server has can go on the user's Plex watchlist.
-    pub fn can_watchlist(&self) -> bool {
-        matches!(self.status.as_str(), "available" | "partial")
-    }
-
-    /// The availability badge: (css class, text).
-    pub fn badge(&self) -> Option<(&'static str, &'static str)> {
-        match self.status.as_str() {
-            "available" => Some(("on-plex", "On Plex")),
-            "partial" => Some(("partial", "Partly on Plex")),
-            "requested" | "processing" => Some(("requested", "Requested")),
-            "watchlisted" => Some(("on-plex", "On your watchlist")),
-            _ => None,
-        }
-    }
-
-    pub fn label(&self) -> String {
-        match self.year {
-            Some(year) => format!("{} ({year})", self.title),
-            None => self.title.clone(),
-        }
-    }
-}
-
-/// TMDb poster URLs: a default and a `srcset` over TMDb's poster sizes.
-fn poster_urls(base: &str, path: &str) -> (String, String) {
-    let src = format!("{base}/w342{path}");
-    let srcset = ["w185 185w", "w342 342w", "w500 500w"]
-        .iter()
-        .map(|size| {
-            let (name, width) = size.split_once(' ').unwrap_or((size, ""));
-            format!("{base}/{name}{path} {width}")
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    (src, srcset)
-}
+use crate::views::card::CardView;
+use crate::views::format_time;
+use crate::views::refresh_status::StatusFragment;
 
 pub struct RowView {
     pub title: String,

@@ -3,138 +3,14 @@
 
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
-use askama::Template;
 
-use super::dashboard::CardView;
-use super::history::HistoryRowFragment;
-use super::respond::{back_to, back_with, html, render};
+use super::card_action::{ActionForm, MediaPath, done, record_of, save};
+use super::respond::{Return, back_to, fragment_or_redirect, render};
 use crate::auth::session::CurrentUser;
-use crate::catalog;
-use crate::db::{self, preferences::NewPreference};
-use crate::engine::rows::Card;
+use crate::db;
 use crate::error::AppError;
-use crate::http::negotiate::wants_fragment;
-use crate::integrations::tmdb::{Details, Tmdb};
-use crate::media::Kind;
-use crate::settings::TmdbSettings;
 use crate::state::AppState;
-
-#[derive(serde::Deserialize)]
-pub struct MediaPath {
-    kind: String,
-    tmdb_id: String,
-}
-
-impl MediaPath {
-    /// The title addressed, or a 400 that says what is wrong with the address.
-    pub(super) fn parse(&self) -> Result<(Kind, i64), AppError> {
-        let kind = Kind::parse(&self.kind).ok_or_else(|| {
-            AppError::BadRequest(format!("\"{}\" is not a kind: use movie or tv.", self.kind))
-        })?;
-        let id = self
-            .tmdb_id
-            .parse::<i64>()
-            .ok()
-            .filter(|id| *id > 0)
-            .ok_or_else(|| {
-                AppError::BadRequest(format!(
-                    "\"{}\" is not a TMDb id: it must be a positive whole number.",
-                    self.tmdb_id
-                ))
-            })?;
-        Ok((kind, id))
-    }
-}
-
-#[derive(serde::Deserialize, Default)]
-pub struct ActionForm {
-    #[serde(default)]
-    pub(super) back: Option<String>,
-    #[serde(default)]
-    rating: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "partials/card.html")]
-struct CardFragment {
-    card: CardView,
-}
-
-#[derive(Template)]
-#[template(path = "partials/card_done.html")]
-struct CardDone {
-    dom_id: String,
-    title: String,
-    message: String,
-}
-
-fn tmdb<'a>(state: &'a AppState, http: &'a awc::Client, key: &'a str) -> Tmdb<'a> {
-    Tmdb {
-        http,
-        base: &state.config.upstreams.tmdb_api,
-        key,
-        timeout: state.config.upstream_timeout,
-    }
-}
-
-/// The title's details, from the cache or TMDb.
-pub(super) async fn details(
-    state: &AppState,
-    http: &awc::Client,
-    kind: Kind,
-    id: i64,
-) -> Result<Details, AppError> {
-    let env = state.config.env_integrations.clone();
-    let key = db::run(&state.pool, move |c| {
-        Ok(TmdbSettings::load(c, &env)?.api_key)
-    })
-    .await?;
-    catalog::details(&state.pool, &tmdb(state, http, &key), kind, id).await
-}
-
-/// What the history page shows of a title. A rating never fails because TMDb is down: the
-/// record then carries the kind and id until the title is known.
-pub(super) async fn record_of(
-    state: &AppState,
-    http: &awc::Client,
-    kind: Kind,
-    id: i64,
-    rating: i32,
-    action: &str,
-) -> NewPreference {
-    let known = details(state, http, kind, id).await.ok();
-    NewPreference {
-        kind: kind.as_str().to_owned(),
-        tmdb_id: id,
-        rating,
-        action: action.to_owned(),
-        title: known
-            .as_ref()
-            .map_or_else(|| format!("{kind} {id}"), |d| d.title.clone()),
-        year: known.as_ref().and_then(Details::year),
-        poster_path: known.and_then(|d| d.poster_path),
-    }
-}
-
-pub(super) async fn save(
-    state: &AppState,
-    user_id: i32,
-    record: NewPreference,
-) -> Result<db::preferences::Preference, AppError> {
-    db::run(&state.pool, move |c| {
-        Ok(db::preferences::upsert(c, user_id, &record, db::now())?)
-    })
-    .await
-}
-
-fn done(kind: Kind, id: i64, title: &str, message: String) -> Result<HttpResponse, AppError> {
-    let dom_id = format!("card-{kind}-{id}");
-    Ok(html(render(&CardDone {
-        dom_id,
-        title: title.to_owned(),
-        message,
-    })?))
-}
+use crate::views::history_row::HistoryRowFragment;
 
 /// `POST /media/{kind}/{tmdb_id}/rate`: `rating=1` (liked) or `rating=-1` (disliked).
 pub async fn rate(
@@ -164,28 +40,16 @@ pub async fn rate(
     .await?;
     let back = back_to(form.back.as_deref(), "/");
     let verdict = if rating == 1 { "liked" } else { "didn't like" };
-    if !wants_fragment(&req) {
-        return Ok(back_with(
-            &session,
-            &back,
-            true,
-            format!("Noted: you {verdict} {}.", saved.title),
-        ));
-    }
-    if back.starts_with("/history") {
-        return Ok(html(render(&HistoryRowFragment::new(
-            &saved,
-            &back,
-            &state.config.upstreams.tmdb_image,
-        ))?));
-    }
-    let verdict = if rating == 1 { "liked" } else { "didn't like" };
-    done(
-        kind,
-        id,
-        &saved.title,
-        format!("Noted: you {verdict} {}.", saved.title),
-    )
+    let message = format!("Noted: you {verdict} {}.", saved.title);
+    let to = Return::page(&back);
+    fragment_or_redirect(&req, &session, to, true, message, |message| async move {
+        if back.starts_with("/history") {
+            let image_base = &state.config.upstreams.tmdb_image;
+            return render(&HistoryRowFragment::new(&saved, &back, image_base));
+        }
+        done(kind, id, &saved.title, message)
+    })
+    .await
 }
 
 /// `DELETE /media/{kind}/{tmdb_id}/rate` and `POST …/rate/delete`: undo, so the title may come back.
@@ -208,17 +72,18 @@ pub async fn unrate(
     let Some(deleted) = deleted else {
         return Err(AppError::NotFound);
     };
-    if wants_fragment(&req) {
-        // The history row is swapped for nothing: it is gone.
-        return Ok(html(String::new()));
-    }
     let form = form.map(web::Form::into_inner).unwrap_or_default();
     let back = back_to(form.back.as_deref(), "/history");
     let message = format!(
         "Deleted the record of {}; it may be recommended again.",
         deleted.title
     );
-    Ok(back_with(&session, &back, true, message))
+    // The history row is swapped for nothing: it is gone.
+    let to = Return::page(&back);
+    fragment_or_redirect(&req, &session, to, true, message, |_| async {
+        Ok(String::new())
+    })
+    .await
 }
 
 /// `POST /media/{kind}/{tmdb_id}/skip`: not interested (rating -1, action `skip`).
@@ -238,71 +103,12 @@ pub async fn skip(
         record_of(&state, &http, kind, id, -1, "skip").await,
     )
     .await?;
-    if !wants_fragment(&req) {
-        let message = format!("Skipped {}.", saved.title);
-        return Ok(back_with(
-            &session,
-            &back_to(form.back.as_deref(), "/"),
-            true,
-            message,
-        ));
-    }
-    done(
-        kind,
-        id,
-        &saved.title,
-        format!("Skipped {}. Undo it in My history.", saved.title),
-    )
-}
-
-/// A card showing the outcome of a request or watchlist add (or its failure, with status 502).
-pub(super) async fn card_after(
-    state: &AppState,
-    http: &awc::Client,
-    kind: Kind,
-    id: i64,
-    status: &str,
-    back: &str,
-    note: (bool, String),
-) -> Result<HttpResponse, AppError> {
-    let card = match details(state, http, kind, id).await {
-        Ok(d) => Card::from_details(kind, &d, None),
-        Err(_) => Card {
-            kind,
-            tmdb_id: id,
-            title: format!("{kind} {id}"),
-            year: None,
-            poster_path: None,
-            genres: Vec::new(),
-            overview: String::new(),
-            because: None,
-        },
-    };
-    let failed = !note.0;
-    let mut view = CardView::from_card(
-        &card,
-        status,
-        back,
-        &state.config.upstreams.tmdb_image,
-        true,
-    );
-    view.note = Some(note);
-    let body = render(&CardFragment { card: view })?;
-    Ok(if failed {
-        HttpResponse::BadGateway()
-            .content_type("text/html; charset=utf-8")
-            .body(body)
-    } else {
-        html(body)
-    })
-}
-
-pub(super) async fn cached_status(state: &AppState, kind: Kind, id: i64) -> String {
-    db::run(&state.pool, move |c| {
-        Ok(db::cache::availability(c, kind.as_str(), id)?)
+    let message = format!("Skipped {}.", saved.title);
+    let to = Return::page(&back_to(form.back.as_deref(), "/"));
+    fragment_or_redirect(&req, &session, to, true, message, |_| async move {
+        // The card's own line also says where the skip can be undone.
+        let message = format!("Skipped {}. Undo it in My history.", saved.title);
+        done(kind, id, &saved.title, message)
     })
     .await
-    .ok()
-    .flatten()
-    .map_or_else(|| "unknown".to_owned(), |(s, _)| s)
 }

@@ -5,6 +5,7 @@ mod admin;
 mod admin_runs;
 mod admin_users;
 mod assets;
+mod card_action;
 mod dashboard;
 mod health;
 mod history;

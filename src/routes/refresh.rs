@@ -1,7 +1,6 @@
 //! `POST /refresh` and `GET /refresh/status`: a user's own refresh and its progress.
 
 use actix_web::{HttpRequest, HttpResponse, web};
-use askama::Template;
 use serde::Serialize;
 
 use super::respond::see_other;
@@ -12,6 +11,7 @@ use crate::engine::Trigger;
 use crate::error::AppError;
 use crate::http::negotiate::{ResponseKind, wants_fragment};
 use crate::state::AppState;
+use crate::views::refresh_status::StatusFragment;
 
 /// docs/http.md's `GET /refresh/status` body.
 #[derive(Serialize)]
@@ -36,27 +36,6 @@ impl From<&Status> for StatusJson {
                 .finished_at
                 .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
                 .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
-        }
-    }
-}
-
-/// The progress box; it polls itself while a refresh is queued or running.
-#[derive(Template)]
-#[template(path = "partials/refresh_status.html")]
-pub struct StatusFragment {
-    pub status: Status,
-}
-
-impl StatusFragment {
-    pub fn active(&self) -> bool {
-        self.status.state == "queued" || self.status.state == "running"
-    }
-
-    pub fn percent(&self) -> i32 {
-        if self.status.total > 0 {
-            (self.status.done * 100 / self.status.total).clamp(0, 100)
-        } else {
-            0
         }
     }
 }

@@ -1,14 +1,15 @@
-//! Building answers, for every handler: render a template, send HTML, redirect with 303, come
-//! back to the page a plain form was posted from, and show a time. Handlers import from here,
+//! Building answers, for every handler: render a template, send HTML, redirect with 303, and come
+//! back to the page a plain form was posted from. Handlers import from here,
 //! never from each other.
 
 use actix_session::Session;
-use actix_web::HttpResponse;
 use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 use crate::auth::session;
 use crate::error::AppError;
+use crate::http::negotiate::wants_fragment;
 
 /// Renders a template, naming the failure as ours.
 pub fn render(template: &impl Template) -> Result<String, AppError> {
@@ -31,27 +32,66 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// A unix time as local date and time (the `TZ` of the server).
-pub fn format_time(unix: i64) -> String {
-    chrono::DateTime::from_timestamp(unix, 0)
-        .map(|t| {
-            t.with_timezone(&chrono::Local)
-                .format("%Y-%m-%d %H:%M")
-                .to_string()
-        })
-        .unwrap_or_default()
+/// Where a form posted without JavaScript comes back to: the page, and the part of it that
+/// shows the one-time message.
+pub struct Return {
+    location: String,
+    anchor: String,
+}
+
+impl Return {
+    /// A section of the admin page (`users`, `runs`, `section-tmdb`).
+    pub fn admin(anchor: &str) -> Self {
+        Self {
+            location: format!("/admin#{anchor}"),
+            anchor: anchor.to_owned(),
+        }
+    }
+
+    /// A page with cards, `back` as checked by [`back_to`]: the dashboard or the history.
+    pub fn page(back: &str) -> Self {
+        let anchor = if back.starts_with("/history") {
+            "history"
+        } else {
+            "dashboard"
+        };
+        Self {
+            location: back.to_owned(),
+            anchor: anchor.to_owned(),
+        }
+    }
 }
 
 /// Leaves a one-time message for the page a form without JavaScript returns to, and sends
 /// the browser there.
 pub fn back_with(session: &Session, back: &str, ok: bool, message: String) -> HttpResponse {
-    let anchor = if back.starts_with("/history") {
-        "history"
-    } else {
-        "dashboard"
-    };
-    session::set_flash(session, ok, message, anchor);
-    see_other(back)
+    redirect_with(session, Return::page(back), ok, message)
+}
+
+fn redirect_with(session: &Session, to: Return, ok: bool, message: String) -> HttpResponse {
+    session::set_flash(session, ok, message, &to.anchor);
+    see_other(&to.location)
+}
+
+/// The answer to a form, the same for every page: HTMX gets the fragment that `fragment` renders
+/// from the message (built only then); a plain form gets the message once, on the page it
+/// returns to, through a 303.
+pub async fn fragment_or_redirect<Fragment, Rendered>(
+    req: &HttpRequest,
+    session: &Session,
+    to: Return,
+    ok: bool,
+    message: String,
+    fragment: Fragment,
+) -> Result<HttpResponse, AppError>
+where
+    Fragment: FnOnce(String) -> Rendered,
+    Rendered: Future<Output = Result<String, AppError>>,
+{
+    if wants_fragment(req) {
+        return Ok(html(fragment(message).await?));
+    }
+    Ok(redirect_with(session, to, ok, message))
 }
 
 /// Where a form without JavaScript returns (its `back` field): one of the pages that have forms,

@@ -3,7 +3,6 @@
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
-use askama_web::WebTemplate;
 
 use super::respond::{render, see_other};
 use crate::auth::rules::{self, Access};
@@ -21,7 +20,7 @@ const PIN_LIFETIME_SECONDS: i64 = 30 * 60;
 /// How often the waiting page asks again.
 const WAITING_REFRESH_SECONDS: u32 = 2;
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "login.html")]
 struct LoginPage {
     notice: Option<&'static str>,
@@ -121,13 +120,13 @@ pub async fn start(
     Ok(see_other(&target))
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "waiting.html")]
 struct WaitingPage {
     refresh_seconds: u32,
 }
 
-#[derive(Template, WebTemplate)]
+#[derive(Template)]
 #[template(path = "notice.html")]
 struct NoticePage {
     title: &'static str,

@@ -17,6 +17,7 @@ mod faults;
 
 mod health;
 mod hostile;
+mod layout;
 mod mapping;
 mod pages;
 mod process;

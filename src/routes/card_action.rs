@@ -1,0 +1,171 @@
+//! What every card action shares (rate, skip, request, watchlist): the title's address and form,
+//! its details, the history record the action leaves, and the card or line shown after it.
+//! Not a handler: the handlers in `media.rs` and `acquire.rs` both build on it.
+
+use actix_web::HttpResponse;
+
+use super::respond::{html, render};
+use crate::catalog;
+use crate::db::{self, preferences::NewPreference};
+use crate::engine::rows::Card;
+use crate::error::AppError;
+use crate::integrations::tmdb::{Details, Tmdb};
+use crate::media::Kind;
+use crate::settings::TmdbSettings;
+use crate::state::AppState;
+use crate::views::card::{CardDone, CardFragment, CardView};
+
+#[derive(serde::Deserialize)]
+pub struct MediaPath {
+    kind: String,
+    tmdb_id: String,
+}
+
+impl MediaPath {
+    /// The title addressed, or a 400 that says what is wrong with the address.
+    pub fn parse(&self) -> Result<(Kind, i64), AppError> {
+        let kind = Kind::parse(&self.kind).ok_or_else(|| {
+            AppError::BadRequest(format!("\"{}\" is not a kind: use movie or tv.", self.kind))
+        })?;
+        let id = self
+            .tmdb_id
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(|| {
+                AppError::BadRequest(format!(
+                    "\"{}\" is not a TMDb id: it must be a positive whole number.",
+                    self.tmdb_id
+                ))
+            })?;
+        Ok((kind, id))
+    }
+}
+
+#[derive(serde::Deserialize, Default)]
+pub struct ActionForm {
+    #[serde(default)]
+    pub back: Option<String>,
+    #[serde(default)]
+    pub rating: Option<String>,
+}
+
+fn tmdb<'a>(state: &'a AppState, http: &'a awc::Client, key: &'a str) -> Tmdb<'a> {
+    Tmdb {
+        http,
+        base: &state.config.upstreams.tmdb_api,
+        key,
+        timeout: state.config.upstream_timeout,
+    }
+}
+
+/// The title's details, from the cache or TMDb.
+pub async fn details(
+    state: &AppState,
+    http: &awc::Client,
+    kind: Kind,
+    id: i64,
+) -> Result<Details, AppError> {
+    let env = state.config.env_integrations.clone();
+    let key = db::run(&state.pool, move |c| {
+        Ok(TmdbSettings::load(c, &env)?.api_key)
+    })
+    .await?;
+    catalog::details(&state.pool, &tmdb(state, http, &key), kind, id).await
+}
+
+/// What the history page shows of a title. A rating never fails because TMDb is down: the
+/// record then carries the kind and id until the title is known.
+pub async fn record_of(
+    state: &AppState,
+    http: &awc::Client,
+    kind: Kind,
+    id: i64,
+    rating: i32,
+    action: &str,
+) -> NewPreference {
+    let known = details(state, http, kind, id).await.ok();
+    NewPreference {
+        kind: kind.as_str().to_owned(),
+        tmdb_id: id,
+        rating,
+        action: action.to_owned(),
+        title: known
+            .as_ref()
+            .map_or_else(|| format!("{kind} {id}"), |d| d.title.clone()),
+        year: known.as_ref().and_then(Details::year),
+        poster_path: known.and_then(|d| d.poster_path),
+    }
+}
+
+pub async fn save(
+    state: &AppState,
+    user_id: i32,
+    record: NewPreference,
+) -> Result<db::preferences::Preference, AppError> {
+    db::run(&state.pool, move |c| {
+        Ok(db::preferences::upsert(c, user_id, &record, db::now())?)
+    })
+    .await
+}
+
+/// The line that takes a dealt-with card's place.
+pub fn done(kind: Kind, id: i64, title: &str, message: String) -> Result<String, AppError> {
+    render(&CardDone {
+        dom_id: format!("card-{kind}-{id}"),
+        title: title.to_owned(),
+        message,
+    })
+}
+
+/// A card showing the outcome of a request or watchlist add (or its failure, with status 502).
+pub async fn card_after(
+    state: &AppState,
+    http: &awc::Client,
+    kind: Kind,
+    id: i64,
+    status: &str,
+    back: &str,
+    note: (bool, String),
+) -> Result<HttpResponse, AppError> {
+    let card = match details(state, http, kind, id).await {
+        Ok(d) => Card::from_details(kind, &d, None),
+        Err(_) => Card {
+            kind,
+            tmdb_id: id,
+            title: format!("{kind} {id}"),
+            year: None,
+            poster_path: None,
+            genres: Vec::new(),
+            overview: String::new(),
+            because: None,
+        },
+    };
+    let failed = !note.0;
+    let mut view = CardView::from_card(
+        &card,
+        status,
+        back,
+        &state.config.upstreams.tmdb_image,
+        true,
+    );
+    view.note = Some(note);
+    let body = render(&CardFragment { card: view })?;
+    Ok(if failed {
+        HttpResponse::BadGateway()
+            .content_type("text/html; charset=utf-8")
+            .body(body)
+    } else {
+        html(body)
+    })
+}
+
+pub async fn cached_status(state: &AppState, kind: Kind, id: i64) -> String {
+    db::run(&state.pool, move |c| {
+        Ok(db::cache::availability(c, kind.as_str(), id)?)
+    })
+    .await
+    .ok()
+    .flatten()
+    .map_or_else(|| "unknown".to_owned(), |(s, _)| s)
+}

@@ -1,0 +1,44 @@
+//! The admin page's Users table (`partials/admin_users.html`), read from the database.
+
+use askama::Template;
+
+use super::format_time;
+use crate::db;
+use crate::error::AppError;
+use crate::state::AppState;
+
+/// One user as the admin sees him.
+pub struct UserRow {
+    pub id: i32,
+    pub username: String,
+    pub is_admin: bool,
+    pub is_me: bool,
+    pub tautulli_mapped: bool,
+    pub overseerr_mapped: bool,
+    pub mapping_error: Option<String>,
+    pub last_sign_in: String,
+}
+
+#[derive(Template)]
+#[template(path = "partials/admin_users.html")]
+pub struct UsersFragment {
+    pub users: Vec<UserRow>,
+    pub notice: Option<(bool, String)>,
+}
+
+pub async fn rows_for(state: &AppState, me: Option<i32>) -> Result<Vec<UserRow>, AppError> {
+    let users = db::run(&state.pool, |conn| Ok(db::users::all(conn)?)).await?;
+    Ok(users
+        .into_iter()
+        .map(|u| UserRow {
+            id: u.id,
+            is_admin: u.is_admin(),
+            is_me: me == Some(u.id),
+            tautulli_mapped: u.tautulli_user_id.is_some(),
+            overseerr_mapped: u.overseerr_user_id.is_some(),
+            mapping_error: u.mapping_error,
+            last_sign_in: format_time(u.last_login_at),
+            username: u.username,
+        })
+        .collect())
+}
