@@ -102,7 +102,7 @@ impl Application {
                 .wrap(from_fn(http::body_deadline::cut_slow_bodies))
                 .wrap(from_fn(http::csrf::reject_cross_site))
                 .wrap(auth::session::middleware(key.clone()))
-                .wrap(from_fn(http::negotiate::render_errors))
+                .wrap(from_fn(http::error_pages::render_errors))
                 .wrap(from_fn(http::headers::add_headers))
                 .wrap(Compress::default())
                 .configure(routes::configure)

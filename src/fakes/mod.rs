@@ -8,10 +8,11 @@ pub mod faults;
 pub mod overseerr;
 pub mod plex;
 pub mod tautulli;
+mod sync;
 pub mod tmdb;
 
 use std::net::TcpListener;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
 use actix_web::middleware::from_fn;
@@ -19,13 +20,6 @@ use actix_web::web::{self, ServiceConfig};
 use actix_web::{App, HttpServer};
 
 pub use faults::{Fault, Flavor};
-
-/// Locks shared fake state; a panic elsewhere must not wedge the fake.
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// A running fake: its base URL, its fault switch, and a way to stop it.
 pub struct FakeServer {

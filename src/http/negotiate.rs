@@ -1,13 +1,7 @@
-//! Who is asking: a browser page, HTMX wanting a fragment, or a script wanting JSON. Errors are
-//! re-rendered here for the asker, because `ResponseError` cannot see the request.
+//! Who is asking: a browser page, HTMX wanting a fragment, or a script wanting JSON.
 
 use actix_web::HttpRequest;
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::middleware::Next;
-
-use crate::error::AppError;
+use actix_web::http::header;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ResponseKind {
@@ -51,25 +45,3 @@ pub fn wants_fragment(req: &HttpRequest) -> bool {
     is("HX-Request") && !is("HX-Boosted") && !is("HX-History-Restore-Request")
 }
 
-/// Renders any [`AppError`] a handler returned for the kind of client that asked, and marks
-/// every answer as varying by `HX-Request`. (The request must not be cloned before routing:
-/// the router needs it unshared.)
-pub async fn render_errors(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
-    let kind = ResponseKind::of(req.request());
-    let res = next.call(req).await?;
-    let rerendered = res
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<AppError>())
-        .map(|e| e.render(kind));
-    let mut res = match rerendered {
-        Some(response) => res.into_response(response),
-        None => res.map_into_boxed_body(),
-    };
-    res.headers_mut()
-        .append(header::VARY, HeaderValue::from_static("HX-Request"));
-    Ok(res)
-}
