@@ -9,8 +9,8 @@ use std::time::Duration;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{FakeServer, Fault, Flavor};
 use super::sync::lock;
+use super::{FakeServer, Fault, Flavor};
 
 struct State {
     api_key: Option<String>,

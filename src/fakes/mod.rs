@@ -7,8 +7,8 @@ pub mod catalog;
 pub mod faults;
 pub mod overseerr;
 pub mod plex;
-pub mod tautulli;
 mod sync;
+pub mod tautulli;
 pub mod tmdb;
 
 use std::net::TcpListener;

@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{FakeServer, Fault, Flavor, catalog};
 use super::sync::lock;
+use super::{FakeServer, Fault, Flavor, catalog};
 use crate::media::Kind;
 
 const ADMIN: i64 = 2;

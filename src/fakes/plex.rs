@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::json;
 
-use super::{FakeServer, Fault, Flavor, catalog};
 use super::sync::lock;
+use super::{FakeServer, Fault, Flavor, catalog};
 use crate::media::Kind;
 
 /// A Plex account the fake knows, with the token plex.tv would hand out for it.

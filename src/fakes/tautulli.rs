@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
 
-use super::{FakeServer, Fault, Flavor};
 use super::sync::lock;
+use super::{FakeServer, Fault, Flavor};
 
 const COMMANDS: &str = "get_users, get_history, get_metadata, get_tautulli_info, refresh_users_list, server_status, status";
 

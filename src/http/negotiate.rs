@@ -44,4 +44,3 @@ pub fn wants_fragment(req: &HttpRequest) -> bool {
     let is = |name: &str| req.headers().get(name).is_some_and(|v| v == "true");
     is("HX-Request") && !is("HX-Boosted") && !is("HX-History-Restore-Request")
 }
-

@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::call::Call;
+use super::error::{Service, UpstreamError, UpstreamErrorKind};
 use super::plex::PRODUCT;
-use super::{Call, Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
 
 /// Discover as one user sees it: every call carries that user's Plex token.

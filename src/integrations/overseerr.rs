@@ -6,7 +6,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::json;
 
-use super::{Answer, Call, Service, UpstreamError, UpstreamErrorKind};
+use super::call::{Answer, Call};
+use super::error::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
 
 /// An Overseerr install: its URL as opened in a browser, and the API key (Settings → General).
@@ -278,7 +279,7 @@ impl Overseerr<'_> {
 
     fn error(call: &Call<'_>, answer: &Answer) -> UpstreamError {
         let body: ErrorBody = serde_json::from_slice(&answer.body).unwrap_or_default();
-        let message = super::scrub(
+        let message = super::error::scrub(
             body.message
                 .as_deref()
                 .or(body.error.as_deref())

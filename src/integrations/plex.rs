@@ -2,7 +2,8 @@
 
 use serde::Deserialize;
 
-use super::{Call, Service, UpstreamError, UpstreamErrorKind};
+use super::call::Call;
+use super::error::{Service, UpstreamError, UpstreamErrorKind};
 
 /// Our product name as Plex shows it in the user's authorized devices.
 pub const PRODUCT: &str = "Sagarr";
@@ -132,7 +133,7 @@ fn failure(call: &Call<'_>, status: u16, body: &[u8]) -> UpstreamError {
     let message = serde_json::from_slice::<ErrorBody>(body)
         .ok()
         .and_then(|b| b.errors.into_iter().next())
-        .map(|e| super::scrub(&e.message, call.secrets))
+        .map(|e| super::error::scrub(&e.message, call.secrets))
         .unwrap_or_default();
     match status {
         429 => call.error(UpstreamErrorKind::RateLimited { retry_after: None }),

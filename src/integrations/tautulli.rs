@@ -3,8 +3,9 @@
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use super::call::Call;
+use super::error::{Service, UpstreamError, UpstreamErrorKind};
 use super::lenient;
-use super::{Call, Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
 
 /// A Tautulli install: its URL as opened in a browser (HTTP root included) and API key.
@@ -100,7 +101,8 @@ impl Tautulli<'_> {
             }
         };
         if envelope.result != "success" {
-            let message = super::scrub(envelope.message.as_deref().unwrap_or(""), call.secrets);
+            let message =
+                super::error::scrub(envelope.message.as_deref().unwrap_or(""), call.secrets);
             let kind = if message.contains("apikey") || message.contains("API key") {
                 UpstreamErrorKind::KeyRefused
             } else {

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Call, Service, UpstreamError, UpstreamErrorKind};
+use super::call::Call;
+use super::error::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::{DOCUMENTARY_GENRE, Kind};
 
 /// Longest we wait on a 429 before trying once more.
@@ -173,7 +174,7 @@ impl Tmdb<'_> {
             let answer = call.send(request, None).await?;
             let message = || {
                 serde_json::from_slice::<ErrorBody>(&answer.body)
-                    .map(|b| super::scrub(&b.status_message, call.secrets))
+                    .map(|b| super::error::scrub(&b.status_message, call.secrets))
                     .unwrap_or_default()
             };
             return match answer.status {

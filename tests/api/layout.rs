@@ -277,14 +277,7 @@ fn describe(group: &[String], graph: &BTreeMap<String, BTreeSet<String>>) -> Str
 }
 
 /// Circles still being taken apart (issue 12); each leaves this list as it goes.
-const KNOWN_CIRCLES: &[&str] = &[
-    "integrations",
-    "error",
-    "page_cache",
-    "queue",
-    "fakes",
-    "startup",
-];
+const KNOWN_CIRCLES: &[&str] = &["page_cache", "queue", "startup"];
 /// Globals still being moved into `AppState` (issue 12).
 const KNOWN_GLOBALS: &[&str] = &["page_cache", "engine::availability"];
 

@@ -5,9 +5,11 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::attempt::{Attempt, Reply, send_failure};
+use super::provider::{Capabilities, OutputMode, Prompt, Provider};
 use super::stream::{self, Ended, Limits, Line, ProgressTx};
-use super::{Attempt, Capabilities, OutputMode, Prompt, Provider, Reply, send_failure};
-use crate::integrations::{Call, UpstreamError, UpstreamErrorKind};
+use crate::integrations::call::Call;
+use crate::integrations::error::{UpstreamError, UpstreamErrorKind};
 
 /// One NDJSON object of a streamed chat (or the whole answer when not streamed).
 #[derive(Deserialize, Default)]
@@ -85,7 +87,7 @@ pub(super) async fn chat(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-ndjson"));
     if response.status() != 200 || !ndjson {
-        let body = super::whole_body(provider, &call, response, limits, started).await?;
+        let body = super::attempt::whole_body(provider, &call, response, limits, started).await?;
         let whole: ChatResponse = call.parse(&body).map_err(Attempt::Failed)?;
         return Ok(reply(
             provider,
@@ -131,7 +133,7 @@ pub(super) async fn chat(
     })
     .await
     .map_err(Attempt::Failed)?;
-    let streamed = super::settle(provider, streamed, limits)?;
+    let streamed = super::attempt::settle(provider, streamed, limits)?;
     let completion_tokens = if last.eval_count > 0 {
         last.eval_count
     } else {

@@ -6,9 +6,11 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use serde_json::json;
 
+use super::attempt::{Attempt, Reply, classify, send_failure};
+use super::provider::{Capabilities, OutputMode, Prompt, Provider};
 use super::stream::{self, Ended, Limits, Line, ProgressTx};
-use super::{Attempt, Capabilities, OutputMode, Prompt, Provider, Reply, classify, send_failure};
-use crate::integrations::{Call, UpstreamError, UpstreamErrorKind};
+use crate::integrations::call::Call;
+use crate::integrations::error::{UpstreamError, UpstreamErrorKind};
 
 #[derive(Deserialize)]
 struct Completion {
@@ -168,7 +170,7 @@ pub(super) async fn chat(
         .await
         .map_err(|e| send_failure(provider, e))?;
     if response.status() != 200 || !is_event_stream(&response) {
-        let body = super::whole_body(provider, &call, response, limits, started).await?;
+        let body = super::attempt::whole_body(provider, &call, response, limits, started).await?;
         return whole_answer(provider, &call, &body, caps);
     }
 
@@ -214,7 +216,7 @@ pub(super) async fn chat(
         ));
     }
     let usage = usage.unwrap_or_default();
-    let streamed = super::settle(provider, streamed, limits)?;
+    let streamed = super::attempt::settle(provider, streamed, limits)?;
     Ok(Reply {
         content: streamed.content,
         model: if model.is_empty() {

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 
-use super::super::{UpstreamError, UpstreamErrorKind, display_url};
-use super::Provider;
+use super::provider::Provider;
+use crate::integrations::error::{UpstreamError, UpstreamErrorKind, display_url};
 
 /// The two clocks of one answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -175,7 +175,7 @@ where
                     let secrets = [provider.api_key.as_str()];
                     return Err(provider.error(UpstreamErrorKind::Failed {
                         status: 200,
-                        message: super::super::scrub(&message, &secrets),
+                        message: crate::integrations::error::scrub(&message, &secrets),
                     }));
                 }
             }

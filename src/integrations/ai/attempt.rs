@@ -1,0 +1,155 @@
+//! One request to a provider and how its answer is sorted: a reply, a request shape the provider
+//! refused (so a weaker one may work), or a failure named for the admin. Shared by the OpenAI
+//! and Ollama dialects.
+
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+
+use super::provider::{Capabilities, Provider};
+use super::stream::{self, Ended, Limits};
+use crate::integrations::call::{Call, Opened};
+use crate::integrations::error::{UpstreamError, UpstreamErrorKind, display_url, scrub};
+
+/// An answer, with what it cost.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub content: String,
+    pub model: String,
+    pub prompt_tokens: u64,
+    pub completion_tokens: u64,
+    pub elapsed: Duration,
+    /// `length` when the answer was cut off.
+    pub finish_reason: Option<String>,
+    /// What the provider accepted, to remember for next time.
+    pub capabilities: Capabilities,
+    /// How the answer ended: done, or cut by a clock after some complete rows.
+    pub ended: Ended,
+}
+
+/// Why one attempt failed: a request the provider refused for its shape (so a weaker shape
+/// may work), or a real failure.
+pub(super) enum Attempt {
+    Unsupported(Unsupported),
+    Failed(UpstreamError),
+}
+
+pub(super) enum Unsupported {
+    Mode,
+    Temperature,
+}
+
+/// A streamed answer as the caller may use it: ended by the provider, or cut by a clock after
+/// at least one complete row (those rows are kept). Cut before any row, it is a failure.
+pub(super) fn settle(
+    provider: &Provider,
+    streamed: stream::Streamed,
+    limits: Limits,
+) -> Result<stream::Streamed, Attempt> {
+    let url = display_url(&provider.base_url);
+    match streamed.ended {
+        Ended::Silent if streamed.written.rows == 0 => {
+            Err(Attempt::Failed(provider.error(UpstreamErrorKind::Silent {
+                url,
+                seconds: limits.silence.as_secs(),
+            })))
+        }
+        Ended::Capped if streamed.written.rows == 0 => Err(Attempt::Failed(provider.error(
+            UpstreamErrorKind::TimedOut {
+                url,
+                seconds: limits.max.as_secs(),
+            },
+        ))),
+        _ => Ok(streamed),
+    }
+}
+
+/// Reads an answer that did not stream (an error, or a server that ignored `stream` and sent
+/// it whole) within what is left of `limits.max`: the 200 body, or the classified failure.
+pub(super) async fn whole_body(
+    provider: &Provider,
+    call: &Call<'_>,
+    response: Opened,
+    limits: Limits,
+    started: Instant,
+) -> Result<actix_web::web::Bytes, Attempt> {
+    let call = Call {
+        timeout: limits.max.saturating_sub(started.elapsed()),
+        ..*call
+    };
+    let answer = call
+        .finish(response)
+        .await
+        .map_err(|e| send_failure(provider, e))?;
+    if answer.status != 200 {
+        return Err(classify(
+            provider,
+            answer.status,
+            &answer.body,
+            answer.retry_after,
+        ));
+    }
+    Ok(answer.body)
+}
+
+/// Reads an error message from either OpenAI's `{"error":{"message"}}`, OpenRouter's numeric
+/// code variant, or Ollama's `{"error":"…"}`.
+fn error_message(body: &[u8]) -> (String, Option<String>, Option<String>) {
+    #[derive(Deserialize)]
+    struct Wrapper {
+        error: Option<serde_json::Value>,
+    }
+    let Ok(Wrapper { error: Some(error) }) = serde_json::from_slice::<Wrapper>(body) else {
+        return (
+            String::from_utf8_lossy(body).chars().take(200).collect(),
+            None,
+            None,
+        );
+    };
+    match error {
+        serde_json::Value::String(message) => (message, None, None),
+        other => {
+            let field = |name: &str| other.get(name).and_then(|v| v.as_str()).map(str::to_owned);
+            (
+                field("message").unwrap_or_default(),
+                field("code"),
+                field("param"),
+            )
+        }
+    }
+}
+
+/// Sorts a non-2xx answer: a refused request shape, or a failure named for the admin.
+pub(super) fn classify(
+    provider: &Provider,
+    status: u16,
+    body: &[u8],
+    retry_after: Option<u64>,
+) -> Attempt {
+    let (message, code, param) = error_message(body);
+    let lower = message.to_lowercase();
+    let secrets = [provider.api_key.as_str()];
+    let message = scrub(&message, &secrets);
+    if status == 400 || status == 422 {
+        if param.as_deref() == Some("temperature") || lower.contains("temperature") {
+            return Attempt::Unsupported(Unsupported::Temperature);
+        }
+        if param.as_deref() == Some("response_format")
+            || lower.contains("response_format")
+            || lower.contains("json_schema")
+            || lower.contains("format")
+        {
+            return Attempt::Unsupported(Unsupported::Mode);
+        }
+    }
+    Attempt::Failed(provider.error(match status {
+        401 | 403 => UpstreamErrorKind::KeyRefused,
+        429 if code.as_deref() == Some("insufficient_quota") => UpstreamErrorKind::Refused(message),
+        429 => UpstreamErrorKind::RateLimited { retry_after },
+        status => UpstreamErrorKind::Failed { status, message },
+    }))
+}
+
+pub(super) fn send_failure(provider: &Provider, error: UpstreamError) -> Attempt {
+    Attempt::Failed(UpstreamError::new(provider.service(), error.kind))
+}
