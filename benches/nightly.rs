@@ -192,7 +192,7 @@ async fn wait_all_idle(state: &sagarr::state::AppState) {
             Ok(refresh_status
                 .filter(state.eq_any(["queued", "running"]))
                 .count()
-                .get_result::<i64>(c)?)
+                .get_result::<i64>(&mut **c)?)
         })
         .await
         .expect("db");

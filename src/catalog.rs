@@ -33,7 +33,7 @@ pub async fn details(
     let details = tmdb.details(kind, id).await?;
     let json = serde_json::to_string(&details)
         .map_err(|e| AppError::internal("caching TMDb details", e))?;
-    db::run(pool, move |conn| {
+    db::write(pool, db::Scope::Unshown, move |conn| {
         Ok(db::cache::put_tmdb_details(
             conn,
             kind.as_str(),
@@ -97,7 +97,7 @@ pub async fn library_title(
     let year = ids.year.and_then(|y| i32::try_from(y).ok());
     let key = rating_key.to_owned();
     let stored = (kind.map(|k| k.as_str().to_owned()), tmdb_id);
-    db::run(pool, move |conn| {
+    db::write(pool, db::Scope::Unshown, move |conn| {
         Ok(db::cache::put_library_ids(
             conn,
             &key,
@@ -118,7 +118,7 @@ pub async fn library_title(
 /// Remembers, for [`GONE_RETRY_SECONDS`], that these keys answered `data: {}` while Tautulli
 /// could reach Plex: they are really gone.
 pub async fn remember_gone(pool: &DbPool, rating_keys: Vec<String>) -> Result<(), AppError> {
-    db::run(pool, move |conn| {
+    db::write(pool, db::Scope::Unshown, move |conn| {
         let now = db::now();
         for key in &rating_keys {
             db::cache::put_library_ids(

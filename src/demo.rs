@@ -213,7 +213,7 @@ pub async fn run(config: Config) -> u8 {
         }
     };
     let state = app.state();
-    let seeded = db::run(&state.pool, |conn| {
+    let seeded = db::write(&state.pool, db::Scope::Everyone, |conn| {
         let mut ids = Vec::new();
         for (n, user) in USERS.iter().enumerate() {
             let account = SignedInAccount {

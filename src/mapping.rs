@@ -107,7 +107,7 @@ async fn store(
     overseerr: Option<i64>,
     error: Option<String>,
 ) -> Result<(), AppError> {
-    db::run(pool, move |conn| {
+    db::write(pool, db::Scope::User(user_id), move |conn| {
         Ok(db::users::set_mapping(
             conn,
             user_id,

@@ -216,7 +216,7 @@ async fn check_ai(
     .await
     .map_err(|e| e.to_string())?;
     let learned = (provider.clone(), reply.capabilities);
-    let _ = db::run(&pool, move |conn| {
+    let _ = db::write(&pool, db::Scope::Unshown, move |conn| {
         Ok(settings::remember_capabilities(
             conn,
             &learned.0,

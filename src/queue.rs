@@ -50,7 +50,7 @@ impl RefreshQueue {
         if !lock(&self.pending).insert(user_id) {
             return Ok(false);
         }
-        let marked = db::run(pool, move |conn| {
+        let marked = db::write(pool, db::Scope::User(user_id), move |conn| {
             Ok(db::recommendations::set_queued(conn, user_id)?)
         })
         .await;
@@ -129,6 +129,7 @@ impl Drop for RunGuard {
                 "The refresh stopped unexpectedly; the previous rows were kept. Try again.",
                 db::now(),
             );
+            self.pool.versions().bump(db::Scope::User(self.user_id));
         }
     }
 }

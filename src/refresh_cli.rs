@@ -62,12 +62,13 @@ pub async fn run(config: Config, target: Target) -> u8 {
         .unwrap_or_default();
     // The CLI runs refreshes itself; its queue is never read.
     let (queue, _) = RefreshQueue::new();
+    let cache = crate::page_cache::PageCache::new(pool.versions().clone());
     let state = AppState {
         config,
         pool,
         plex_client_id,
         queue,
-        cache: Default::default(),
+        cache,
         sign_in_limiter: Default::default(),
         tautulli_users_refresh: crate::http::limiter::Cooldown::new(
             crate::auth::rules::USERS_REFRESH_EVERY,

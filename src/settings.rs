@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use diesel::SqliteConnection;
 
 use crate::config::EnvIntegrations;
-use crate::db;
+use crate::db::{self, Writable};
 use crate::integrations::ai::{Capabilities, Provider, ProviderKind};
 
 /// Where a setting's value came from, shown next to each field on the admin page.
@@ -372,12 +372,12 @@ fn check(f: &Field, raw: &str) -> Result<String, String> {
 /// Stores what a form changed: values typed into the form are saved; an emptied non-secret
 /// field drops its saved value.
 pub fn save(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Writable,
     section: Section,
     merged: &Values,
     now: i64,
 ) -> diesel::QueryResult<()> {
-    conn.immediate_transaction(|conn| {
+    conn.write_transaction(|conn| {
         for f in section.fields() {
             let key = section.key(f);
             match merged.get(f.name) {
@@ -397,7 +397,7 @@ pub fn save(
 /// Forgets the saved value of the secret field `name` (the environment's, if any, applies
 /// again). `Err` names what is wrong with the request.
 pub fn clear_secret(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Writable,
     section: Section,
     name: &str,
 ) -> Result<&'static Field, ClearError> {
@@ -527,7 +527,7 @@ pub fn capabilities(
 }
 
 pub fn remember_capabilities(
-    conn: &mut SqliteConnection,
+    conn: &mut impl Writable,
     provider: &Provider,
     caps: Capabilities,
     now: i64,

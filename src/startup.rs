@@ -74,12 +74,13 @@ impl Application {
         let workers = config.workers;
         let demo = config.demo;
         let (queue, queued) = RefreshQueue::new();
+        let cache = crate::page_cache::PageCache::new(pool.versions().clone());
         let state = web::Data::new(AppState {
             config,
             pool,
             plex_client_id,
             queue,
-            cache: Default::default(),
+            cache,
             sign_in_limiter: Default::default(),
             tautulli_users_refresh: crate::http::limiter::Cooldown::new(
                 crate::auth::rules::USERS_REFRESH_EVERY,

@@ -91,7 +91,7 @@ pub fn clear_pending_pin(session: &Session) {
 pub async fn start(session: &Session, pool: &db::DbPool, user_id: i32) -> Result<(), AppError> {
     let token = secrets::random_hex(32).map_err(|e| AppError::internal("session token", e))?;
     let hash = secrets::sha256_hex(&token);
-    db::run(pool, move |conn| {
+    db::write(pool, db::Scope::Unshown, move |conn| {
         Ok(db::sessions::create(
             conn,
             &hash,
@@ -116,7 +116,10 @@ pub async fn start(session: &Session, pool: &db::DbPool, user_id: i32) -> Result
 pub async fn end(session: &Session, pool: &db::DbPool) -> Result<(), AppError> {
     if let Ok(Some(token)) = session.get::<String>(TOKEN) {
         let hash = secrets::sha256_hex(&token);
-        db::run(pool, move |conn| Ok(db::sessions::delete(conn, &hash)?)).await?;
+        db::write(pool, db::Scope::Everyone, move |conn| {
+            Ok(db::sessions::delete(conn, &hash)?)
+        })
+        .await?;
     }
     session.purge();
     Ok(())
@@ -149,7 +152,7 @@ impl FromRequest for CurrentUser {
             if let Some(user) = state.cache.session(&hash).filter(|u| u.id == user_id) {
                 return Ok(CurrentUser(user));
             }
-            let version = crate::page_cache::version(user_id);
+            let version = state.cache.version(user_id);
             let lookup = hash.clone();
             let user = db::run(&state.pool, move |conn| {
                 Ok(db::sessions::user_of(conn, &lookup, user_id, db::now())?)

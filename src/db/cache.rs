@@ -22,12 +22,13 @@ pub fn tmdb_details(
 }
 
 pub fn put_tmdb_details(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     kind: &str,
     id: i64,
     json: &str,
     now: i64,
 ) -> QueryResult<()> {
+    let conn = conn.connection();
     diesel::replace_into(tmdb_details::table)
         .values((
             tmdb_details::kind.eq(kind),
@@ -63,7 +64,7 @@ pub fn library_ids(
 /// Stores what a rating key resolved to; `retry_after` set means "ask again after then".
 #[allow(clippy::too_many_arguments)]
 pub fn put_library_ids(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     rating_key: &str,
     ids: &LibraryIds,
     title: &str,
@@ -71,6 +72,7 @@ pub fn put_library_ids(
     now: i64,
     retry_after: Option<i64>,
 ) -> QueryResult<()> {
+    let conn = conn.connection();
     diesel::replace_into(tautulli_metadata::table)
         .values((
             tautulli_metadata::rating_key.eq(rating_key),
@@ -98,12 +100,13 @@ pub fn discover_key(
 }
 
 pub fn put_discover_key(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     kind: &str,
     id: i64,
     key: &str,
     now: i64,
 ) -> QueryResult<()> {
+    let conn = conn.connection();
     diesel::replace_into(plex_discover_keys::table)
         .values((
             plex_discover_keys::kind.eq(kind),
@@ -129,13 +132,15 @@ pub fn availability(
 }
 
 pub fn put_availability(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     kind: &str,
     id: i64,
     status: &str,
     now: i64,
 ) -> QueryResult<()> {
-    let result = {
+    let conn = conn.connection();
+
+    {
         diesel::replace_into(availability::table)
             .values((
                 availability::kind.eq(kind),
@@ -145,8 +150,7 @@ pub fn put_availability(
             ))
             .execute(conn)
             .map(drop)
-    };
-    super::changed_after(result)
+    }
 }
 
 /// A cached title lookup: `Some(Some(id))` found, `Some(None)` TMDb has no such title.
@@ -166,13 +170,14 @@ pub fn title_lookup(
 }
 
 pub fn put_title_lookup(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     kind: &str,
     title: &str,
     year: i32,
     id: Option<i64>,
     now: i64,
 ) -> QueryResult<()> {
+    let conn = conn.connection();
     diesel::replace_into(title_lookups::table)
         .values((
             title_lookups::kind.eq(kind),
@@ -201,13 +206,14 @@ pub fn tmdb_list(
 }
 
 pub fn put_tmdb_list(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     kind: &str,
     id: i64,
     list: &str,
     json: &str,
     now: i64,
 ) -> QueryResult<()> {
+    let conn = conn.connection();
     diesel::replace_into(tmdb_lists::table)
         .values((
             tmdb_lists::kind.eq(kind),

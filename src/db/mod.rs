@@ -8,8 +8,10 @@ pub mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod users;
+pub mod versions;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::connection::SimpleConnection;
@@ -19,8 +21,98 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::AppError;
 
-pub type DbPool = Pool<ConnectionManager<SqliteConnection>>;
+pub use versions::{Scope, Versions};
+
 pub type DbConn = PooledConnection<ConnectionManager<SqliteConnection>>;
+
+/// The connection pool, with the data versions every write bumps.
+#[derive(Clone)]
+pub struct DbPool {
+    pool: Pool<ConnectionManager<SqliteConnection>>,
+    versions: Arc<Versions>,
+}
+
+impl DbPool {
+    /// A connection outside [`run`] and [`write`], for blocking code: start-up, a drop guard,
+    /// tests. A write through it must bump [`DbPool::versions`] itself.
+    pub fn get(&self) -> Result<DbConn, diesel::r2d2::PoolError> {
+        self.pool.get()
+    }
+
+    /// The versions the page cache checks its entries against.
+    pub fn versions(&self) -> &Arc<Versions> {
+        &self.versions
+    }
+}
+
+/// What a write function takes: a connection that [`write`] (or [`DbPool::get`]) handed out,
+/// never the [`Reader`] that [`run`] hands out. So no handler's write can skip the version bump.
+pub trait Writable {
+    fn connection(&mut self) -> &mut SqliteConnection;
+
+    /// An immediate transaction whose connection may write too.
+    fn write_transaction<T>(
+        &mut self,
+        work: impl FnOnce(&mut Writer<'_>) -> diesel::QueryResult<T>,
+    ) -> diesel::QueryResult<T>
+    where
+        Self: Sized,
+    {
+        self.connection()
+            .immediate_transaction(|conn| work(&mut Writer { conn }))
+    }
+}
+
+/// The connection inside [`write`].
+pub struct Writer<'c> {
+    conn: &'c mut SqliteConnection,
+}
+
+impl Writable for Writer<'_> {
+    fn connection(&mut self) -> &mut SqliteConnection {
+        self.conn
+    }
+}
+
+impl std::ops::Deref for Writer<'_> {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        self.conn
+    }
+}
+
+impl std::ops::DerefMut for Writer<'_> {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        self.conn
+    }
+}
+
+/// A connection from [`DbPool::get`], outside the async paths (start-up, a drop guard, tests).
+/// Whoever writes through one bumps the versions himself.
+impl Writable for DbConn {
+    fn connection(&mut self) -> &mut SqliteConnection {
+        self
+    }
+}
+
+/// The connection inside [`run`]: it reads, and derefs to a connection for the read functions,
+/// but it is not [`Writable`].
+pub struct Reader {
+    conn: DbConn,
+}
+
+impl std::ops::Deref for Reader {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Reader {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.conn
+    }
+}
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
@@ -59,7 +151,10 @@ pub fn open(path: &Path) -> Result<DbPool, String> {
         .map_err(|e| format!("cannot use {}: {e}", path.display()))?;
     conn.run_pending_migrations(MIGRATIONS)
         .map_err(|e| format!("cannot migrate {}: {e}", path.display()))?;
-    Ok(pool)
+    Ok(DbPool {
+        pool,
+        versions: Arc::default(),
+    })
 }
 
 /// Creates an empty database file readable by its owner only: it holds users' Plex tokens.
@@ -77,43 +172,49 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     }
 }
 
-/// Runs blocking database work off the async workers: the only way handlers touch the database.
+/// Runs blocking database reads off the async workers. The connection it hands out cannot be
+/// passed to a write function: writes go through [`write`].
 pub async fn run<T, F>(pool: &DbPool, work: F) -> Result<T, AppError>
 where
-    F: FnOnce(&mut DbConn) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&mut Reader) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = pool.clone();
+    let pool = pool.pool.clone();
     actix_web::web::block(move || {
-        let mut conn = pool
+        let conn = pool
             .get()
             .map_err(|e| AppError::internal("database pool", e))?;
-        work(&mut conn)
+        work(&mut Reader { conn })
     })
     .await
     .map_err(|e| AppError::internal("database worker", e))?
 }
 
+/// Runs blocking database work that writes, off the async workers, and once it has succeeded
+/// makes stale the cached pages of `scope`.
+pub async fn write<T, F>(pool: &DbPool, scope: Scope, work: F) -> Result<T, AppError>
+where
+    F: FnOnce(&mut Writer<'_>) -> Result<T, AppError> + Send + 'static,
+    T: Send + 'static,
+{
+    let versions = pool.versions.clone();
+    let done = run(pool, move |reader| {
+        work(&mut Writer {
+            conn: &mut reader.conn,
+        })
+    })
+    .await;
+    if done.is_ok() {
+        versions.bump(scope);
+    }
+    done
+}
+
 /// Answers whether the database is usable right now (for `/api/health`).
 pub fn ping(pool: &DbPool) -> bool {
-    pool.get_timeout(Duration::from_secs(2))
+    pool.pool
+        .get_timeout(Duration::from_secs(2))
         .is_ok_and(|mut conn| conn.batch_execute("SELECT count(*) FROM users;").is_ok())
-}
-
-/// Tells the page cache that data pages show has changed, once the write has succeeded.
-fn changed_after<T>(result: diesel::QueryResult<T>) -> diesel::QueryResult<T> {
-    if result.is_ok() {
-        crate::page_cache::changed();
-    }
-    result
-}
-
-/// Like [`changed_after`], for a write that only `user_id`'s pages show.
-fn changed_for_after<T>(user_id: i32, result: diesel::QueryResult<T>) -> diesel::QueryResult<T> {
-    if result.is_ok() {
-        crate::page_cache::changed_for(user_id);
-    }
-    result
 }
 
 /// The current time as unix seconds.

@@ -42,12 +42,14 @@ pub struct NewPreference {
 
 /// Creates or changes the one record of (user, kind, tmdb_id).
 pub fn upsert(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     user_id: i32,
     p: &NewPreference,
     now: i64,
 ) -> QueryResult<Preference> {
-    let result = {
+    let conn = conn.connection();
+
+    {
         conn.immediate_transaction(|conn| {
             diesel::insert_into(preferences::table)
                 .values((
@@ -81,8 +83,7 @@ pub fn upsert(
                 .select(Preference::as_select())
                 .first(conn)
         })
-    };
-    super::changed_for_after(user_id, result)
+    }
 }
 
 pub fn find(
@@ -101,12 +102,14 @@ pub fn find(
 }
 
 pub fn delete(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     user_id: i32,
     kind: &str,
     tmdb_id: i64,
 ) -> QueryResult<usize> {
-    let result = {
+    let conn = conn.connection();
+
+    {
         diesel::delete(
             preferences::table
                 .filter(preferences::user_id.eq(user_id))
@@ -114,8 +117,7 @@ pub fn delete(
                 .filter(preferences::tmdb_id.eq(tmdb_id)),
         )
         .execute(conn)
-    };
-    super::changed_for_after(user_id, result)
+    }
 }
 
 /// One page of the user's records, newest first, and how many there are in all.

@@ -7,12 +7,14 @@ use super::schema::{recommendations, refresh_status};
 /// Replaces all of a user's rows at once (the tabs not given are emptied): one transaction, so a
 /// page view sees either the old rows or the new ones.
 pub fn replace(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     user_id: i32,
     tabs: &[(&str, String)],
     now: i64,
 ) -> QueryResult<()> {
-    let result = {
+    let conn = conn.connection();
+
+    {
         conn.immediate_transaction(|conn| {
             diesel::delete(recommendations::table.filter(recommendations::user_id.eq(user_id)))
                 .execute(conn)?;
@@ -28,8 +30,7 @@ pub fn replace(
             }
             Ok(())
         })
-    };
-    super::changed_for_after(user_id, result)
+    }
 }
 
 /// The stored rows JSON of a tab and when it was made.
@@ -92,8 +93,10 @@ fn upsert(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> {
 }
 
 /// Marks a refresh queued (a new run clears the last step and message).
-pub fn set_queued(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> {
-    let result = {
+pub fn set_queued(conn: &mut impl super::Writable, user_id: i32) -> QueryResult<()> {
+    let conn = conn.connection();
+
+    {
         upsert(conn, user_id)?;
         diesel::update(refresh_status::table.find(user_id))
             .set((
@@ -104,13 +107,14 @@ pub fn set_queued(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> 
             ))
             .execute(conn)
             .map(drop)
-    };
-    super::changed_for_after(user_id, result)
+    }
 }
 
 /// Marks a run started, whatever state the last one left (a CLI run is never queued).
-pub fn set_running(conn: &mut SqliteConnection, user_id: i32, now: i64) -> QueryResult<()> {
-    let result = {
+pub fn set_running(conn: &mut impl super::Writable, user_id: i32, now: i64) -> QueryResult<()> {
+    let conn = conn.connection();
+
+    {
         upsert(conn, user_id)?;
         diesel::update(refresh_status::table.find(user_id))
             .set((
@@ -122,20 +126,21 @@ pub fn set_running(conn: &mut SqliteConnection, user_id: i32, now: i64) -> Query
             ))
             .execute(conn)
             .map(drop)
-    };
-    super::changed_for_after(user_id, result)
+    }
 }
 
 /// Records progress: the run is running, at `step`, `done` of `total`. Only a queued or
 /// running refresh moves; a finished one is never reopened.
 pub fn set_progress(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     user_id: i32,
     step: &str,
     done: i32,
     total: i32,
 ) -> QueryResult<()> {
-    let result = {
+    let conn = conn.connection();
+
+    {
         diesel::update(
             refresh_status::table
                 .find(user_id)
@@ -149,19 +154,20 @@ pub fn set_progress(
         ))
         .execute(conn)
         .map(drop)
-    };
-    super::changed_for_after(user_id, result)
+    }
 }
 
 /// Records how a run ended: `idle` after a success (rows or not), `failed` with the reason.
 pub fn set_finished(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     user_id: i32,
     success: bool,
     message: &str,
     now: i64,
 ) -> QueryResult<()> {
-    let result = {
+    let conn = conn.connection();
+
+    {
         upsert(conn, user_id)?;
         let target = refresh_status::table.find(user_id);
         diesel::update(target)
@@ -178,14 +184,15 @@ pub fn set_finished(
                 .execute(conn)?;
         }
         Ok(())
-    };
-    super::changed_for_after(user_id, result)
+    }
 }
 
 /// At start-up: runs cut short by a stop or crash are marked failed, queued ones forgotten, so
 /// nothing shows "running" forever.
-pub fn reset_interrupted(conn: &mut SqliteConnection, now: i64) -> QueryResult<usize> {
-    let result = {
+pub fn reset_interrupted(conn: &mut impl super::Writable, now: i64) -> QueryResult<usize> {
+    let conn = conn.connection();
+
+    {
         let failed =
             diesel::update(refresh_status::table.filter(refresh_status::state.eq("running")))
                 .set((
@@ -205,6 +212,5 @@ pub fn reset_interrupted(conn: &mut SqliteConnection, now: i64) -> QueryResult<u
                 ))
                 .execute(conn)?;
         Ok(failed + forgotten)
-    };
-    super::changed_after(result)
+    }
 }

@@ -24,7 +24,8 @@ pub struct NewRun {
     pub ai_ms: i64,
 }
 
-pub fn insert(conn: &mut SqliteConnection, run: &NewRun) -> QueryResult<()> {
+pub fn insert(conn: &mut impl super::Writable, run: &NewRun) -> QueryResult<()> {
+    let conn = conn.connection();
     diesel::insert_into(refresh_runs::table)
         .values(run)
         .execute(conn)

@@ -7,12 +7,13 @@ use super::users::User;
 
 /// Stores a session (by the hash of its token) for `user_id`, and drops expired ones.
 pub fn create(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     token_hash: &str,
     user_id: i32,
     now: i64,
     ttl: i64,
 ) -> QueryResult<()> {
+    let conn = conn.connection();
     conn.immediate_transaction(|conn| {
         diesel::delete(sessions::table.filter(sessions::expires_at.le(now))).execute(conn)?;
         diesel::insert_into(sessions::table)
@@ -44,7 +45,8 @@ pub fn user_of(
         .optional()
 }
 
-pub fn delete(conn: &mut SqliteConnection, token_hash: &str) -> QueryResult<usize> {
-    let result = diesel::delete(sessions::table.find(token_hash)).execute(conn);
-    super::changed_after(result)
+pub fn delete(conn: &mut impl super::Writable, token_hash: &str) -> QueryResult<usize> {
+    let conn = conn.connection();
+
+    diesel::delete(sessions::table.find(token_hash)).execute(conn)
 }

@@ -23,8 +23,10 @@ pub fn with_prefix(
         .load(conn)
 }
 
-pub fn put(conn: &mut SqliteConnection, key: &str, value: &str, now: i64) -> QueryResult<()> {
-    let result = {
+pub fn put(conn: &mut impl super::Writable, key: &str, value: &str, now: i64) -> QueryResult<()> {
+    let conn = conn.connection();
+
+    {
         diesel::insert_into(settings::table)
             .values((
                 settings::key.eq(key),
@@ -36,24 +38,24 @@ pub fn put(conn: &mut SqliteConnection, key: &str, value: &str, now: i64) -> Que
             .set((settings::value.eq(value), settings::updated_at.eq(now)))
             .execute(conn)
             .map(drop)
-    };
-    super::changed_after(result)
+    }
 }
 
-pub fn delete(conn: &mut SqliteConnection, key: &str) -> QueryResult<usize> {
-    let result = diesel::delete(settings::table.find(key)).execute(conn);
-    super::changed_after(result)
+pub fn delete(conn: &mut impl super::Writable, key: &str) -> QueryResult<usize> {
+    let conn = conn.connection();
+
+    diesel::delete(settings::table.find(key)).execute(conn)
 }
 
 /// Returns the stored value for `key`, or stores the one `make` gives and returns it. Used for
 /// identifiers generated once per install (the Plex client identifier).
 pub fn get_or_create(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     key: &str,
     now: i64,
     make: impl FnOnce() -> String,
 ) -> QueryResult<String> {
-    conn.immediate_transaction(|conn| {
+    conn.write_transaction(|conn| {
         if let Some(value) = get(conn, key)? {
             return Ok(value);
         }

@@ -66,12 +66,13 @@ pub fn any_admin(conn: &mut SqliteConnection) -> QueryResult<bool> {
 /// Stores how the user maps to Tautulli and Overseerr, and what went wrong finding out.
 /// An id already known is kept when the upstream could not be asked this time.
 pub fn set_mapping(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     id: i32,
     tautulli: Option<i64>,
     overseerr: Option<i64>,
     error: Option<&str>,
 ) -> QueryResult<()> {
+    let conn = conn.connection();
     conn.immediate_transaction(|conn| {
         let current = find(conn, id)?;
         let Some(current) = current else {
@@ -90,7 +91,8 @@ pub fn set_mapping(
 
 /// Drops the user's Overseerr id (it named a user Overseerr no longer has), so he is mapped
 /// again.
-pub fn forget_overseerr_user(conn: &mut SqliteConnection, id: i32) -> QueryResult<()> {
+pub fn forget_overseerr_user(conn: &mut impl super::Writable, id: i32) -> QueryResult<()> {
+    let conn = conn.connection();
     diesel::update(users::table.find(id))
         .set(users::overseerr_user_id.eq(None::<i64>))
         .execute(conn)
@@ -115,7 +117,8 @@ pub fn find_by_username(conn: &mut SqliteConnection, username: &str) -> QueryRes
 }
 
 /// Notes that the user was seen, at most once an hour so page views rarely write.
-pub fn touch_seen(conn: &mut SqliteConnection, id: i32, now: i64) -> QueryResult<()> {
+pub fn touch_seen(conn: &mut impl super::Writable, id: i32, now: i64) -> QueryResult<()> {
+    let conn = conn.connection();
     diesel::update(
         users::table
             .find(id)
@@ -161,8 +164,10 @@ pub enum AdminChange {
 
 /// Sets a user's role; refuses to demote the last admin. One transaction, so two admins
 /// demoting each other at once cannot both succeed.
-pub fn set_role(conn: &mut SqliteConnection, id: i32, role: &str) -> QueryResult<AdminChange> {
-    let result = {
+pub fn set_role(conn: &mut impl super::Writable, id: i32, role: &str) -> QueryResult<AdminChange> {
+    let conn = conn.connection();
+
+    {
         conn.immediate_transaction(|conn| {
             let Some(user) = find(conn, id)? else {
                 return Ok(AdminChange::NoSuchUser);
@@ -175,13 +180,14 @@ pub fn set_role(conn: &mut SqliteConnection, id: i32, role: &str) -> QueryResult
                 .execute(conn)?;
             Ok(AdminChange::Done)
         })
-    };
-    super::changed_after(result)
+    }
 }
 
 /// Removes a user with his sessions, preferences and rows (cascade); never the last admin.
-pub fn remove(conn: &mut SqliteConnection, id: i32) -> QueryResult<AdminChange> {
-    let result = {
+pub fn remove(conn: &mut impl super::Writable, id: i32) -> QueryResult<AdminChange> {
+    let conn = conn.connection();
+
+    {
         conn.immediate_transaction(|conn| {
             let Some(user) = find(conn, id)? else {
                 return Ok(AdminChange::NoSuchUser);
@@ -192,38 +198,39 @@ pub fn remove(conn: &mut SqliteConnection, id: i32) -> QueryResult<AdminChange> 
             diesel::delete(users::table.find(id)).execute(conn)?;
             Ok(AdminChange::Done)
         })
-    };
-    super::changed_after(result)
+    }
 }
 
 /// Makes `account` the admin if nobody holds that role yet. Returns `None` when someone else
 /// claimed it first; the check and the write share one immediate transaction, so two first
 /// sign-ins at once cannot both become admin.
 pub fn claim_admin(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     account: &SignedInAccount,
     now: i64,
 ) -> QueryResult<Option<User>> {
-    let result = {
+    let conn = conn.connection();
+
+    {
         conn.immediate_transaction(|conn| {
             if any_admin(conn)? {
                 return Ok(None);
             }
             upsert_with_role(conn, account, Some(ADMIN), now).map(Some)
         })
-    };
-    super::changed_after(result)
+    }
 }
 
 /// Records a sign-in: creates the user as a plain user, or refreshes an existing user's profile
 /// and token while keeping his role.
 pub fn record_sign_in(
-    conn: &mut SqliteConnection,
+    conn: &mut impl super::Writable,
     account: &SignedInAccount,
     now: i64,
 ) -> QueryResult<User> {
-    let result = conn.immediate_transaction(|conn| upsert_with_role(conn, account, None, now));
-    super::changed_after(result)
+    let conn = conn.connection();
+
+    conn.immediate_transaction(|conn| upsert_with_role(conn, account, None, now))
 }
 
 fn upsert_with_role(

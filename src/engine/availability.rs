@@ -54,7 +54,7 @@ async fn fetch_and_store(state: &AppState, http: &awc::Client, titles: Vec<(Kind
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
-    let _ = db::run(&state.pool, move |c| {
+    let _ = db::write(&state.pool, db::Scope::Everyone, move |c| {
         let now = db::now();
         for (kind, id, status) in answers {
             db::cache::put_availability(c, kind.as_str(), id, status.as_str(), now)?;

@@ -223,7 +223,7 @@ where
     };
     let json =
         serde_json::to_string(&found).map_err(|e| AppError::internal("caching a TMDb list", e))?;
-    db::run(pool, move |c| {
+    db::write(pool, db::Scope::Unshown, move |c| {
         Ok(db::cache::put_tmdb_list(
             c,
             kind.as_str(),

@@ -105,7 +105,7 @@ pub async fn refresh_user(
         started_at: started,
         ..Default::default()
     };
-    let started_run = db::run(&state.pool, move |c| {
+    let started_run = db::write(&state.pool, db::Scope::User(user_id), move |c| {
         Ok(db::recommendations::set_running(c, user_id, started)?)
     })
     .await;
@@ -152,7 +152,7 @@ pub async fn refresh_user(
     record.finished_at = db::now();
     record.message = outcome.message.clone();
     let status = outcome.clone();
-    let saved = db::run(&state.pool, move |conn| {
+    let saved = db::write(&state.pool, db::Scope::User(user_id), move |conn| {
         db::runs::insert(conn, &record)?;
         Ok(db::recommendations::set_finished(
             conn,
@@ -184,7 +184,7 @@ async fn report(
 ) {
     progress(step, done, total);
     let step = step.to_owned();
-    let _ = db::run(pool, move |c| {
+    let _ = db::write(pool, db::Scope::User(user_id), move |c| {
         Ok(db::recommendations::set_progress(
             c, user_id, &step, done, total,
         )?)
@@ -364,7 +364,7 @@ impl Run<'_> {
         let owned: Vec<(String, String)> =
             tabs.into_iter().map(|(t, j)| (t.to_owned(), j)).collect();
         let user_id = self.user.id;
-        db::run(self.pool(), move |conn| {
+        db::write(self.pool(), db::Scope::User(user_id), move |conn| {
             let tabs: Vec<(&str, String)> =
                 owned.iter().map(|(t, j)| (t.as_str(), j.clone())).collect();
             Ok(db::recommendations::replace(
@@ -502,7 +502,7 @@ impl Run<'_> {
             self.record.completion_tokens +=
                 i32::try_from(reply.completion_tokens).unwrap_or(i32::MAX);
             let learned = (provider.clone(), reply.capabilities);
-            let _ = db::run(self.pool(), move |c| {
+            let _ = db::write(self.pool(), db::Scope::Unshown, move |c| {
                 Ok(settings::remember_capabilities(
                     c,
                     &learned.0,

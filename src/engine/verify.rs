@@ -123,7 +123,7 @@ async fn lookup(
     if found.is_none() {
         found = best_match(&tmdb.search(kind, wanted, None).await?, wanted, year);
     }
-    db::run(pool, move |conn| {
+    db::write(pool, db::Scope::Unshown, move |conn| {
         Ok(db::cache::put_title_lookup(
             conn,
             key.0,

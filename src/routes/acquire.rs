@@ -78,7 +78,7 @@ pub async fn request(
                     },
                 ),
             };
-            let _ = db::run(&state.pool, move |c| {
+            let _ = db::write(&state.pool, db::Scope::Everyone, move |c| {
                 Ok(db::cache::put_availability(
                     c,
                     kind.as_str(),
@@ -166,7 +166,7 @@ async fn ask_overseerr(
         Err(e) if e.kind == UpstreamErrorKind::UnknownUser => {
             tracing::info!(user = %user.username, "stale Overseerr mapping; mapping again");
             let user_id = user.id;
-            db::run(&state.pool, move |c| {
+            db::write(&state.pool, db::Scope::User(user_id), move |c| {
                 Ok(db::users::forget_overseerr_user(c, user_id)?)
             })
             .await?;
@@ -267,7 +267,7 @@ async fn add_to_watchlist(
                     UpstreamError::new(Service::PlexDiscover, UpstreamErrorKind::NotFound)
                 })?;
             let stored = key.clone();
-            db::run(&state.pool, move |c| {
+            db::write(&state.pool, db::Scope::Unshown, move |c| {
                 Ok(db::cache::put_discover_key(
                     c,
                     kind.as_str(),
@@ -311,7 +311,7 @@ pub async fn status(
     };
     let status = match overseerr.availability(kind, id).await {
         Ok(status) => {
-            let _ = db::run(&state.pool, move |c| {
+            let _ = db::write(&state.pool, db::Scope::Everyone, move |c| {
                 Ok(db::cache::put_availability(
                     c,
                     kind.as_str(),

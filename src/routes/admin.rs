@@ -175,7 +175,7 @@ pub async fn save(
     let section = parse_section(&section)?;
     // A "Clear" button names the one secret to forget; nothing else in the form is saved.
     if let Some(name) = form.get("clear").cloned() {
-        let cleared = db::run(&state.pool, move |conn| {
+        let cleared = db::write(&state.pool, db::Scope::Everyone, move |conn| {
             Ok(settings::clear_secret(conn, section, &name))
         })
         .await?;
@@ -205,7 +205,7 @@ pub async fn save(
     let current = load_values(&state, section).await?;
     let merged = settings::merge_form(section, &current, &form).map_err(AppError::BadRequest)?;
     let to_save = merged.clone();
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, db::Scope::Everyone, move |conn| {
         Ok(settings::save(conn, section, &to_save, db::now())?)
     })
     .await?;

@@ -75,7 +75,7 @@ pub async fn set_role(
             )));
         }
     };
-    let outcome = db::run(&state.pool, move |conn| {
+    let outcome = db::write(&state.pool, db::Scope::Everyone, move |conn| {
         Ok(db::users::set_role(conn, id, role)?)
     })
     .await?;
@@ -99,7 +99,10 @@ pub async fn remove(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = user_id(&id)?;
-    let outcome = db::run(&state.pool, move |conn| Ok(db::users::remove(conn, id)?)).await?;
+    let outcome = db::write(&state.pool, db::Scope::Everyone, move |conn| {
+        Ok(db::users::remove(conn, id)?)
+    })
+    .await?;
     if outcome == AdminChange::Done {
         tracing::info!(user_id = id, "user removed by an admin");
     }

@@ -103,7 +103,7 @@ pub async fn save(
     user_id: i32,
     record: NewPreference,
 ) -> Result<db::preferences::Preference, AppError> {
-    db::run(&state.pool, move |c| {
+    db::write(&state.pool, db::Scope::User(user_id), move |c| {
         Ok(db::preferences::upsert(c, user_id, &record, db::now())?)
     })
     .await

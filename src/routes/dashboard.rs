@@ -104,12 +104,15 @@ pub async fn dashboard(
             .content_type("text/html; charset=utf-8")
             .body(page));
     }
-    let version = crate::page_cache::version(user.id);
     let (user_id, env) = (user.id, state.config.env_integrations.clone());
+    if seen_long_ago {
+        db::write(&state.pool, db::Scope::User(user_id), move |conn| {
+            Ok(db::users::touch_seen(conn, user_id, db::now())?)
+        })
+        .await?;
+    }
+    let version = state.cache.version(user.id);
     let loaded = db::run(&state.pool, move |conn| {
-        if seen_long_ago {
-            db::users::touch_seen(conn, user_id, db::now())?;
-        }
         let rows: Vec<Row> = db::recommendations::load(conn, user_id, tab.slug())?
             .and_then(|(json, _)| serde_json::from_str(&json).ok())
             .unwrap_or_default();

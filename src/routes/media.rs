@@ -63,7 +63,7 @@ pub async fn unrate(
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
     let user_id = user.id;
-    let deleted = db::run(&state.pool, move |c| {
+    let deleted = db::write(&state.pool, db::Scope::User(user_id), move |c| {
         let record = db::preferences::find(c, user_id, kind.as_str(), id)?;
         db::preferences::delete(c, user_id, kind.as_str(), id)?;
         Ok(record)

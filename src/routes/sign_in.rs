@@ -242,7 +242,7 @@ async fn admit(
             return Err(AppError::Forbidden(message));
         }
         let claim = signed_in.clone();
-        let claimed = db::run(&state.pool, move |conn| {
+        let claimed = db::write(&state.pool, db::Scope::Everyone, move |conn| {
             Ok(db::users::claim_admin(conn, &claim, db::now())?)
         })
         .await?;
@@ -280,7 +280,7 @@ async fn admit(
             return Err(AppError::Forbidden(message));
         }
     }
-    db::run(&state.pool, move |conn| {
+    db::write(&state.pool, db::Scope::Everyone, move |conn| {
         Ok(db::users::record_sign_in(conn, &signed_in, db::now())?)
     })
     .await
