@@ -135,7 +135,9 @@ async fn run() {
 
     let (metadata_before, details_before, ai_before) = counts(&tautulli, &tmdb, &ai);
     let started = Instant::now();
-    let queued = sagarr::queue::enqueue_active(&state, Trigger::Nightly)
+    let queued = state
+        .queue
+        .enqueue_active(&state.pool, Trigger::Nightly)
         .await
         .expect("queue");
     wait_all_idle(&state).await;
@@ -179,7 +181,8 @@ async fn one_refresh(state: &sagarr::state::AppState, user_id: i32) -> Duration 
     let http = sagarr::integrations::http_client();
     let started = Instant::now();
     let outcome =
-        sagarr::engine::refresh_user(state, &http, user_id, Trigger::Cli, &|_, _, _| {}).await;
+        sagarr::engine::refresh_user(&state.engine(), &http, user_id, Trigger::Cli, &|_, _, _| {})
+            .await;
     assert!(outcome.success, "{}", outcome.message);
     started.elapsed()
 }

@@ -10,13 +10,12 @@ use crate::media::Kind;
 /// How long TMDb details are reused before being fetched again.
 pub const TMDB_TTL_SECONDS: i64 = 7 * 86_400;
 
-/// Details of (kind, id), from the cache when fresh, else from TMDb (then cached).
-pub async fn details(
+/// Details of (kind, id) when the cache holds them fresh.
+pub async fn cached_details(
     pool: &DbPool,
-    tmdb: &Tmdb<'_>,
     kind: Kind,
     id: i64,
-) -> Result<Details, AppError> {
+) -> Result<Option<Details>, AppError> {
     let fresh_after = db::now() - TMDB_TTL_SECONDS;
     let cached = db::run(pool, move |conn| {
         Ok(db::cache::tmdb_details(
@@ -27,7 +26,17 @@ pub async fn details(
         )?)
     })
     .await?;
-    if let Some(details) = cached.and_then(|json| serde_json::from_str::<Details>(&json).ok()) {
+    Ok(cached.and_then(|json| serde_json::from_str::<Details>(&json).ok()))
+}
+
+/// Details of (kind, id), from the cache when fresh, else from TMDb (then cached).
+pub async fn details(
+    pool: &DbPool,
+    tmdb: &Tmdb<'_>,
+    kind: Kind,
+    id: i64,
+) -> Result<Details, AppError> {
+    if let Some(details) = cached_details(pool, kind, id).await? {
         return Ok(details);
     }
     let details = tmdb.details(kind, id).await?;

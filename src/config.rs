@@ -63,10 +63,18 @@ pub struct Config {
     pub refresh_concurrency: usize,
     /// Whether the nightly clock runs (tests turn it off).
     pub nightly_clock: bool,
-    /// `sagarr demo`: fake upstreams and one-click sign-in. Never set by `serve`.
-    pub demo: bool,
+    /// Set by `sagarr demo` only: the accounts its login page signs in with one click (and
+    /// the route that does it exists only then). Empty for `serve`.
+    pub demo_accounts: Vec<DemoAccount>,
     /// HTTP worker threads; tests use one to keep thread counts low.
     pub workers: usize,
+}
+
+/// A one-click demo account: its Plex account id and name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DemoAccount {
+    pub plex_id: i64,
+    pub name: &'static str,
 }
 
 /// Base URLs of the public Plex and TMDb services.
@@ -291,7 +299,7 @@ impl Config {
             items_per_row,
             refresh_concurrency,
             nightly_clock: true,
-            demo: false,
+            demo_accounts: Vec::new(),
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
         })
     }

@@ -25,7 +25,7 @@ fn main() -> ExitCode {
         }
         Command::Healthcheck => {
             let healthy =
-                actix_web::rt::System::new().block_on(sagarr::healthcheck::check(config.bind));
+                actix_web::rt::System::new().block_on(cli::healthcheck::check(config.bind));
             if healthy {
                 ExitCode::SUCCESS
             } else {
@@ -43,7 +43,7 @@ fn main() -> ExitCode {
             if let Err(e) = sagarr::telemetry::init(filter) {
                 return fail(&e);
             }
-            let code = actix_web::rt::System::new().block_on(sagarr::demo::run(config));
+            let code = actix_web::rt::System::new().block_on(cli::demo::run(config));
             ExitCode::from(code)
         }
         Command::Refresh(target) => {
@@ -51,8 +51,7 @@ fn main() -> ExitCode {
                 return fail(&e);
             }
             let _ = rustls::crypto::ring::default_provider().install_default();
-            let code =
-                actix_web::rt::System::new().block_on(sagarr::refresh_cli::run(config, target));
+            let code = actix_web::rt::System::new().block_on(cli::refresh::run(config, target));
             ExitCode::from(code)
         }
     }

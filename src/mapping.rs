@@ -3,9 +3,8 @@
 
 use crate::db::{self, DbPool};
 use crate::error::AppError;
-use crate::integrations::overseerr::Overseerr;
-use crate::integrations::tautulli::Tautulli;
-use crate::settings::{Endpoint, Section};
+use crate::integrations::upstreams::Upstreams;
+use crate::integrations::{Service, UpstreamError};
 use crate::state::AppState;
 
 /// Spawns the mapping of `user_id` on the current actix worker (awc is not `Send`).
@@ -21,28 +20,22 @@ pub fn spawn(state: actix_web::web::Data<AppState>, user_id: i32) {
 /// Finds the user's Tautulli user id (the Plex account id, else by email, then username) and
 /// Overseerr user id (by `plexId`), and stores them with what went wrong, if anything.
 pub async fn map_user(state: &AppState, http: &awc::Client, user_id: i32) -> Result<(), AppError> {
-    let env = state.config.env_integrations.clone();
-    let (user, tautulli, overseerr) = db::run(&state.pool, move |conn| {
+    let (config, client_id) = (state.config.clone(), state.plex_client_id.clone());
+    let (user, upstreams) = db::run(&state.pool, move |conn| {
         Ok((
             db::users::find(conn, user_id)?,
-            Endpoint::load(conn, &env, Section::Tautulli)?,
-            Endpoint::load(conn, &env, Section::Overseerr)?,
+            Upstreams::load(conn, &config, &client_id)?,
         ))
     })
     .await?;
     let Some(user) = user else { return Ok(()) };
-    let timeout = state.config.upstream_timeout;
     let mut problems = Vec::new();
 
-    let tautulli_id = match (Tautulli {
-        http,
-        base: &tautulli.url,
-        api_key: &tautulli.api_key,
-        timeout,
-    })
-    .users()
-    .await
-    {
+    let tautulli_users = match upstreams.tautulli(http) {
+        Some(tautulli) => tautulli.users().await,
+        None => Err(UpstreamError::not_configured(Service::Tautulli)),
+    };
+    let tautulli_id = match tautulli_users {
         Ok(users) => {
             let same = |a: &Option<String>, b: &Option<String>| {
                 a.as_deref()
@@ -71,15 +64,11 @@ pub async fn map_user(state: &AppState, http: &awc::Client, user_id: i32) -> Res
         }
     };
 
-    let overseerr_id = match (Overseerr {
-        http,
-        base: &overseerr.url,
-        api_key: &overseerr.api_key,
-        timeout,
-    })
-    .users()
-    .await
-    {
+    let overseerr_users = match upstreams.overseerr(http) {
+        Some(overseerr) => overseerr.users().await,
+        None => Err(UpstreamError::not_configured(Service::Overseerr)),
+    };
+    let overseerr_id = match overseerr_users {
         Ok(users) => {
             let found = users
                 .iter()

@@ -6,14 +6,12 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::db;
-use crate::integrations::UpstreamErrorKind;
 use crate::integrations::ai::{self, Prompt, Provider};
-use crate::integrations::discover::Discover;
-use crate::integrations::overseerr::{CSRF_ADVICE, Overseerr};
-use crate::integrations::tautulli::Tautulli;
-use crate::integrations::tmdb::Tmdb;
+use crate::integrations::overseerr::CSRF_ADVICE;
+use crate::integrations::upstreams::Upstreams;
+use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
-use crate::settings::{self, Endpoint, Section, TmdbSettings, Values};
+use crate::settings::{self, Section, Values};
 use crate::state::AppState;
 
 /// Every Test answers within this, whatever the upstream does.
@@ -67,32 +65,26 @@ async fn check(
     values: &Values,
     admin_id: i32,
 ) -> Result<String, String> {
-    let timeout = state.config.upstream_timeout.min(DEADLINE - MARGIN);
+    let upstreams = Upstreams::from_values(&state.config, &state.plex_client_id, section, values)
+        .with_timeout_at_most(DEADLINE - MARGIN);
+    let unset = |service| UpstreamError::not_configured(service).to_string();
     match section {
         Section::Tautulli => {
-            let s = Endpoint::from_values(values);
-            let info = Tautulli {
-                http,
-                base: &s.url,
-                api_key: &s.api_key,
-                timeout,
-            }
-            .info()
-            .await
-            .map_err(|e| e.to_string())?;
+            let info = upstreams
+                .tautulli(http)
+                .ok_or_else(|| unset(Service::Tautulli))?
+                .info()
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(match info.tautulli_version {
                 Some(version) => format!("Connected to Tautulli {version}"),
                 None => "Connected to Tautulli".to_owned(),
             })
         }
         Section::Overseerr => {
-            let s = Endpoint::from_values(values);
-            let overseerr = Overseerr {
-                http,
-                base: &s.url,
-                api_key: &s.api_key,
-                timeout,
-            };
+            let overseerr = upstreams
+                .overseerr(http)
+                .ok_or_else(|| unset(Service::Overseerr))?;
             overseerr.check_key().await.map_err(|e| e.to_string())?;
             // Reads pass with CSRF protection on; every request the users make would not.
             if overseerr.csrf_protection().await.ok().flatten() == Some(true) {
@@ -101,14 +93,9 @@ async fn check(
             Ok("Overseerr accepted the API key".to_owned())
         }
         Section::Tmdb => {
-            let s = TmdbSettings::from_values(values);
-            let tmdb = Tmdb {
-                http,
-                base: &state.config.upstreams.tmdb_api,
-                key: &s.api_key,
-                timeout,
-            };
-            let matrix = tmdb
+            let matrix = upstreams
+                .tmdb(http)
+                .ok_or_else(|| unset(Service::Tmdb))?
                 .details(Kind::Movie, 603)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -119,30 +106,24 @@ async fn check(
             ))
         }
         Section::Plex => {
-            let host = settings::discover_url(values, &state.config.upstreams.plex_discover);
             let token = db::run(&state.pool, move |c| {
                 Ok(db::users::plex_token(c, admin_id)?)
             })
             .await
             .map_err(|e| e.to_string())?
             .unwrap_or_default();
-            let size = Discover {
-                http,
-                base: &host,
-                client_id: &state.plex_client_id,
-                token: &token,
-                timeout,
-            }
-            .watchlist_size()
-            .await
-            .map_err(|e| e.to_string())?;
+            let size = upstreams
+                .discover(http, &token)
+                .watchlist_size()
+                .await
+                .map_err(|e| e.to_string())?;
             Ok(format!(
                 "Plex Discover at {} answered: your watchlist has {size} titles",
-                crate::integrations::display_url(&host)
+                crate::integrations::display_url(upstreams.discover_url())
             ))
         }
         Section::Ai => {
-            let providers = settings::ai_providers(values);
+            let providers = &upstreams.ai;
             if providers.is_empty() {
                 return Err(
                     "No AI provider is set, so recommendations come from TMDb alone.".to_owned(),

@@ -449,10 +449,6 @@ pub struct TmdbSettings {
 }
 
 impl TmdbSettings {
-    pub fn load(conn: &mut SqliteConnection, env: &EnvIntegrations) -> diesel::QueryResult<Self> {
-        Ok(Self::from_values(&load(conn, env, Section::Tmdb)?))
-    }
-
     pub fn from_values(values: &Values) -> Self {
         Self {
             api_key: value(values, "api_key").to_owned(),
@@ -468,14 +464,6 @@ pub fn discover_url(values: &Values, default: &str) -> String {
         .unwrap_or(default)
         .trim_end_matches('/')
         .to_owned()
-}
-
-pub fn load_discover_url(
-    conn: &mut SqliteConnection,
-    env: &EnvIntegrations,
-    default: &str,
-) -> diesel::QueryResult<String> {
-    Ok(discover_url(&load(conn, env, Section::Plex)?, default))
 }
 
 /// The AI providers in the order to try them: primary, then fallback. Empty: no AI.
@@ -506,13 +494,6 @@ pub fn ai_providers(values: &Values) -> Vec<Provider> {
         .into_iter()
         .flatten()
         .collect()
-}
-
-pub fn load_ai_providers(
-    conn: &mut SqliteConnection,
-    env: &EnvIntegrations,
-) -> diesel::QueryResult<Vec<Provider>> {
-    Ok(ai_providers(&load(conn, env, Section::Ai)?))
 }
 
 /// What a provider accepted last time (structured output mode, temperature).

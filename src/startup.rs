@@ -8,9 +8,10 @@ use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, from_fn};
 use actix_web::{App, HttpServer, web};
 
+use std::sync::Arc;
+
 use crate::config::Config;
-use crate::engine::Trigger;
-use crate::queue::RefreshQueue;
+use crate::jobs::{Rechecks, RefreshQueue};
 use crate::state::AppState;
 use crate::{auth, db, http, routes, secrets};
 
@@ -72,25 +73,34 @@ impl Application {
             .map_err(|e| startup_error(Some("SAGARR_BIND"), e.to_string()))?
             .port();
         let workers = config.workers;
-        let demo = config.demo;
-        let (queue, queued) = RefreshQueue::new();
+        let demo = !config.demo_accounts.is_empty();
+        let (queue, worker) = RefreshQueue::new();
         let cache = crate::page_cache::PageCache::new(pool.versions().clone());
+        let ctx = crate::engine::Context {
+            pool: pool.clone(),
+            config: Arc::new(config),
+            plex_client_id: plex_client_id.clone(),
+        };
         let state = web::Data::new(AppState {
-            config,
+            config: ctx.config.clone(),
             pool,
             plex_client_id,
             queue,
+            rechecks: Rechecks::new(ctx.clone()),
             cache,
             sign_in_limiter: Default::default(),
             tautulli_users_refresh: crate::http::limiter::Cooldown::new(
                 crate::auth::rules::USERS_REFRESH_EVERY,
             ),
         });
-        actix_web::rt::spawn(crate::queue::run(queued, state.clone()));
-        let clock = state
-            .config
-            .nightly_clock
-            .then(|| start_nightly(state.clone()));
+        actix_web::rt::spawn(worker.run(ctx));
+        let clock = state.config.nightly_clock.then(|| {
+            crate::jobs::nightly::start(
+                state.config.refresh_at,
+                state.queue.clone(),
+                state.pool.clone(),
+            )
+        });
 
         let app_state = state.clone();
         let server = HttpServer::new(move || {
@@ -143,21 +153,6 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
-}
-
-/// Starts the nightly clock; each night it queues every user active in the last 30 days.
-fn start_nightly(state: web::Data<AppState>) -> clokwerk::ScheduleHandle {
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let handle = crate::scheduler::start(state.config.refresh_at, tx);
-    actix_web::rt::spawn(async move {
-        while rx.recv().await.is_some() {
-            match crate::queue::enqueue_active(&state, Trigger::Nightly).await {
-                Ok(n) => tracing::info!(users = n, "nightly refresh queued"),
-                Err(error) => tracing::error!(%error, "could not queue the nightly refresh"),
-            }
-        }
-    });
-    handle
 }
 
 /// Creates the data dir if needed and proves we can write in it, so a wrong owner (Saltbox's

@@ -1,16 +1,24 @@
-//! What every handler can reach: configuration, the database, and install-wide identifiers.
+//! What every handler can reach: configuration, the database, the jobs, and install-wide
+//! identifiers.
+
+use std::sync::Arc;
 
 use crate::config::Config;
-use crate::db::DbPool;
-use crate::queue::RefreshQueue;
+use crate::db::{self, DbPool};
+use crate::engine;
+use crate::error::AppError;
+use crate::integrations::upstreams::Upstreams;
+use crate::jobs::{Rechecks, RefreshQueue};
 
 pub struct AppState {
-    pub config: Config,
+    pub config: Arc<Config>,
     pub pool: DbPool,
     /// Our `X-Plex-Client-Identifier`, generated once per install and kept in the database.
     pub plex_client_id: String,
     /// Where refreshes wait their turn.
     pub queue: RefreshQueue,
+    /// Background re-checks of stale availability.
+    pub rechecks: Rechecks,
     /// Rendered dashboards and checked sessions.
     pub cache: crate::page_cache::PageCache,
     /// Sign-in starts per client, against floods (each start creates a PIN on plex.tv).
@@ -20,6 +28,29 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// What a refresh needs, for the engine and the jobs.
+    pub fn engine(&self) -> engine::Context {
+        engine::Context {
+            pool: self.pool.clone(),
+            config: self.config.clone(),
+            plex_client_id: self.plex_client_id.clone(),
+        }
+    }
+
+    /// Every upstream client, from one read of the settings.
+    pub async fn upstreams(&self) -> Result<Upstreams, AppError> {
+        let (config, client_id) = (self.config.clone(), self.plex_client_id.clone());
+        db::run(&self.pool, move |conn| {
+            Ok(Upstreams::load(conn, &config, &client_id)?)
+        })
+        .await
+    }
+
+    /// Plex.tv alone, which needs no settings read.
+    pub fn plex_only(&self) -> Upstreams {
+        Upstreams::from_config(&self.config, &self.plex_client_id)
+    }
+
     /// Who asked and for which host and scheme, believing forwarded headers only from a
     /// trusted proxy.
     pub fn origin_of(&self, req: &actix_web::HttpRequest) -> crate::http::forwarded::Origin {

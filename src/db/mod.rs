@@ -7,6 +7,7 @@ pub mod runs;
 pub mod schema;
 pub mod sessions;
 pub mod settings;
+pub mod states;
 pub mod users;
 pub mod versions;
 

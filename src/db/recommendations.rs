@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::{recommendations, refresh_status};
+use super::states::{RefreshState, RunOutcome};
 
 /// Replaces all of a user's rows at once (the tabs not given are emptied): one transaction, so a
 /// page view sees either the old rows or the new ones.
@@ -54,12 +55,11 @@ pub fn has_any(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<bool> {
 }
 
 /// Where a user's refresh stands (docs/http.md `GET /refresh/status`).
-#[derive(Debug, Clone, Default, Queryable, Selectable, serde::Serialize)]
-#[diesel(table_name = refresh_status)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Status {
     #[serde(skip)]
     pub user_id: i32,
-    pub state: String,
+    pub state: RefreshState,
     pub step: String,
     pub done: i32,
     pub total: i32,
@@ -70,19 +70,57 @@ pub struct Status {
     pub finished_at: Option<i64>,
     #[serde(skip)]
     pub last_success_at: Option<i64>,
+    /// How the last finished run ended; `None` before the first.
+    #[serde(skip)]
+    pub last_outcome: Option<RunOutcome>,
+}
+
+/// The stored row, as text.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = refresh_status)]
+struct StatusRow {
+    user_id: i32,
+    state: String,
+    step: String,
+    done: i32,
+    total: i32,
+    message: String,
+    started_at: Option<i64>,
+    finished_at: Option<i64>,
+    last_success_at: Option<i64>,
+    last_outcome: Option<String>,
+}
+
+impl From<StatusRow> for Status {
+    fn from(row: StatusRow) -> Self {
+        Self {
+            user_id: row.user_id,
+            state: row.state.into(),
+            step: row.step,
+            done: row.done,
+            total: row.total,
+            message: row.message,
+            started_at: row.started_at,
+            finished_at: row.finished_at,
+            last_success_at: row.last_success_at,
+            last_outcome: row.last_outcome.map(RunOutcome::from),
+        }
+    }
 }
 
 pub fn status(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Status> {
     Ok(refresh_status::table
         .find(user_id)
-        .select(Status::as_select())
+        .select(StatusRow::as_select())
         .first(conn)
         .optional()?
-        .unwrap_or(Status {
-            user_id,
-            state: "idle".into(),
-            ..Status::default()
-        }))
+        .map_or_else(
+            || Status {
+                user_id,
+                ..Status::default()
+            },
+            Status::from,
+        ))
 }
 
 fn upsert(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> {
@@ -100,7 +138,7 @@ pub fn set_queued(conn: &mut impl super::Writable, user_id: i32) -> QueryResult<
         upsert(conn, user_id)?;
         diesel::update(refresh_status::table.find(user_id))
             .set((
-                refresh_status::state.eq("queued"),
+                refresh_status::state.eq(RefreshState::Queued.as_str()),
                 refresh_status::step.eq("Waiting for its turn"),
                 refresh_status::done.eq(0),
                 refresh_status::total.eq(0),
@@ -118,7 +156,7 @@ pub fn set_running(conn: &mut impl super::Writable, user_id: i32, now: i64) -> Q
         upsert(conn, user_id)?;
         diesel::update(refresh_status::table.find(user_id))
             .set((
-                refresh_status::state.eq("running"),
+                refresh_status::state.eq(RefreshState::Running.as_str()),
                 refresh_status::step.eq("Starting"),
                 refresh_status::done.eq(0),
                 refresh_status::total.eq(0),
@@ -144,10 +182,10 @@ pub fn set_progress(
         diesel::update(
             refresh_status::table
                 .find(user_id)
-                .filter(refresh_status::state.eq("running")),
+                .filter(refresh_status::state.eq(RefreshState::Running.as_str())),
         )
         .set((
-            refresh_status::state.eq("running"),
+            refresh_status::state.eq(RefreshState::Running.as_str()),
             refresh_status::step.eq(step),
             refresh_status::done.eq(done),
             refresh_status::total.eq(total),
@@ -161,10 +199,11 @@ pub fn set_progress(
 pub fn set_finished(
     conn: &mut impl super::Writable,
     user_id: i32,
-    success: bool,
+    outcome: RunOutcome,
     message: &str,
     now: i64,
 ) -> QueryResult<()> {
+    let success = outcome.succeeded();
     let conn = conn.connection();
 
     {
@@ -172,7 +211,12 @@ pub fn set_finished(
         let target = refresh_status::table.find(user_id);
         diesel::update(target)
             .set((
-                refresh_status::state.eq(if success { "idle" } else { "failed" }),
+                refresh_status::state.eq(if success {
+                    RefreshState::Idle.as_str()
+                } else {
+                    RefreshState::Failed.as_str()
+                }),
+                refresh_status::last_outcome.eq(outcome.as_str()),
                 refresh_status::step.eq(""),
                 refresh_status::message.eq(message),
                 refresh_status::finished_at.eq(now),
@@ -193,24 +237,26 @@ pub fn reset_interrupted(conn: &mut impl super::Writable, now: i64) -> QueryResu
     let conn = conn.connection();
 
     {
-        let failed =
-            diesel::update(refresh_status::table.filter(refresh_status::state.eq("running")))
-                .set((
-                    refresh_status::state.eq("failed"),
-                    refresh_status::step.eq(""),
-                    refresh_status::message.eq(
-                        "The refresh was interrupted by a restart; the previous rows were kept.",
-                    ),
-                    refresh_status::finished_at.eq(now),
-                ))
-                .execute(conn)?;
-        let forgotten =
-            diesel::update(refresh_status::table.filter(refresh_status::state.eq("queued")))
-                .set((
-                    refresh_status::state.eq("idle"),
-                    refresh_status::step.eq(""),
-                ))
-                .execute(conn)?;
+        let failed = diesel::update(
+            refresh_status::table.filter(refresh_status::state.eq(RefreshState::Running.as_str())),
+        )
+        .set((
+            refresh_status::state.eq(RefreshState::Failed.as_str()),
+            refresh_status::last_outcome.eq(RunOutcome::Failed.as_str()),
+            refresh_status::step.eq(""),
+            refresh_status::message
+                .eq("The refresh was interrupted by a restart; the previous rows were kept."),
+            refresh_status::finished_at.eq(now),
+        ))
+        .execute(conn)?;
+        let forgotten = diesel::update(
+            refresh_status::table.filter(refresh_status::state.eq(RefreshState::Queued.as_str())),
+        )
+        .set((
+            refresh_status::state.eq(RefreshState::Idle.as_str()),
+            refresh_status::step.eq(""),
+        ))
+        .execute(conn)?;
         Ok(failed + forgotten)
     }
 }

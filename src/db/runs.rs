@@ -3,6 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::{refresh_runs, users};
+use super::states::RunOutcome;
 
 #[derive(Debug, Clone, Default, Insertable)]
 #[diesel(table_name = refresh_runs)]
@@ -16,7 +17,8 @@ pub struct NewRun {
     pub proposed: i32,
     pub kept: i32,
     pub dropped_json: String,
-    pub outcome: String,
+    #[diesel(serialize_as = String)]
+    pub outcome: RunOutcome,
     pub message: String,
     pub started_at: i64,
     pub finished_at: i64,
@@ -27,7 +29,7 @@ pub struct NewRun {
 pub fn insert(conn: &mut impl super::Writable, run: &NewRun) -> QueryResult<()> {
     let conn = conn.connection();
     diesel::insert_into(refresh_runs::table)
-        .values(run)
+        .values(run.clone())
         .execute(conn)
         .map(drop)
 }
@@ -44,7 +46,8 @@ pub struct RunRow {
     pub proposed: i32,
     pub kept: i32,
     pub dropped_json: String,
-    pub outcome: String,
+    #[diesel(deserialize_as = String)]
+    pub outcome: RunOutcome,
     pub message: String,
     pub started_at: i64,
     pub finished_at: i64,

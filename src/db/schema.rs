@@ -36,6 +36,7 @@ diesel::table! {
         started_at -> Nullable<BigInt>,
         finished_at -> Nullable<BigInt>,
         last_success_at -> Nullable<BigInt>,
+        last_outcome -> Nullable<Text>,
     }
 }
 

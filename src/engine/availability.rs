@@ -1,14 +1,12 @@
 //! Availability of recommended titles from Overseerr: fetched in one bounded pass at refresh
-//! time and cached with its time (docs/recommendations.md), and re-checked in the background when a
-//! page view finds a cached status stale.
+//! time and cached with its time (docs/recommendations.md). `jobs::recheck` uses the same pass
+//! when a page view finds a cached status stale.
 
 use futures_util::{StreamExt, stream};
 
 use crate::db;
 use crate::integrations::overseerr::{Availability, Overseerr};
 use crate::media::Kind;
-use crate::settings::{Endpoint, Section};
-use crate::state::AppState;
 
 use super::rows::Assembly;
 
@@ -18,24 +16,17 @@ const CONCURRENCY: usize = 4;
 
 /// Asks Overseerr about `titles`, a few at a time, and caches each answer. Failures are cached
 /// as `unknown`; nothing here fails. Returns how many were asked (0 without Overseerr).
-async fn fetch_and_store(state: &AppState, http: &awc::Client, titles: Vec<(Kind, i64)>) -> i32 {
-    let env = state.config.env_integrations.clone();
-    let Ok(endpoint) = db::run(&state.pool, move |c| {
-        Ok(Endpoint::load(c, &env, Section::Overseerr)?)
-    })
-    .await
-    else {
+pub async fn fetch_and_store(
+    pool: &db::DbPool,
+    overseerr: Option<Overseerr<'_>>,
+    titles: Vec<(Kind, i64)>,
+) -> i32 {
+    let Some(overseerr) = overseerr else {
         return 0;
     };
-    if endpoint.url.is_empty() || endpoint.api_key.is_empty() || titles.is_empty() {
+    if titles.is_empty() {
         return 0;
     }
-    let overseerr = Overseerr {
-        http,
-        base: &endpoint.url,
-        api_key: &endpoint.api_key,
-        timeout: state.config.upstream_timeout,
-    };
     let asked = titles.len() as i32;
     let answers: Vec<(Kind, i64, Availability)> = stream::iter(titles)
         .map(|(kind, id)| {
@@ -54,7 +45,7 @@ async fn fetch_and_store(state: &AppState, http: &awc::Client, titles: Vec<(Kind
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
-    let _ = db::write(&state.pool, db::Scope::Everyone, move |c| {
+    let _ = db::write(pool, db::Scope::Everyone, move |c| {
         let now = db::now();
         for (kind, id, status) in answers {
             db::cache::put_availability(c, kind.as_str(), id, status.as_str(), now)?;
@@ -66,7 +57,11 @@ async fn fetch_and_store(state: &AppState, http: &awc::Client, titles: Vec<(Kind
 }
 
 /// At refresh time: every card whose cached status is stale. Returns how many were asked.
-pub async fn check_all(state: &AppState, http: &awc::Client, assembly: &Assembly) -> i32 {
+pub async fn check_all(
+    pool: &db::DbPool,
+    overseerr: Option<Overseerr<'_>>,
+    assembly: &Assembly,
+) -> i32 {
     let titles: Vec<(Kind, i64)> = assembly
         .tabs
         .values()
@@ -75,7 +70,7 @@ pub async fn check_all(state: &AppState, http: &awc::Client, assembly: &Assembly
         .collect();
     let fresh_after = db::now() - FRESH_SECONDS;
     let wanted = titles.clone();
-    let stale = db::run(&state.pool, move |c| {
+    let stale = db::run(pool, move |c| {
         let mut stale = Vec::new();
         for (kind, id) in wanted {
             if db::cache::availability(c, kind.as_str(), id)?
@@ -88,33 +83,5 @@ pub async fn check_all(state: &AppState, http: &awc::Client, assembly: &Assembly
     })
     .await
     .unwrap_or(titles);
-    fetch_and_store(state, http, stale).await
-}
-
-/// Titles being re-checked now, so concurrent page views ask Overseerr once.
-static IN_FLIGHT: std::sync::Mutex<Vec<(Kind, i64)>> = std::sync::Mutex::new(Vec::new());
-
-/// After a page view: re-checks the stale statuses it showed, in the background; the page
-/// itself never waits for this.
-pub fn recheck(state: actix_web::web::Data<AppState>, titles: Vec<(Kind, i64)>) {
-    let claimed: Vec<(Kind, i64)> = {
-        let mut in_flight = IN_FLIGHT.lock().unwrap_or_else(|p| p.into_inner());
-        let claimed: Vec<_> = titles
-            .into_iter()
-            .filter(|t| !in_flight.contains(t))
-            .collect();
-        in_flight.extend(claimed.iter().copied());
-        claimed
-    };
-    if claimed.is_empty() {
-        return;
-    }
-    actix_web::rt::spawn(async move {
-        let http = crate::integrations::http_client();
-        fetch_and_store(&state, &http, claimed.clone()).await;
-        IN_FLIGHT
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .retain(|t| !claimed.contains(t));
-    });
+    fetch_and_store(pool, overseerr, stale).await
 }

@@ -51,7 +51,7 @@ impl Run<'_> {
                     break;
                 }
                 let list =
-                    recommendations(self.pool(), &self.tmdb(), seen.kind, seen.tmdb_id).await?;
+                    recommendations(self.pool(), &self.tmdb, seen.kind, seen.tmdb_id).await?;
                 let picks: Vec<Summary> = list
                     .into_iter()
                     .filter(|s| Tab::of(seen.kind, s.genre_ids.iter().copied()) == tab)
@@ -64,7 +64,7 @@ impl Run<'_> {
                     &format!("TMDb recommends these to people who liked {}", seen.title),
                     cards,
                     &taste.excluded,
-                    self.state.config.items_per_row,
+                    self.ctx.config.items_per_row,
                 );
             }
             if tab == Tab::Documentaries {
@@ -75,15 +75,14 @@ impl Run<'_> {
                     if assembly.rows_in(tab) >= MIN_ROWS {
                         break;
                     }
-                    let picks =
-                        discover(self.pool(), &self.tmdb(), kind, DOCUMENTARY_GENRE).await?;
+                    let picks = discover(self.pool(), &self.tmdb, kind, DOCUMENTARY_GENRE).await?;
                     let cards = self.verified_cards(kind, picks, None).await?;
                     assembly.add_row(
                         title,
                         "The documentaries most watched on TMDb",
                         cards,
                         &taste.excluded,
-                        self.state.config.items_per_row,
+                        self.ctx.config.items_per_row,
                     );
                 }
             }
@@ -93,7 +92,7 @@ impl Run<'_> {
 
     /// The user's best titles with the tab each belongs to (genres from the cached details).
     async fn tabs_of_seen<'t>(&self, taste: &'t Taste) -> Result<Vec<(Tab, &'t Seen)>, AppError> {
-        let tmdb = self.tmdb();
+        let tmdb = &self.tmdb;
         let looked: Vec<Result<(Tab, &Seen), AppError>> = stream::iter(
             taste
                 .seen
@@ -133,10 +132,10 @@ impl Run<'_> {
         picks: Vec<Summary>,
         because: Option<String>,
     ) -> Result<Vec<(Card, Vec<i64>)>, AppError> {
-        let tmdb = self.tmdb();
+        let tmdb = &self.tmdb;
         let mut cards = Vec::new();
-        for pick in picks.into_iter().take(self.state.config.items_per_row * 2) {
-            match catalog::details(self.pool(), &tmdb, kind, pick.id).await {
+        for pick in picks.into_iter().take(self.ctx.config.items_per_row * 2) {
+            match catalog::details(self.pool(), tmdb, kind, pick.id).await {
                 Ok(details) => {
                     let genre_ids = details.genres.iter().map(|g| g.id).collect();
                     cards.push((

@@ -8,9 +8,9 @@ use futures_util::{StreamExt, stream};
 use crate::catalog::{self, LibraryTitle};
 use crate::db::{self, DbPool};
 use crate::error::AppError;
-use crate::integrations::UpstreamErrorKind;
 use crate::integrations::tautulli::HistoryRow;
 use crate::integrations::tmdb::{Summary, Tmdb};
+use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
 
 use super::prompt::Candidate;
@@ -21,7 +21,10 @@ impl Run<'_> {
     /// Reads the history (paged), resolves each title to its TMDb id (cached), and adds the
     /// user's own records.
     pub(super) async fn read_taste(&self) -> Result<Taste, AppError> {
-        let tautulli = self.tautulli();
+        let tautulli = self
+            .tautulli
+            .as_ref()
+            .ok_or(UpstreamError::not_configured(Service::Tautulli))?;
         let tautulli_user = self.user.tautulli_user_id.unwrap_or(self.user.plex_id);
         let mut rows: Vec<HistoryRow> = Vec::new();
         for page in 0..HISTORY_PAGES {
@@ -52,12 +55,12 @@ impl Run<'_> {
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let tmdb = self.tmdb();
+        let tmdb = &self.tmdb;
         let total = keys.len() as i32;
         let keys_total = keys.len();
         let resolved: Vec<(String, Result<LibraryTitle, AppError>)> = stream::iter(keys)
             .map(|key| {
-                let (tautulli, tmdb) = (&tautulli, &tmdb);
+                let (tautulli, tmdb) = (tautulli, tmdb);
                 async move {
                     let found = catalog::library_title(self.pool(), tautulli, tmdb, &key).await;
                     (key, found)
@@ -133,7 +136,7 @@ impl Run<'_> {
         }
         // Shows' years come from TMDb (cached); history rows only know the episode's.
         for seen in taste.seen.iter_mut().take(50).filter(|s| s.year.is_none()) {
-            if let Ok(details) = catalog::details(self.pool(), &tmdb, seen.kind, seen.tmdb_id).await
+            if let Ok(details) = catalog::details(self.pool(), tmdb, seen.kind, seen.tmdb_id).await
             {
                 seen.year = details.year();
             }
@@ -143,12 +146,12 @@ impl Run<'_> {
 
     /// TMDb's recommendations of the favourites (cached), minus what the user has seen.
     pub(super) async fn candidates(&self, taste: &Taste) -> Result<Vec<Candidate>, AppError> {
-        let tmdb = self.tmdb();
+        let tmdb = &self.tmdb;
         let mut out: Vec<Candidate> = Vec::new();
         let mut placed = HashSet::new();
         for favourite in taste.favourites(FAVOURITES) {
             let list =
-                recommendations(self.pool(), &tmdb, favourite.kind, favourite.tmdb_id).await?;
+                recommendations(self.pool(), tmdb, favourite.kind, favourite.tmdb_id).await?;
             for s in list {
                 let key = (favourite.kind, s.id);
                 if taste.excluded.contains(&key) || !placed.insert(key) {

@@ -1,14 +1,14 @@
 //! The recommendation engine (docs/recommendations.md): one user's history in, verified and explained rows
 //! out, stored only when the run produced some. Page views never wait on any of this.
 
-mod availability;
+pub mod availability;
+mod context;
 pub mod estimate;
 mod fill;
 mod history;
 
-pub use availability::{
-    FRESH_SECONDS as AVAILABILITY_FRESH_SECONDS, recheck as recheck_availability,
-};
+pub use availability::FRESH_SECONDS as AVAILABILITY_FRESH_SECONDS;
+pub use context::Context;
 pub mod normalize;
 pub mod prompt;
 pub mod reply;
@@ -22,15 +22,15 @@ use std::time::{Duration, Instant};
 use futures_util::{StreamExt, stream};
 
 use crate::catalog;
-use crate::db::{self, DbPool};
+use crate::db::{self, DbPool, states::RunOutcome};
 use crate::error::AppError;
 use crate::integrations::ai::{self, Prompt, Provider};
 use crate::integrations::tautulli::Tautulli;
 use crate::integrations::tmdb::Tmdb;
-use crate::integrations::{UpstreamError, UpstreamErrorKind};
+use crate::integrations::upstreams::Upstreams;
+use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::{Kind, TABS};
-use crate::settings::{self, Endpoint, Section, TmdbSettings};
-use crate::state::AppState;
+use crate::settings;
 
 use self::prompt::{Candidate, Shape};
 use self::rows::{Assembly, Card};
@@ -77,12 +77,12 @@ const LOOKUP_CONCURRENCY: usize = 6;
 
 /// Everything one run needs, resolved from the settings at its start.
 struct Run<'a> {
-    state: &'a AppState,
+    ctx: &'a Context,
     http: &'a awc::Client,
     user: db::users::User,
-    tautulli: Endpoint,
-    tmdb_key: String,
-    providers: Vec<Provider>,
+    upstreams: &'a Upstreams,
+    tautulli: Option<Tautulli<'a>>,
+    tmdb: Tmdb<'a>,
     record: db::runs::NewRun,
     progress: Progress<'a>,
     /// Said in the outcome when the AI's answer was cut off by a clock.
@@ -92,7 +92,7 @@ struct Run<'a> {
 /// Refreshes one user's rows, records the run, and updates his refresh status. Never panics
 /// on upstream trouble: a failure keeps the previous rows and says why.
 pub async fn refresh_user(
-    state: &AppState,
+    ctx: &Context,
     http: &awc::Client,
     user_id: i32,
     trigger: Trigger,
@@ -105,7 +105,7 @@ pub async fn refresh_user(
         started_at: started,
         ..Default::default()
     };
-    let started_run = db::write(&state.pool, db::Scope::User(user_id), move |c| {
+    let started_run = db::write(&ctx.pool, db::Scope::User(user_id), move |c| {
         Ok(db::recommendations::set_running(c, user_id, started)?)
     })
     .await;
@@ -116,18 +116,23 @@ pub async fn refresh_user(
 
     // A guard against a hang, past every clock the AI calls have: two attempts at each of two
     // providers, each at most AI_MAX_SECONDS, and the rest of the run.
-    let deadline = state.config.ai_max * 4 + Duration::from_secs(600);
-    let result = match prepare(state, http, user_id, record, progress).await {
-        Ok(run) => match actix_web::rt::time::timeout(deadline, run.execute()).await {
-            Ok(result) => result,
-            Err(_) => Err((
-                format!(
-                    "The refresh took longer than {} minutes and was stopped; the previous rows were kept.",
-                    deadline.as_secs() / 60
-                ),
-                None,
-            )),
-        },
+    let deadline = ctx.config.ai_max * 4 + Duration::from_secs(600);
+    let result = match prepare(ctx, user_id).await {
+        Ok((user, upstreams)) => {
+            match Run::new(ctx, http, user, &upstreams, record.clone(), progress) {
+                Ok(run) => match actix_web::rt::time::timeout(deadline, run.execute()).await {
+                    Ok(result) => result,
+                    Err(_) => Err((
+                        format!(
+                            "The refresh took longer than {} minutes and was stopped; the previous rows were kept.",
+                            deadline.as_secs() / 60
+                        ),
+                        None,
+                    )),
+                },
+                Err(missing) => Err(failure(missing, &record)),
+            }
+        }
         Err(message) => Err((message, None)),
     };
 
@@ -135,7 +140,7 @@ pub async fn refresh_user(
         Ok((outcome, record)) => (outcome, record),
         Err((message, record)) => {
             let mut record = record.unwrap_or_default();
-            record.outcome = "failed".into();
+            record.outcome = RunOutcome::Failed;
             (
                 Outcome {
                     success: false,
@@ -152,12 +157,13 @@ pub async fn refresh_user(
     record.finished_at = db::now();
     record.message = outcome.message.clone();
     let status = outcome.clone();
-    let saved = db::write(&state.pool, db::Scope::User(user_id), move |conn| {
+    let ended = record.outcome;
+    let saved = db::write(&ctx.pool, db::Scope::User(user_id), move |conn| {
         db::runs::insert(conn, &record)?;
         Ok(db::recommendations::set_finished(
             conn,
             user_id,
-            status.success,
+            ended,
             &status.message,
             db::now(),
         )?)
@@ -192,38 +198,22 @@ async fn report(
     .await;
 }
 
-async fn prepare<'a>(
-    state: &'a AppState,
-    http: &'a awc::Client,
-    user_id: i32,
-    record: db::runs::NewRun,
-    progress: Progress<'a>,
-) -> Result<Run<'a>, String> {
-    let env = state.config.env_integrations.clone();
-    let loaded = db::run(&state.pool, move |conn| {
+/// The user and every upstream client, read at the run's start.
+async fn prepare(ctx: &Context, user_id: i32) -> Result<(db::users::User, Upstreams), String> {
+    let config = ctx.config.clone();
+    let client_id = ctx.plex_client_id.clone();
+    let loaded = db::run(&ctx.pool, move |conn| {
         Ok((
             db::users::find(conn, user_id)?,
-            Endpoint::load(conn, &env, Section::Tautulli)?,
-            TmdbSettings::load(conn, &env)?,
-            settings::load_ai_providers(conn, &env)?,
+            Upstreams::load(conn, &config, &client_id)?,
         ))
     })
     .await
     .map_err(|e| e.to_string())?;
-    let (Some(user), tautulli, tmdb, providers) = loaded else {
-        return Err("This user no longer exists.".to_owned());
-    };
-    Ok(Run {
-        state,
-        http,
-        user,
-        tautulli,
-        tmdb_key: tmdb.api_key,
-        providers,
-        record,
-        progress,
-        ai_note: None,
-    })
+    match loaded {
+        (Some(user), upstreams) => Ok((user, upstreams)),
+        (None, _) => Err("This user no longer exists.".to_owned()),
+    }
 }
 
 fn failure(error: impl std::fmt::Display, record: &db::runs::NewRun) -> Failure {
@@ -233,40 +223,43 @@ fn failure(error: impl std::fmt::Display, record: &db::runs::NewRun) -> Failure 
     )
 }
 
+impl<'a> Run<'a> {
+    /// A run over `upstreams`; TMDb is the one service a refresh cannot do without.
+    fn new(
+        ctx: &'a Context,
+        http: &'a awc::Client,
+        user: db::users::User,
+        upstreams: &'a Upstreams,
+        record: db::runs::NewRun,
+        progress: Progress<'a>,
+    ) -> Result<Self, UpstreamError> {
+        let Some(tmdb) = upstreams.tmdb(http) else {
+            return Err(UpstreamError::not_configured(Service::Tmdb));
+        };
+        Ok(Run {
+            ctx,
+            http,
+            user,
+            upstreams,
+            tautulli: upstreams.tautulli(http),
+            tmdb,
+            record,
+            progress,
+            ai_note: None,
+        })
+    }
+}
+
 impl Run<'_> {
     fn pool(&self) -> &DbPool {
-        &self.state.pool
+        &self.ctx.pool
     }
 
     async fn report(&self, step: &str, done: i32, total: i32) {
         report(self.pool(), self.progress, self.user.id, step, done, total).await;
     }
 
-    fn tmdb(&self) -> Tmdb<'_> {
-        Tmdb {
-            http: self.http,
-            base: &self.state.config.upstreams.tmdb_api,
-            key: &self.tmdb_key,
-            timeout: self.state.config.upstream_timeout,
-        }
-    }
-
-    fn tautulli(&self) -> Tautulli<'_> {
-        Tautulli {
-            http: self.http,
-            base: &self.tautulli.url,
-            api_key: &self.tautulli.api_key,
-            timeout: self.state.config.upstream_timeout,
-        }
-    }
-
     async fn execute(mut self) -> Result<(Outcome, db::runs::NewRun), Failure> {
-        if self.tmdb_key.is_empty() {
-            return Err(failure(
-                UpstreamError::not_configured(crate::integrations::Service::Tmdb),
-                &self.record,
-            ));
-        }
         let taste = self
             .read_taste()
             .await
@@ -283,7 +276,7 @@ impl Run<'_> {
             ));
         }
         if taste.is_empty() {
-            self.record.outcome = "no_history".into();
+            self.record.outcome = RunOutcome::NoHistory;
             let message = "No watch history yet: watch something on Plex, then refresh.".to_owned();
             return Ok((
                 Outcome {
@@ -311,7 +304,7 @@ impl Run<'_> {
         let mut assembly = Assembly::default();
         assembly.excluded_names = taste.unlooked_keys();
         let mut ai_problem = None;
-        if self.providers.is_empty() {
+        if self.upstreams.ai.is_empty() {
             ai_problem = Some(String::new());
         } else {
             match self.ask_ai(&taste, &candidates).await {
@@ -351,7 +344,9 @@ impl Run<'_> {
             ));
         }
 
-        let checked = availability::check_all(self.state, self.http, &assembly).await;
+        let checked =
+            availability::check_all(self.pool(), self.upstreams.overseerr(self.http), &assembly)
+                .await;
         self.report("Checking availability", checked, checked).await;
         self.report("Saving", 0, 0).await;
         let tabs: Vec<(&str, String)> = TABS
@@ -394,18 +389,18 @@ impl Run<'_> {
         });
         let message = match ai_problem {
             None => {
-                self.record.outcome = "ok".into();
+                self.record.outcome = RunOutcome::Ok;
                 format!("Found {} titles for you.", assembly.kept)
             }
             Some(problem) if problem.is_empty() => {
-                self.record.outcome = "ok_without_ai".into();
+                self.record.outcome = RunOutcome::OkWithoutAi;
                 format!(
                     "Found {} titles for you (from TMDb; no AI is set up).",
                     assembly.kept
                 )
             }
             Some(problem) => {
-                self.record.outcome = "ok_without_ai".into();
+                self.record.outcome = RunOutcome::OkWithoutAi;
                 format!("Found {} titles from TMDb alone: {problem}.", assembly.kept)
             }
         } + self.ai_note.as_deref().unwrap_or("")
@@ -428,8 +423,8 @@ impl Run<'_> {
         candidates: &[Candidate],
     ) -> Result<Vec<reply::Proposal>, String> {
         let shape = Shape {
-            rows_per_kind: self.state.config.rows_per_kind,
-            items_per_row: self.state.config.items_per_row,
+            rows_per_kind: self.ctx.config.rows_per_kind,
+            items_per_row: self.ctx.config.items_per_row,
         };
         let prompt = prompt::build(taste, candidates, shape);
         tracing::debug!(
@@ -438,10 +433,11 @@ impl Run<'_> {
             "prompt built"
         );
         let mut problems = Vec::new();
-        for provider in self.providers.clone() {
+        let upstreams = self.upstreams;
+        for provider in &upstreams.ai {
             self.report(&format!("Asking {}", provider.kind.label()), 0, 0)
                 .await;
-            match self.ask_provider(&provider, &prompt).await {
+            match self.ask_provider(provider, &prompt).await {
                 Ok(proposals) => return Ok(proposals),
                 Err(problem) => problems.push(problem),
             }
@@ -462,10 +458,10 @@ impl Run<'_> {
         .unwrap_or_default();
         let mut asked = prompt.clone();
         let limits = ai::Limits {
-            silence: self.state.config.ai_timeout,
-            max: self.state.config.ai_max,
+            silence: self.ctx.config.ai_timeout,
+            max: self.ctx.config.ai_max,
         };
-        let rows_asked = self.state.config.rows_per_kind * 2 + 2;
+        let rows_asked = self.ctx.config.rows_per_kind * 2 + 2;
         for attempt in 0..2 {
             let started = Instant::now();
             // The answer streams; each complete row is told to the status as it arrives.
@@ -570,11 +566,11 @@ impl Run<'_> {
     ) -> Result<(), AppError> {
         let total: usize = proposals.iter().map(|p| p.items.len()).sum();
         self.record.proposed = total as i32;
-        let tmdb = self.tmdb();
+        let tmdb = &self.tmdb;
         let mut done = 0;
         for proposal in proposals {
             let checked: Vec<Result<Checked, AppError>> = stream::iter(&proposal.items)
-                .map(|item| verify::check(self.pool(), &tmdb, item, proposal.kind))
+                .map(|item| verify::check(self.pool(), tmdb, item, proposal.kind))
                 .buffered(LOOKUP_CONCURRENCY)
                 .collect()
                 .await;
@@ -601,7 +597,7 @@ impl Run<'_> {
                 &proposal.reason,
                 cards,
                 excluded,
-                self.state.config.items_per_row,
+                self.ctx.config.items_per_row,
             );
         }
         Ok(())
@@ -614,16 +610,16 @@ impl Run<'_> {
         taste: &Taste,
         candidates: &[Candidate],
     ) -> Result<(), AppError> {
-        let tmdb = self.tmdb();
+        let tmdb = &self.tmdb;
         for favourite in taste.favourites(FAVOURITES) {
             let picks: Vec<&Candidate> = candidates
                 .iter()
                 .filter(|c| c.because == favourite.title && c.kind == favourite.kind)
-                .take(self.state.config.items_per_row)
+                .take(self.ctx.config.items_per_row)
                 .collect();
             let mut cards = Vec::new();
             for pick in picks {
-                match catalog::details(self.pool(), &tmdb, pick.kind, pick.tmdb_id).await {
+                match catalog::details(self.pool(), tmdb, pick.kind, pick.tmdb_id).await {
                     Ok(details) => {
                         let genre_ids = details.genres.iter().map(|g| g.id).collect();
                         cards.push((
@@ -646,7 +642,7 @@ impl Run<'_> {
                 &reason,
                 cards,
                 &taste.excluded,
-                self.state.config.items_per_row,
+                self.ctx.config.items_per_row,
             );
         }
         Ok(())

@@ -53,6 +53,44 @@ impl Availability {
         }
     }
 
+    /// What a badge says about this status: its CSS class and text. The one place these
+    /// labels are written; cards show only the hopeful ones (see [`Self::on_card`]).
+    pub fn badge(self) -> Badge {
+        let text = match self {
+            Self::Available => "On Plex",
+            Self::Partial => "Partly on Plex",
+            Self::Requested | Self::Processing => "Requested",
+            Self::Missing => "Not on Plex",
+            Self::Unknown => "Unknown",
+        };
+        Badge {
+            class: self.as_str(),
+            text,
+        }
+    }
+
+    /// Whether a card wears its badge: a missing or unknown title shows its Request button
+    /// instead.
+    pub fn on_card(self) -> bool {
+        !matches!(self, Self::Missing | Self::Unknown)
+    }
+
+    /// Missing titles (and partly available shows) can be requested; so can one Overseerr
+    /// could not be asked about, which then says why.
+    pub fn requestable(self) -> bool {
+        matches!(self, Self::Missing | Self::Partial | Self::Unknown)
+    }
+
+    /// What the server has can go on the user's Plex watchlist.
+    pub fn on_plex(self) -> bool {
+        matches!(self, Self::Available | Self::Partial)
+    }
+
+    /// A stored status; anything this build does not know is `Unknown`.
+    pub fn from_stored(raw: &str) -> Self {
+        Self::parse(raw).unwrap_or(Self::Unknown)
+    }
+
     pub fn parse(raw: &str) -> Option<Self> {
         [
             Self::Available,
@@ -65,6 +103,13 @@ impl Availability {
         .into_iter()
         .find(|a| a.as_str() == raw)
     }
+}
+
+/// An availability badge: CSS class and text (`partials/badge.html`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Badge {
+    pub class: &'static str,
+    pub text: &'static str,
 }
 
 /// What became of a request Overseerr accepted.

@@ -13,11 +13,10 @@ use crate::auth::session::CurrentUser;
 use crate::db::{self, users::User};
 use crate::error::AppError;
 use crate::http::negotiate::{ResponseKind, wants_fragment};
-use crate::integrations::discover::Discover;
-use crate::integrations::overseerr::{Availability, Overseerr, RequestOutcome, TvPlan};
+use crate::integrations::overseerr::{Availability, Badge, RequestOutcome, TvPlan};
+use crate::integrations::upstreams::Upstreams;
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
-use crate::settings::{self, Endpoint, Section};
 use crate::state::AppState;
 
 /// The user's Overseerr id, mapping him now if the sign-in mapping has not (yet) found it.
@@ -63,18 +62,18 @@ pub async fn request(
             let (note, status) = match &outcome {
                 RequestOutcome::Requested => (
                     "Requested. You'll find it on Plex once it's ready.".to_owned(),
-                    "requested",
+                    Availability::Requested,
                 ),
                 RequestOutcome::AlreadyRequested => (
                     "Already requested: it's on its way.".to_owned(),
-                    "requested",
+                    Availability::Requested,
                 ),
                 RequestOutcome::NothingMissing(present) => (
                     present.message(),
                     if present.all_on_plex {
-                        "available"
+                        Availability::Available
                     } else {
-                        "requested"
+                        Availability::Requested
                     },
                 ),
             };
@@ -83,7 +82,7 @@ pub async fn request(
                     c,
                     kind.as_str(),
                     id,
-                    status,
+                    status.as_str(),
                     db::now(),
                 )?)
             })
@@ -102,7 +101,7 @@ pub async fn request(
                 &http,
                 kind,
                 id,
-                &status,
+                status,
                 &back,
                 (false, error.to_string()),
             )
@@ -119,20 +118,10 @@ async fn ask_overseerr(
     kind: Kind,
     id: i64,
 ) -> Result<RequestOutcome, AppError> {
-    let env = state.config.env_integrations.clone();
-    let endpoint = db::run(&state.pool, move |c| {
-        Ok(Endpoint::load(c, &env, Section::Overseerr)?)
-    })
-    .await?;
-    if endpoint.url.is_empty() || endpoint.api_key.is_empty() {
-        return Err(UpstreamError::not_configured(Service::Overseerr).into());
-    }
-    let overseerr = Overseerr {
-        http,
-        base: &endpoint.url,
-        api_key: &endpoint.api_key,
-        timeout: state.config.upstream_timeout,
-    };
+    let upstreams = state.upstreams().await?;
+    let overseerr = upstreams
+        .overseerr(http)
+        .ok_or(UpstreamError::not_configured(Service::Overseerr))?;
     let seasons = match kind {
         Kind::Movie => Vec::new(),
         Kind::Tv => {
@@ -207,7 +196,7 @@ pub async fn watchlist(
                 &http,
                 kind,
                 id,
-                &status,
+                status,
                 &back,
                 (true, "On your Plex watchlist.".to_owned()),
             )
@@ -220,7 +209,7 @@ pub async fn watchlist(
                 &http,
                 kind,
                 id,
-                &status,
+                status,
                 &back,
                 (false, error.to_string()),
             )
@@ -238,24 +227,17 @@ async fn add_to_watchlist(
     id: i64,
 ) -> Result<(), AppError> {
     let user_id = user.id;
-    let env = state.config.env_integrations.clone();
-    let default_host = state.config.upstreams.plex_discover.clone();
-    let (token, cached_key, host) = db::run(&state.pool, move |c| {
+    let (config, client_id) = (state.config.clone(), state.plex_client_id.clone());
+    let (token, cached_key, upstreams) = db::run(&state.pool, move |c| {
         Ok((
             db::users::plex_token(c, user_id)?,
             db::cache::discover_key(c, kind.as_str(), id)?,
-            settings::load_discover_url(c, &env, &default_host)?,
+            Upstreams::load(c, &config, &client_id)?,
         ))
     })
     .await?;
     let token = token.unwrap_or_default();
-    let discover = Discover {
-        http,
-        base: &host,
-        client_id: &state.plex_client_id,
-        token: &token,
-        timeout: state.config.upstream_timeout,
-    };
+    let discover = upstreams.discover(http, &token);
     let rating_key = match cached_key {
         Some(key) => key,
         None => {
@@ -286,7 +268,7 @@ async fn add_to_watchlist(
 #[derive(Template)]
 #[template(path = "partials/badge.html")]
 struct BadgeFragment {
-    status: String,
+    badge: Badge,
 }
 
 /// `GET /media/{kind}/{tmdb_id}/status`: asks Overseerr now (and caches the answer).
@@ -298,18 +280,12 @@ pub async fn status(
     path: web::Path<MediaPath>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
-    let env = state.config.env_integrations.clone();
-    let endpoint = db::run(&state.pool, move |c| {
-        Ok(Endpoint::load(c, &env, Section::Overseerr)?)
-    })
-    .await?;
-    let overseerr = Overseerr {
-        http: &http,
-        base: &endpoint.url,
-        api_key: &endpoint.api_key,
-        timeout: state.config.upstream_timeout,
+    let upstreams = state.upstreams().await?;
+    let asked = match upstreams.overseerr(&http) {
+        Some(overseerr) => overseerr.availability(kind, id).await,
+        None => Err(UpstreamError::not_configured(Service::Overseerr)),
     };
-    let status = match overseerr.availability(kind, id).await {
+    let status = match asked {
         Ok(status) => {
             let _ = db::write(&state.pool, db::Scope::Everyone, move |c| {
                 Ok(db::cache::put_availability(
@@ -332,6 +308,6 @@ pub async fn status(
         return Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status.as_str() })));
     }
     Ok(html(render(&BadgeFragment {
-        status: status.as_str().to_owned(),
+        badge: status.badge(),
     })?))
 }

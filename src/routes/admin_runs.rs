@@ -18,7 +18,10 @@ pub async fn refresh_all(
     state: web::Data<AppState>,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
-    let queued = crate::queue::enqueue_active(&state, Trigger::Admin).await?;
+    let queued = state
+        .queue
+        .enqueue_active(&state.pool, Trigger::Admin)
+        .await?;
     let message = format!(
         "Queued {queued} user{} for a refresh.",
         if queued == 1 { "" } else { "s" }

@@ -9,9 +9,10 @@ use crate::catalog;
 use crate::db::{self, preferences::NewPreference};
 use crate::engine::rows::Card;
 use crate::error::AppError;
-use crate::integrations::tmdb::{Details, Tmdb};
+use crate::integrations::overseerr::Availability;
+use crate::integrations::tmdb::Details;
+use crate::integrations::{Service, UpstreamError};
 use crate::media::Kind;
-use crate::settings::TmdbSettings;
 use crate::state::AppState;
 use crate::views::card::{CardDone, CardFragment, CardView};
 
@@ -50,15 +51,6 @@ pub struct ActionForm {
     pub rating: Option<String>,
 }
 
-fn tmdb<'a>(state: &'a AppState, http: &'a awc::Client, key: &'a str) -> Tmdb<'a> {
-    Tmdb {
-        http,
-        base: &state.config.upstreams.tmdb_api,
-        key,
-        timeout: state.config.upstream_timeout,
-    }
-}
-
 /// The title's details, from the cache or TMDb.
 pub async fn details(
     state: &AppState,
@@ -66,12 +58,13 @@ pub async fn details(
     kind: Kind,
     id: i64,
 ) -> Result<Details, AppError> {
-    let env = state.config.env_integrations.clone();
-    let key = db::run(&state.pool, move |c| {
-        Ok(TmdbSettings::load(c, &env)?.api_key)
-    })
-    .await?;
-    catalog::details(&state.pool, &tmdb(state, http, &key), kind, id).await
+    let upstreams = state.upstreams().await?;
+    match upstreams.tmdb(http) {
+        Some(tmdb) => catalog::details(&state.pool, &tmdb, kind, id).await,
+        None => catalog::cached_details(&state.pool, kind, id)
+            .await?
+            .ok_or_else(|| UpstreamError::not_configured(Service::Tmdb).into()),
+    }
 }
 
 /// What the history page shows of a title. A rating never fails because TMDb is down: the
@@ -124,7 +117,7 @@ pub async fn card_after(
     http: &awc::Client,
     kind: Kind,
     id: i64,
-    status: &str,
+    status: Availability,
     back: &str,
     note: (bool, String),
 ) -> Result<HttpResponse, AppError> {
@@ -160,12 +153,14 @@ pub async fn card_after(
     })
 }
 
-pub async fn cached_status(state: &AppState, kind: Kind, id: i64) -> String {
+pub async fn cached_status(state: &AppState, kind: Kind, id: i64) -> Availability {
     db::run(&state.pool, move |c| {
         Ok(db::cache::availability(c, kind.as_str(), id)?)
     })
     .await
     .ok()
     .flatten()
-    .map_or_else(|| "unknown".to_owned(), |(s, _)| s)
+    .map_or(Availability::Unknown, |(s, _)| {
+        Availability::from_stored(&s)
+    })
 }

@@ -8,12 +8,14 @@ use askama::Template;
 
 use super::respond::render;
 use crate::auth::session::CurrentUser;
+use crate::db::states::{RefreshState, RunOutcome};
 use crate::db::{self, users::User};
 use crate::engine::rows::Row;
 use crate::error::AppError;
 use crate::http::negotiate::wants_fragment;
-use crate::media::Tab;
-use crate::settings::{self, Endpoint, Section};
+use crate::integrations::overseerr::Availability;
+use crate::integrations::upstreams::Upstreams;
+use crate::media::{Kind, Tab};
 use crate::state::AppState;
 use crate::views::card::CardView;
 use crate::views::format_time;
@@ -75,12 +77,13 @@ pub fn parse_tab(raw: Option<&str>) -> Result<Tab, AppError> {
 struct Loaded {
     rows: Vec<Row>,
     acted_on: HashSet<(String, i64)>,
-    statuses: HashMap<(String, i64), (String, i64)>,
+    statuses: HashMap<(String, i64), (Availability, i64)>,
     status: db::recommendations::Status,
     configured: bool,
     requests_enabled: bool,
 }
 
+/// `GET /`: a cached page when nothing it shows has changed, else a fresh one.
 pub async fn dashboard(
     req: HttpRequest,
     session: actix_session::Session,
@@ -100,19 +103,41 @@ pub async fn dashboard(
         && !seen_long_ago
         && let Some(page) = state.cache.page(&key)
     {
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(page));
+        return Ok(html_bytes(page));
     }
-    let (user_id, env) = (user.id, state.config.env_integrations.clone());
     if seen_long_ago {
+        let user_id = user.id;
         db::write(&state.pool, db::Scope::User(user_id), move |conn| {
             Ok(db::users::touch_seen(conn, user_id, db::now())?)
         })
         .await?;
     }
+    // Read before loading: a write landing meanwhile makes this copy stale at once.
     let version = state.cache.version(user.id);
-    let loaded = db::run(&state.pool, move |conn| {
+    let cacheable = notice.is_none();
+    let loaded = load(&state, user.id, tab).await?;
+    let (page, stale) = view(&state, user, tab, loaded, notice, fragment)?;
+    if !stale.is_empty() {
+        state.rechecks.start(stale);
+    }
+    let page = actix_web::web::Bytes::from(page);
+    if cacheable {
+        state.cache.keep_page(key, version, page.clone());
+    }
+    Ok(html_bytes(page))
+}
+
+fn html_bytes(page: actix_web::web::Bytes) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(page)
+}
+
+/// The tab's rows, what the user already acted on, the cached availability of every card,
+/// his refresh status and which services are set up: one database read.
+async fn load(state: &AppState, user_id: i32, tab: Tab) -> Result<Loaded, AppError> {
+    let (config, client_id) = (state.config.clone(), state.plex_client_id.clone());
+    db::run(&state.pool, move |conn| {
         let rows: Vec<Row> = db::recommendations::load(conn, user_id, tab.slug())?
             .and_then(|(json, _)| serde_json::from_str(&json).ok())
             .unwrap_or_default();
@@ -126,11 +151,9 @@ pub async fn dashboard(
             .collect();
         let statuses = db::cache::availabilities(conn, &titles)?
             .into_iter()
-            .map(|(k, id, status, at)| ((k, id), (status, at)))
+            .map(|(k, id, status, at)| ((k, id), (Availability::from_stored(&status), at)))
             .collect();
-        let tautulli = Endpoint::load(conn, &env, Section::Tautulli)?;
-        let tmdb = settings::TmdbSettings::load(conn, &env)?;
-        let overseerr = Endpoint::load(conn, &env, Section::Overseerr)?;
+        let upstreams = Upstreams::load(conn, &config, &client_id)?;
         Ok(Loaded {
             rows,
             acted_on: db::preferences::acted_on(conn, user_id)?
@@ -138,12 +161,23 @@ pub async fn dashboard(
                 .collect(),
             statuses,
             status: db::recommendations::status(conn, user_id)?,
-            configured: !tautulli.url.is_empty() && !tmdb.api_key.is_empty(),
-            requests_enabled: !overseerr.url.is_empty() && !overseerr.api_key.is_empty(),
+            configured: upstreams.has_tautulli() && upstreams.has_tmdb(),
+            requests_enabled: upstreams.has_overseerr(),
         })
     })
-    .await?;
+    .await
+}
 
+/// Renders the page (or, for HTMX, the tab body) from what was loaded. Also returns the
+/// titles whose availability is stale, to be asked again in the background.
+fn view(
+    state: &AppState,
+    user: User,
+    tab: Tab,
+    loaded: Loaded,
+    notice: Option<(bool, String)>,
+    fragment: bool,
+) -> Result<(String, Vec<(Kind, i64)>), AppError> {
     let back = format!("/?tab={}", tab.slug());
     let image_base = &state.config.upstreams.tmdb_image;
     let mut stale = Vec::new();
@@ -169,15 +203,15 @@ pub async fn dashboard(
                     if cached.is_none_or(|(_, at)| *at <= fresh_after) {
                         stale.push((c.kind, c.tmdb_id));
                     }
-                    let status = cached.map_or("unknown", |(s, _)| s.as_str());
+                    let status = cached.map_or(Availability::Unknown, |(s, _)| *s);
                     CardView::from_card(c, status, &back, image_base, loaded.requests_enabled)
                 })
                 .collect(),
         })
         .filter(|row| !row.cards.is_empty())
         .collect();
-    if loaded.requests_enabled && !stale.is_empty() {
-        crate::engine::recheck_availability(state.clone(), stale);
+    if !loaded.requests_enabled {
+        stale.clear();
     }
 
     let status = loaded.status;
@@ -186,17 +220,16 @@ pub async fn dashboard(
             Empty::NotConfigured {
                 admin: user.is_admin(),
             }
-        } else if status.state == "queued" || status.state == "running" {
+        } else if status.state.is_active() {
             Empty::Refreshing
-        } else if status.state == "failed" {
+        } else if status.state == RefreshState::Failed {
             Empty::Failed
-        } else if status.message.starts_with("No watch history") {
+        } else if status.last_outcome == Some(RunOutcome::NoHistory) {
             Empty::NoHistory
         } else {
             Empty::NothingHere
         }
     });
-    let cacheable = notice.is_none();
     let body = TabBody {
         tab,
         rows,
@@ -215,11 +248,5 @@ pub async fn dashboard(
             last_refreshed,
         })?
     };
-    let page = actix_web::web::Bytes::from(page);
-    if cacheable {
-        state.cache.keep_page(key, version, page.clone());
-    }
-    Ok(HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page))
+    Ok((page, stale))
 }

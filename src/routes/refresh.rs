@@ -27,7 +27,7 @@ pub struct StatusJson {
 impl From<&Status> for StatusJson {
     fn from(s: &Status) -> Self {
         Self {
-            state: s.state.clone(),
+            state: s.state.as_str().to_owned(),
             step: s.step.clone(),
             done: s.done,
             total: s.total,

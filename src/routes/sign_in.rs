@@ -7,12 +7,11 @@ use askama::Template;
 use super::respond::{render, see_other};
 use crate::auth::rules::{self, Access};
 use crate::auth::session::{self, CurrentUser, PendingPin};
-use crate::db::{self, users::SignedInAccount};
+use crate::db::{self, states::RefreshState, users::SignedInAccount};
 use crate::error::AppError;
-use crate::integrations::UpstreamErrorKind;
-use crate::integrations::plex::{self, Account, PlexTv};
-use crate::integrations::tautulli::Tautulli;
-use crate::settings::{Endpoint, Section};
+use crate::integrations::plex::{self, Account};
+use crate::integrations::upstreams::Upstreams;
+use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::state::AppState;
 
 /// How long a strong PIN lives on plex.tv; past this we stop polling and say so.
@@ -43,14 +42,12 @@ pub async fn login_page(
         return Ok(see_other("/"));
     }
     let notice = query.signed_out.as_ref().map(|_| "You're signed out.");
-    let demo_users = if state.config.demo {
-        crate::demo::USERS
-            .iter()
-            .map(|u| (u.plex_id, u.name))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let demo_users = state
+        .config
+        .demo_accounts
+        .iter()
+        .map(|u| (u.plex_id, u.name))
+        .collect();
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(render(&LoginPage { notice, demo_users })?))
@@ -71,7 +68,7 @@ pub async fn demo_sign_in(
         .user
         .parse::<i64>()
         .ok()
-        .filter(|id| crate::demo::USERS.iter().any(|u| u.plex_id == *id))
+        .filter(|id| state.config.demo_accounts.iter().any(|u| u.plex_id == *id))
         .ok_or_else(|| AppError::BadRequest("That is not one of the demo users.".to_owned()))?;
     let user = db::run(&state.pool, move |conn| {
         Ok(db::users::find_by_plex_id(conn, plex_id)?)
@@ -96,12 +93,8 @@ pub async fn start(
             "Too many sign-in attempts from your address. Try again in {wait} seconds."
         )));
     }
-    let plex = PlexTv {
-        http: &http,
-        base: &state.config.upstreams.plex_tv,
-        client_id: &state.plex_client_id,
-        timeout: state.config.upstream_timeout,
-    };
+    let upstreams = state.plex_only();
+    let plex = upstreams.plex_tv(&http);
     let pin = plex.create_pin().await?;
     session::set_pending_pin(
         &session,
@@ -153,12 +146,8 @@ pub async fn finish(
         return expired();
     }
 
-    let plex = PlexTv {
-        http: &http,
-        base: &state.config.upstreams.plex_tv,
-        client_id: &state.plex_client_id,
-        timeout: state.config.upstream_timeout,
-    };
+    let upstreams = state.plex_only();
+    let plex = upstreams.plex_tv(&http);
     let pin = match plex.pin(pending.id).await {
         Ok(pin) => pin,
         Err(e) if e.kind == UpstreamErrorKind::NotFound => {
@@ -193,7 +182,7 @@ async fn queue_first_refresh(state: &AppState, user_id: i32) {
     let never = db::run(&state.pool, move |conn| {
         let status = db::recommendations::status(conn, user_id)?;
         Ok(status.finished_at.is_none()
-            && status.state == "idle"
+            && status.state == RefreshState::Idle
             && !db::recommendations::has_any(conn, user_id)?)
     })
     .await;
@@ -224,13 +213,13 @@ async fn admit(
             .filter(|t| t.starts_with("https://") || t.starts_with("http://")),
         plex_token: token,
     };
-    let env = state.config.env_integrations.clone();
+    let (config, client_id) = (state.config.clone(), state.plex_client_id.clone());
     let plex_id = account.id;
-    let (any_admin, existing, tautulli) = db::run(&state.pool, move |conn| {
+    let (any_admin, existing, upstreams) = db::run(&state.pool, move |conn| {
         Ok((
             db::users::any_admin(conn)?,
             db::users::find_by_plex_id(conn, plex_id)?,
-            Endpoint::load(conn, &env, Section::Tautulli)?,
+            Upstreams::load(conn, &config, &client_id)?,
         ))
     })
     .await?;
@@ -254,16 +243,15 @@ async fn admit(
     }
 
     if !existing.as_ref().is_some_and(|u| u.is_admin()) {
-        let client = Tautulli {
-            http,
-            base: &tautulli.url,
-            api_key: &tautulli.api_key,
-            timeout: state.config.upstream_timeout,
+        let client = upstreams.tautulli(http);
+        let mut users = match &client {
+            Some(client) => client.users().await,
+            None => Err(UpstreamError::not_configured(Service::Tautulli)),
         };
-        let mut users = client.users().await;
         // Tautulli re-reads the shared users from plex.tv only every 12 hours: a friend invited
         // since is not listed yet. Ask it to look again before refusing (once a minute at most).
-        if let Ok(listed) = &users
+        if let Some(client) = &client
+            && let Ok(listed) = &users
             && rules::for_non_admin(account, Ok(listed)) != Access::Admit
             && state.tautulli_users_refresh.try_take()
         {

@@ -72,7 +72,7 @@ pub async fn load(state: &AppState, runs_notice: Option<String>) -> Result<RunsF
                     .map(|(k, v)| format!("{v} {}", k.replace('_', " ")))
                     .collect::<Vec<_>>()
                     .join(", "),
-                ok: r.outcome != "failed",
+                ok: r.outcome.succeeded(),
                 message: r.message,
             }
         })

@@ -4,6 +4,7 @@
 use askama::Template;
 
 use crate::engine::rows::Card;
+use crate::integrations::overseerr::{Availability, Badge};
 use crate::media::Kind;
 
 /// One poster card as shown, with what the user can do about it.
@@ -14,7 +15,7 @@ pub struct CardView {
     pub year: Option<i32>,
     pub because: Option<String>,
     pub poster: Option<(String, String)>,
-    pub status: String,
+    pub status: Availability,
     /// Where a form without JavaScript comes back to.
     pub back: String,
     /// A line under the card after an action: (ok, text).
@@ -25,7 +26,7 @@ pub struct CardView {
 impl CardView {
     pub fn from_card(
         card: &Card,
-        status: &str,
+        status: Availability,
         back: &str,
         image_base: &str,
         requests_enabled: bool,
@@ -42,7 +43,7 @@ impl CardView {
                 .as_deref()
                 .filter(|_| !image_base.is_empty())
                 .map(|path| poster_urls(image_base, path)),
-            status: status.to_owned(),
+            status,
             back: back.to_owned(),
             note: None,
             requests_enabled,
@@ -57,25 +58,17 @@ impl CardView {
         format!("/media/{}/{}/{what}", self.kind, self.tmdb_id)
     }
 
-    /// Missing titles (and partly available shows) can be requested.
     pub fn can_request(&self) -> bool {
-        self.requests_enabled && matches!(self.status.as_str(), "missing" | "partial" | "unknown")
+        self.requests_enabled && self.status.requestable()
     }
 
-    /// What the server has can go on the user's Plex watchlist.
     pub fn can_watchlist(&self) -> bool {
-        matches!(self.status.as_str(), "available" | "partial")
+        self.status.on_plex()
     }
 
-    /// The availability badge: (css class, text).
-    pub fn badge(&self) -> Option<(&'static str, &'static str)> {
-        match self.status.as_str() {
-            "available" => Some(("on-plex", "On Plex")),
-            "partial" => Some(("partial", "Partly on Plex")),
-            "requested" | "processing" => Some(("requested", "Requested")),
-            "watchlisted" => Some(("on-plex", "On your watchlist")),
-            _ => None,
-        }
+    /// The availability badge, when the card wears one.
+    pub fn badge(&self) -> Option<Badge> {
+        Some(self.status.badge()).filter(|_| self.status.on_card())
     }
 
     pub fn label(&self) -> String {

@@ -3,6 +3,7 @@
 use askama::Template;
 
 use crate::db::recommendations::Status;
+use crate::db::states::RefreshState;
 
 /// The progress box; it polls itself while a refresh is queued or running.
 #[derive(Template)]
@@ -13,7 +14,15 @@ pub struct StatusFragment {
 
 impl StatusFragment {
     pub fn active(&self) -> bool {
-        self.status.state == "queued" || self.status.state == "running"
+        self.status.state.is_active()
+    }
+
+    pub fn queued(&self) -> bool {
+        self.status.state == RefreshState::Queued
+    }
+
+    pub fn failed(&self) -> bool {
+        self.status.state == RefreshState::Failed
     }
 
     pub fn percent(&self) -> i32 {

@@ -276,11 +276,6 @@ fn describe(group: &[String], graph: &BTreeMap<String, BTreeSet<String>>) -> Str
     lines.join("\n")
 }
 
-/// Circles still being taken apart (issue 12); each leaves this list as it goes.
-const KNOWN_CIRCLES: &[&str] = &["queue", "startup"];
-/// Globals still being moved into `AppState` (issue 12).
-const KNOWN_GLOBALS: &[&str] = &["engine::availability"];
-
 #[test]
 fn the_modules_of_src_import_each_other_without_a_circle() {
     let graph = edges(&modules());
@@ -290,14 +285,7 @@ fn the_modules_of_src_import_each_other_without_a_circle() {
             .is_some_and(|t| t.contains("routes::dashboard")),
         "the reader sees the route table's imports"
     );
-    let found: Vec<Vec<String>> = circles(&graph)
-        .into_iter()
-        .filter(|group| {
-            !KNOWN_CIRCLES
-                .iter()
-                .any(|known| group.iter().any(|m| m == known))
-        })
-        .collect();
+    let found: Vec<Vec<String>> = circles(&graph);
     let report: Vec<String> = found
         .iter()
         .map(|group| format!("circle of {}:\n{}", group.len(), describe(group, &graph)))
@@ -348,9 +336,6 @@ fn no_handler_imports_from_another_handler() {
 #[test]
 fn no_module_keeps_process_global_mutable_state() {
     for (module, text) in modules() {
-        if KNOWN_GLOBALS.contains(&module.as_str()) {
-            continue;
-        }
         for line in code_only(&text).lines() {
             let line = line.trim();
             let global = (line.starts_with("static ") || line.starts_with("pub static "))

@@ -135,7 +135,10 @@ async fn the_nightly_run_queues_only_users_seen_in_the_last_30_days() {
             .execute(&mut conn)
             .unwrap();
     }
-    let queued = sagarr::queue::enqueue_active(&app.app, Trigger::Nightly)
+    let queued = app
+        .app
+        .queue
+        .enqueue_active(&app.app.pool, Trigger::Nightly)
         .await
         .unwrap();
     assert_eq!(queued, 1, "the friend only");

@@ -4,13 +4,11 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use actix_web::web::Data;
 use tokio::sync::{Semaphore, mpsc};
 
 use crate::db;
 use crate::engine::{self, Trigger};
 use crate::error::AppError;
-use crate::state::AppState;
 
 /// A handle to the queue; cheap to clone, usable from any thread.
 #[derive(Clone)]
@@ -20,7 +18,11 @@ pub struct RefreshQueue {
     pending: Arc<Mutex<HashSet<i32>>>,
 }
 
-pub type Receiver = mpsc::UnboundedReceiver<(i32, Trigger)>;
+/// The other end of the queue: runs what was queued, once started with [`Worker::run`].
+pub struct Worker {
+    rx: mpsc::UnboundedReceiver<(i32, Trigger)>,
+    pending: Arc<Mutex<HashSet<i32>>>,
+}
 
 fn lock(pending: &Mutex<HashSet<i32>>) -> std::sync::MutexGuard<'_, HashSet<i32>> {
     pending
@@ -29,14 +31,15 @@ fn lock(pending: &Mutex<HashSet<i32>>) -> std::sync::MutexGuard<'_, HashSet<i32>
 }
 
 impl RefreshQueue {
-    pub fn new() -> (Self, Receiver) {
+    pub fn new() -> (Self, Worker) {
         let (tx, rx) = mpsc::unbounded_channel();
+        let pending: Arc<Mutex<HashSet<i32>>> = Arc::default();
         (
             Self {
                 tx,
-                pending: Arc::default(),
+                pending: pending.clone(),
             },
-            rx,
+            Worker { rx, pending },
         )
     }
 
@@ -68,32 +71,53 @@ impl RefreshQueue {
         Ok(true)
     }
 
+    /// Queues everyone seen in the last 30 days; returns how many were queued.
+    pub async fn enqueue_active(
+        &self,
+        pool: &db::DbPool,
+        trigger: Trigger,
+    ) -> Result<usize, AppError> {
+        let since = db::now() - 30 * 86_400;
+        let users = db::run(pool, move |conn| Ok(db::users::active_since(conn, since)?)).await?;
+        let mut queued = 0;
+        for user_id in users {
+            if self.enqueue(pool, user_id, trigger).await? {
+                queued += 1;
+            }
+        }
+        Ok(queued)
+    }
+
     /// Whether `user_id` is queued or running.
     pub fn is_pending(&self, user_id: i32) -> bool {
         lock(&self.pending).contains(&user_id)
     }
 }
 
-/// Runs queued refreshes until the sender side is gone. Spawn it once on the actix System.
-pub async fn run(mut rx: Receiver, state: Data<AppState>) {
-    let permits = Arc::new(Semaphore::new(state.config.refresh_concurrency));
-    while let Some((user_id, trigger)) = rx.recv().await {
-        let Ok(permit) = permits.clone().acquire_owned().await else {
-            break;
-        };
-        let state = state.clone();
-        actix_web::rt::spawn(async move {
-            let guard = RunGuard {
-                pending: state.queue.pending.clone(),
-                pool: state.pool.clone(),
-                user_id,
-                finished: false,
+impl Worker {
+    /// Runs queued refreshes, `refresh_concurrency` at a time, until every sender is gone.
+    /// Spawn it once on the actix System.
+    pub async fn run(mut self, ctx: engine::Context) {
+        let permits = Arc::new(Semaphore::new(ctx.config.refresh_concurrency));
+        while let Some((user_id, trigger)) = self.rx.recv().await {
+            let Ok(permit) = permits.clone().acquire_owned().await else {
+                break;
             };
-            let http = crate::integrations::http_client();
-            engine::refresh_user(&state, &http, user_id, trigger, &|_, _, _| {}).await;
-            guard.finish();
-            drop(permit);
-        });
+            let ctx = ctx.clone();
+            let pending = self.pending.clone();
+            actix_web::rt::spawn(async move {
+                let guard = RunGuard {
+                    pending,
+                    pool: ctx.pool.clone(),
+                    user_id,
+                    finished: false,
+                };
+                let http = crate::integrations::http_client();
+                engine::refresh_user(&ctx, &http, user_id, trigger, &|_, _, _| {}).await;
+                guard.finish();
+                drop(permit);
+            });
+        }
     }
 }
 
@@ -125,29 +149,13 @@ impl Drop for RunGuard {
             let _ = db::recommendations::set_finished(
                 &mut conn,
                 self.user_id,
-                false,
+                db::states::RunOutcome::Failed,
                 "The refresh stopped unexpectedly; the previous rows were kept. Try again.",
                 db::now(),
             );
             self.pool.versions().bump(db::Scope::User(self.user_id));
         }
     }
-}
-
-/// Queues everyone seen in the last 30 days; returns how many were queued.
-pub async fn enqueue_active(state: &AppState, trigger: Trigger) -> Result<usize, AppError> {
-    let since = db::now() - 30 * 86_400;
-    let users = db::run(&state.pool, move |conn| {
-        Ok(db::users::active_since(conn, since)?)
-    })
-    .await?;
-    let mut queued = 0;
-    for user_id in users {
-        if state.queue.enqueue(&state.pool, user_id, trigger).await? {
-            queued += 1;
-        }
-    }
-    Ok(queued)
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The nightly refresh: a clokwerk thread ticks every minute in UTC (clokwerk panics on local
 //! DST changes, docs/architecture.md "Crates") and decides against the local clock whether `SAGARR_REFRESH_AT`
-//! has come; the actix side then queues every active user.
+//! has come; `nightly` then queues the night's refreshes.
 
 use std::time::Duration;
 

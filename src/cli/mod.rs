@@ -1,4 +1,9 @@
-//! The command line (docs/http.md "The binary").
+//! The command line (docs/http.md "The binary"): parsing it, and the commands other than
+//! `serve` (`startup` is the server).
+
+pub mod demo;
+pub mod healthcheck;
+pub mod refresh;
 
 /// What the binary was asked to do.
 #[derive(Debug, PartialEq, Eq)]
@@ -6,7 +11,7 @@ pub enum Command {
     Serve,
     Demo,
     Healthcheck,
-    Refresh(crate::refresh_cli::Target),
+    Refresh(refresh::Target),
     Help,
 }
 
@@ -36,10 +41,10 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         [] | ["serve"] => Ok(Command::Serve),
         ["healthcheck"] => Ok(Command::Healthcheck),
         ["demo"] => Ok(Command::Demo),
-        ["refresh", "--all"] => Ok(Command::Refresh(crate::refresh_cli::Target::All)),
-        ["refresh", "--user", name] if !name.is_empty() => Ok(Command::Refresh(
-            crate::refresh_cli::Target::User((*name).to_owned()),
-        )),
+        ["refresh", "--all"] => Ok(Command::Refresh(refresh::Target::All)),
+        ["refresh", "--user", name] if !name.is_empty() => {
+            Ok(Command::Refresh(refresh::Target::User((*name).to_owned())))
+        }
         ["help" | "--help" | "-h"] => Ok(Command::Help),
         _ => Err(format!("unknown command: {}\n\n{USAGE}", args.join(" "))),
     }
@@ -61,13 +66,11 @@ mod tests {
         assert!(parse_str("serve extra").is_err());
         assert_eq!(
             parse_str("refresh --all"),
-            Ok(Command::Refresh(crate::refresh_cli::Target::All))
+            Ok(Command::Refresh(refresh::Target::All))
         );
         assert_eq!(
             parse_str("refresh --user jdoe"),
-            Ok(Command::Refresh(crate::refresh_cli::Target::User(
-                "jdoe".into()
-            )))
+            Ok(Command::Refresh(refresh::Target::User("jdoe".into())))
         );
         assert!(parse_str("refresh").is_err());
     }

@@ -3,11 +3,11 @@
 
 use std::cell::RefCell;
 
+use std::sync::Arc;
+
 use crate::config::Config;
 use crate::db;
 use crate::engine::{self, Trigger};
-use crate::queue::RefreshQueue;
-use crate::state::AppState;
 
 /// Who to refresh.
 #[derive(Debug, PartialEq, Eq)]
@@ -60,19 +60,10 @@ pub async fn run(config: Config, target: Target) -> u8 {
         .ok()
         .flatten()
         .unwrap_or_default();
-    // The CLI runs refreshes itself; its queue is never read.
-    let (queue, _) = RefreshQueue::new();
-    let cache = crate::page_cache::PageCache::new(pool.versions().clone());
-    let state = AppState {
-        config,
+    let ctx = engine::Context {
         pool,
+        config: Arc::new(config),
         plex_client_id,
-        queue,
-        cache,
-        sign_in_limiter: Default::default(),
-        tautulli_users_refresh: crate::http::limiter::Cooldown::new(
-            crate::auth::rules::USERS_REFRESH_EVERY,
-        ),
     };
     let http = crate::integrations::http_client();
     let mut failed = 0;
@@ -87,7 +78,7 @@ pub async fn run(config: Config, target: Target) -> u8 {
                 println!("{name}:   {step}: {done}/{total}");
             }
         };
-        let outcome = engine::refresh_user(&state, &http, id, Trigger::Cli, &progress).await;
+        let outcome = engine::refresh_user(&ctx, &http, id, Trigger::Cli, &progress).await;
         println!("{name}: {}", outcome.message);
         if !outcome.success {
             failed += 1;

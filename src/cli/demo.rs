@@ -167,7 +167,13 @@ fn episode_key(show_tmdb_id: i64, episode: i64) -> String {
 /// Points the configuration at the fakes and a throwaway data dir.
 fn demo_config(mut config: Config, up: &Upstreams, data_dir: PathBuf) -> Config {
     config.data_dir = data_dir;
-    config.demo = true;
+    config.demo_accounts = USERS
+        .iter()
+        .map(|u| crate::config::DemoAccount {
+            plex_id: u.plex_id,
+            name: u.name,
+        })
+        .collect();
     config.upstreams.plex_tv = up.plex.url.clone();
     config.upstreams.plex_auth = format!("{}/auth", up.plex.url);
     config.upstreams.plex_discover = up.plex.url.clone();
