@@ -11,6 +11,7 @@ use std::time::Duration;
 use chrono::NaiveTime;
 
 use crate::http::forwarded::{DEFAULT_TRUSTED, TrustedProxies};
+use crate::settings::EnvIntegrations;
 
 /// A variable that could not be used, with the reason. Start-up prints it and stops.
 #[derive(Debug, thiserror::Error)]
@@ -86,40 +87,6 @@ pub struct UpstreamUrls {
     pub tmdb_api: String,
     pub tmdb_image: String,
 }
-
-/// Integration values as given in the environment. Empty variables count as unset.
-#[derive(Clone, Default)]
-pub struct EnvIntegrations {
-    pub values: Vec<(&'static str, String)>,
-}
-
-impl EnvIntegrations {
-    /// The variable's value, if it was set and not empty.
-    pub fn get(&self, variable: &str) -> Option<&str> {
-        self.values
-            .iter()
-            .find(|(name, _)| *name == variable)
-            .map(|(_, value)| value.as_str())
-    }
-}
-
-/// Environment variables that configure integrations; the admin page can override each.
-pub const INTEGRATION_VARIABLES: &[&str] = &[
-    "TAUTULLI_URL",
-    "TAUTULLI_API_KEY",
-    "OVERSEERR_URL",
-    "OVERSEERR_API_KEY",
-    "TMDB_API_KEY",
-    "AI_PROVIDER",
-    "AI_BASE_URL",
-    "AI_API_KEY",
-    "AI_MODEL",
-    "AI_FALLBACK_PROVIDER",
-    "AI_FALLBACK_BASE_URL",
-    "AI_FALLBACK_API_KEY",
-    "AI_FALLBACK_MODEL",
-    "PLEX_DISCOVER_URL",
-];
 
 /// An origin (`scheme://host[:port]`) that users reach the app at.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -274,12 +241,7 @@ impl Config {
         let items_per_row = count("SAGARR_ITEMS_PER_ROW", 8, 30)?;
         let refresh_concurrency = count("SAGARR_REFRESH_CONCURRENCY", 2, 16)?;
 
-        let env_integrations = EnvIntegrations {
-            values: INTEGRATION_VARIABLES
-                .iter()
-                .filter_map(|&name| get(name).map(|v| (name, v)))
-                .collect(),
-        };
+        let env_integrations = EnvIntegrations::from_env(get);
 
         Ok(Self {
             bind,
@@ -381,5 +343,27 @@ mod tests {
             Some("http://tautulli:8181")
         );
         assert_eq!(c.env_integrations.get("TAUTULLI_API_KEY"), None);
+    }
+
+    #[test]
+    fn every_admin_field_can_be_set_from_the_environment() {
+        let wanted = [
+            "TAUTULLI_URL",
+            "OVERSEERR_API_KEY",
+            "TMDB_API_KEY",
+            "PLEX_DISCOVER_URL",
+            "AI_PROVIDER",
+            "AI_FALLBACK_MODEL",
+        ];
+        let vars: Vec<(&str, &str)> = wanted.iter().map(|v| (*v, "http://x")).collect();
+        let c = config(&vars).unwrap();
+        for variable in wanted {
+            assert_eq!(
+                c.env_integrations.get(variable),
+                Some("http://x"),
+                "{variable}"
+            );
+        }
+        assert_eq!(crate::settings::variables().count(), 14);
     }
 }

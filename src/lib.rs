@@ -7,6 +7,7 @@ pub mod config;
 pub mod db;
 pub mod engine;
 pub mod error;
+#[cfg(feature = "demo")]
 pub mod fakes;
 pub mod http;
 pub mod integrations;

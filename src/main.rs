@@ -33,19 +33,7 @@ fn main() -> ExitCode {
             }
         }
         Command::Serve => serve(config),
-        Command::Demo => {
-            // The demo's fake upstreams are servers too; their start-up lines are noise here.
-            let filter = if config.log_filter == "info" {
-                "info,actix_server=warn"
-            } else {
-                &config.log_filter
-            };
-            if let Err(e) = sagarr::telemetry::init(filter) {
-                return fail(&e);
-            }
-            let code = actix_web::rt::System::new().block_on(cli::demo::run(config));
-            ExitCode::from(code)
-        }
+        Command::Demo => demo(config),
         Command::Refresh(target) => {
             if let Err(e) = sagarr::telemetry::init(&config.log_filter) {
                 return fail(&e);
@@ -55,6 +43,27 @@ fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
+}
+
+#[cfg(feature = "demo")]
+fn demo(config: Config) -> ExitCode {
+    // The demo's fake upstreams are servers too; their start-up lines are noise here.
+    let filter = if config.log_filter == "info" {
+        "info,actix_server=warn"
+    } else {
+        &config.log_filter
+    };
+    if let Err(e) = sagarr::telemetry::init(filter) {
+        return fail(&e);
+    }
+    let code = actix_web::rt::System::new().block_on(cli::demo::run(config));
+    ExitCode::from(code)
+}
+
+#[cfg(not(feature = "demo"))]
+fn demo(_config: Config) -> ExitCode {
+    eprintln!("sagarr: this build has no demo (it was built without the `demo` feature)");
+    ExitCode::from(2)
 }
 
 fn serve(config: Config) -> ExitCode {

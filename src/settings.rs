@@ -6,7 +6,6 @@ use std::collections::HashMap;
 
 use diesel::SqliteConnection;
 
-use crate::config::EnvIntegrations;
 use crate::db::{self, Writable};
 use crate::integrations::ai::{Capabilities, Provider, ProviderKind};
 
@@ -234,6 +233,40 @@ impl Section {
     }
 }
 
+/// Integration values as given in the environment: one variable per field of the sections
+/// below, so the list of variables lives in the field tables alone. Empty variables count as
+/// unset.
+#[derive(Clone, Default)]
+pub struct EnvIntegrations {
+    pub values: Vec<(&'static str, String)>,
+}
+
+impl EnvIntegrations {
+    /// Reads every field's variable through `get` (which drops empty values).
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Self {
+        Self {
+            values: variables()
+                .filter_map(|name| get(name).map(|v| (name, v)))
+                .collect(),
+        }
+    }
+
+    /// The variable's value, if it was set and not empty.
+    pub fn get(&self, variable: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|(name, _)| *name == variable)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// The environment variables that configure integrations; the admin page can override each.
+pub fn variables() -> impl Iterator<Item = &'static str> {
+    Section::ALL
+        .into_iter()
+        .flat_map(|section| section.fields().iter().map(|f| f.env))
+}
+
 /// A resolved value and its source.
 #[derive(Debug, Clone)]
 pub struct Resolved {
@@ -357,8 +390,9 @@ fn check(f: &Field, raw: &str) -> Result<String, String> {
         FieldKind::Provider => match ProviderKind::parse(raw) {
             Some(kind) => Ok(kind.as_str().to_owned()),
             None => Err(format!(
-                "{} must be openai, ollama, openai-compatible, or empty for none.",
-                f.label
+                "{} must be {}, or empty for none.",
+                f.label,
+                ProviderKind::names()
             )),
         },
         FieldKind::Text if f.secret && raw.contains(char::is_whitespace) => Err(format!(

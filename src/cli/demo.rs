@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use crate::config::{Config, EnvIntegrations};
+use crate::config::Config;
 use crate::db::{self, users::SignedInAccount};
 use crate::engine::Trigger;
 use crate::fakes::ai::FakeAi;
@@ -14,6 +14,7 @@ use crate::fakes::tautulli::{FakeTautulli, LibraryItem};
 use crate::fakes::tmdb::FakeTmdb;
 use crate::fakes::{Flavor, catalog};
 use crate::media::Kind;
+use crate::settings::EnvIntegrations;
 use crate::startup::Application;
 
 /// A demo user: Plex account id, name, and the catalogue titles he watched (kind, TMDb id).

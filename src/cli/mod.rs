@@ -1,6 +1,7 @@
 //! The command line (docs/http.md "The binary"): parsing it, and the commands other than
 //! `serve` (`startup` is the server).
 
+#[cfg(feature = "demo")]
 pub mod demo;
 pub mod healthcheck;
 pub mod refresh;

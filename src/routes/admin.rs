@@ -10,6 +10,7 @@ use super::respond::{Return, fragment_or_redirect, html, render};
 use crate::auth::session::{self, AdminUser};
 use crate::db::{self, users::User};
 use crate::error::AppError;
+use crate::integrations::ai::ProviderKind;
 use crate::probe;
 use crate::settings::{self, FieldKind, Section, Values};
 use crate::state::AppState;
@@ -28,6 +29,13 @@ pub struct FieldView {
     pub source: &'static str,
     /// A secret saved on this page, which its Clear button can remove.
     pub clearable: bool,
+}
+
+impl FieldView {
+    /// The choices of a provider field, from the one list of kinds.
+    pub fn providers(&self) -> [ProviderKind; 3] {
+        ProviderKind::ALL
+    }
 }
 
 /// One section: its fields and the outcome of the last Save or Test, if any.

@@ -11,13 +11,13 @@ pub enum ProviderKind {
 }
 
 impl ProviderKind {
+    /// Every kind, in the order the admin page offers them.
+    pub const ALL: [Self; 3] = [Self::OpenAi, Self::Ollama, Self::OpenAiCompatible];
+
     pub fn parse(raw: &str) -> Option<Self> {
-        match raw.trim() {
-            "openai" => Some(Self::OpenAi),
-            "ollama" => Some(Self::Ollama),
-            "openai-compatible" => Some(Self::OpenAiCompatible),
-            _ => None,
-        }
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == raw.trim())
     }
 
     pub fn as_str(self) -> &'static str {
@@ -35,6 +35,20 @@ impl ProviderKind {
             Self::Ollama => "Ollama",
             Self::OpenAiCompatible => "The AI endpoint",
         }
+    }
+
+    /// What the admin page's provider list calls it.
+    pub fn choice(self) -> &'static str {
+        match self {
+            Self::OpenAi => "OpenAI",
+            Self::Ollama => "Ollama",
+            Self::OpenAiCompatible => "OpenAI-compatible (LocalAI, OpenRouter, Ollama /v1)",
+        }
+    }
+
+    /// The stored names, for messages: "openai, ollama, openai-compatible".
+    pub fn names() -> String {
+        Self::ALL.map(Self::as_str).join(", ")
     }
 
     /// The default base URLs (docs/configuration.md); an OpenAI-compatible endpoint has none.
