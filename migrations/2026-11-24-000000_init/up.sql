@@ -32,7 +32,7 @@ CREATE TABLE settings (
     updated_at BIGINT NOT NULL
 );
 
--- CONTRACT.md "Records": one per (user, kind, tmdb_id). Title, year and poster are kept so the
+-- docs/http.md "Records": one per (user, kind, tmdb_id). Title, year and poster are kept so the
 -- history page renders without asking any upstream.
 CREATE TABLE preferences (
     id          INTEGER PRIMARY KEY NOT NULL,

@@ -29,7 +29,7 @@ CREATE TABLE plex_discover_keys (
     PRIMARY KEY (kind, tmdb_id)
 );
 
--- Overseerr availability of a title (CONTRACT.md statuses), refreshed in the background.
+-- Overseerr availability of a title (the statuses of docs/http.md), refreshed in the background.
 CREATE TABLE availability (
     kind       TEXT   NOT NULL CHECK (kind IN ('movie', 'tv')),
     tmdb_id    BIGINT NOT NULL,

@@ -349,3 +349,84 @@ fn no_module_keeps_process_global_mutable_state() {
         }
     }
 }
+
+#[test]
+fn the_readme_layout_lists_every_part_of_src_and_only_those() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let readme = std::fs::read_to_string(root.join("README.md")).expect("README.md");
+    let section = readme
+        .split("## Layout")
+        .nth(1)
+        .and_then(|rest| rest.split("```").nth(1))
+        .expect("README.md has a Layout section with a listing");
+    let listed: BTreeSet<String> = section
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_owned)
+        .collect();
+    for path in &listed {
+        assert!(
+            root.join(path).exists(),
+            "README.md's Layout lists {path}, which does not exist"
+        );
+    }
+    for entry in std::fs::read_dir(root.join("src")).expect("src/") {
+        let entry = entry.expect("src/ entry");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let shown = if entry.path().is_dir() {
+            format!("src/{name}/")
+        } else {
+            format!("src/{name}")
+        };
+        assert!(
+            listed.contains(&shown),
+            "README.md's Layout does not list {shown}"
+        );
+    }
+}
+
+#[test]
+fn every_markdown_file_the_code_cites_is_in_the_repository() {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = Vec::new();
+    for dir in ["src", "tests", "benches", "migrations", "templates", ".ci"] {
+        walk(&root.join(dir), &mut files);
+    }
+    files.extend(["Dockerfile", "compose.yaml", "Cargo.toml"].map(|f| root.join(f)));
+    let mut missing = Vec::new();
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        for (at, _) in text.match_indices(".md") {
+            let start = text[..at]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || "_-./".contains(c)))
+                .map_or(0, |i| i + 1);
+            let cited = &text[start..at + 3];
+            if cited == ".md" {
+                continue;
+            }
+            let found = [root.join(cited), root.join("docs").join(cited)]
+                .iter()
+                .any(|p| p.is_file());
+            if !found {
+                missing.push(format!("{}: {cited}", file.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "cited but not in the repository:\n{}",
+        missing.join("\n")
+    );
+}
