@@ -36,7 +36,9 @@ pub async fn details(
     kind: Kind,
     id: i64,
 ) -> Result<Details, AppError> {
-    if let Some(details) = cached_details(pool, kind, id).await? {
+    if let Some(details) = cached_details(pool, kind, id).await?
+        && tmdb.still_fits(&details)
+    {
         return Ok(details);
     }
     let details = tmdb.details(kind, id).await?;

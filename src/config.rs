@@ -364,6 +364,6 @@ mod tests {
                 "{variable}"
             );
         }
-        assert_eq!(crate::settings::variables().count(), 14);
+        assert_eq!(crate::settings::variables().count(), 15);
     }
 }

@@ -53,6 +53,8 @@ pub enum FieldKind {
     Url,
     Text,
     Provider,
+    /// A TMDb language tag: `fr`, `fr-FR`, `pt-BR`.
+    Language,
 }
 
 const fn field(
@@ -118,12 +120,21 @@ const OVERSEERR_FIELDS: &[Field] = &[
         "Settings → General → API Key",
     ),
 ];
-const TMDB_FIELDS: &[Field] = &[secret(
-    "api_key",
-    "API key or read access token",
-    "TMDB_API_KEY",
-    "themoviedb.org → Settings → API: the v3 key or the v4 token (eyJ…)",
-)];
+const TMDB_FIELDS: &[Field] = &[
+    secret(
+        "api_key",
+        "API key or read access token",
+        "TMDB_API_KEY",
+        "themoviedb.org → Settings → API: the v3 key or the v4 token (eyJ…)",
+    ),
+    field(
+        "language",
+        "Language",
+        "TMDB_LANGUAGE",
+        FieldKind::Language,
+        "Titles, overviews and posters in this language: en-US (the default), fr-FR, de-DE …",
+    ),
+];
 /// Plex's Discover host, where watchlists live. It has moved before (metadata.provider →
 /// discover.provider, Aug 2025), so it is configuration with a Test, not a constant.
 const PLEX_FIELDS: &[Field] = &[field(
@@ -395,6 +406,20 @@ fn check(f: &Field, raw: &str) -> Result<String, String> {
                 ProviderKind::names()
             )),
         },
+        FieldKind::Language => {
+            let (lang, region) = raw.split_once('-').unwrap_or((raw, ""));
+            let letters = |s: &str, n: std::ops::RangeInclusive<usize>| {
+                n.contains(&s.len()) && s.chars().all(|c| c.is_ascii_alphabetic())
+            };
+            if letters(lang, 2..=3) && (region.is_empty() || letters(region, 2..=2)) {
+                Ok(raw.to_owned())
+            } else {
+                Err(format!(
+                    "{} must be a language like en-US or fr-FR.",
+                    f.label
+                ))
+            }
+        }
         FieldKind::Text if f.secret && raw.contains(char::is_whitespace) => Err(format!(
             "{} has spaces in it; paste the key alone.",
             f.label
@@ -480,12 +505,15 @@ impl Endpoint {
 #[derive(Debug, Clone, Default)]
 pub struct TmdbSettings {
     pub api_key: String,
+    /// Empty: TMDb's default language (en-US).
+    pub language: String,
 }
 
 impl TmdbSettings {
     pub fn from_values(values: &Values) -> Self {
         Self {
             api_key: value(values, "api_key").to_owned(),
+            language: value(values, "language").to_owned(),
         }
     }
 }

@@ -22,6 +22,10 @@ pub struct Card {
     pub overview: String,
     /// A title from the user's own history that this follows from; none rather than invented.
     pub because: Option<String>,
+    /// The US certification (`PG-13`, `TV-14`); none when TMDb has none, or in rows stored
+    /// before certifications were kept. A user with a rating limit never sees those.
+    #[serde(default)]
+    pub certification: Option<String>,
 }
 
 impl Card {
@@ -40,6 +44,7 @@ impl Card {
                 .collect(),
             overview: details.overview.clone().unwrap_or_default(),
             because,
+            certification: details.certification(),
         }
     }
 }
@@ -169,6 +174,7 @@ mod tests {
             genres: vec![],
             overview: String::new(),
             because: None,
+            certification: None,
         }
     }
 

@@ -635,8 +635,64 @@ pub fn find(kind: Kind, tmdb_id: i64) -> Option<&'static Title> {
         .find(|t| t.kind == kind && t.tmdb_id == tmdb_id)
 }
 
+/// The title's US certification as TMDb lists it (docs/upstreams.md, TMDb 9); `""` where TMDb
+/// has none (My Octopus Teacher here, to show an unrated title).
+pub fn certification(t: &Title) -> &'static str {
+    match (t.kind, t.tmdb_id) {
+        (Kind::Movie, 603 | 335984 | 300668 | 264660 | 550 | 680 | 278 | 238 | 496243) => "R",
+        (Kind::Movie, 841 | 330457 | 129 | 80767) => "PG",
+        (Kind::Movie, 682110) => "",
+        (Kind::Movie, _) => "PG-13",
+        (Kind::Tv, 68595 | 83880) => "TV-G",
+        (Kind::Tv, 1668) => "TV-PG",
+        (Kind::Tv, 66732 | 2316 | 94605 | 82856) => "TV-14",
+        (Kind::Tv, _) => "TV-MA",
+    }
+}
+
+/// French titles TMDb gives for `language=fr-FR`, where they differ; other titles keep theirs.
+fn french_title(t: &Title) -> Option<&'static str> {
+    Some(match (t.kind, t.tmdb_id) {
+        (Kind::Movie, 603) => "Matrix",
+        (Kind::Movie, 329865) => "Premier Contact",
+        (Kind::Movie, 278) => "Les Évadés",
+        (Kind::Movie, 238) => "Le Parrain",
+        (Kind::Movie, 129) => "Le Voyage de Chihiro",
+        (Kind::Movie, 330457) => "La Reine des neiges II",
+        (Kind::Movie, 120) => "Le Seigneur des anneaux : La Communauté de l'anneau",
+        (Kind::Movie, 155) => "The Dark Knight : Le Chevalier noir",
+        (Kind::Movie, 682110) => "La Sagesse de la pieuvre",
+        (Kind::Movie, 300668) => "Annihilation",
+        (Kind::Tv, 1399) => "Le Trône de fer",
+        _ => return None,
+    })
+}
+
+/// The title and overview in `language` (TMDb falls back to the original where it has no
+/// translation; the fake translates into French only).
+pub fn localized(t: &Title, language: &str) -> (&'static str, String) {
+    if language.starts_with("fr") {
+        let title = french_title(t).unwrap_or(t.title);
+        (title, format!("(fr) {}", t.overview))
+    } else {
+        (t.title, t.overview.to_owned())
+    }
+}
+
 /// TMDb's details object (docs/upstreams.md, TMDb), with `external_ids` when appended.
 pub fn tmdb_details(t: &Title, with_external_ids: bool) -> Value {
+    let appended: &[&str] = if with_external_ids {
+        &["external_ids"]
+    } else {
+        &[]
+    };
+    tmdb_details_with(t, appended, "en-US")
+}
+
+/// TMDb's details object with the `append_to_response` parts asked for, in `language`.
+pub fn tmdb_details_with(t: &Title, appended: &[&str], language: &str) -> Value {
+    let with_external_ids = appended.contains(&"external_ids");
+    let (title, overview) = localized(t, language);
     let genres: Vec<Value> = t
         .genres
         .iter()
@@ -644,15 +700,15 @@ pub fn tmdb_details(t: &Title, with_external_ids: bool) -> Value {
         .collect();
     let mut v = match t.kind {
         Kind::Movie => json!({
-            "id": t.tmdb_id, "title": t.title, "original_title": t.original_title, "release_date": t.date,
-            "poster_path": t.poster, "backdrop_path": null, "genres": genres, "overview": t.overview,
+            "id": t.tmdb_id, "title": title, "original_title": t.original_title, "release_date": t.date,
+            "poster_path": t.poster, "backdrop_path": null, "genres": genres, "overview": overview,
             "vote_average": 7.9, "vote_count": t.vote_count, "popularity": 50.0, "runtime": 120,
             "status": "Released", "imdb_id": t.imdb_id, "original_language": "en", "adult": false
         }),
         Kind::Tv => json!({
-            "id": t.tmdb_id, "name": t.title, "original_name": t.original_title, "first_air_date": t.date,
+            "id": t.tmdb_id, "name": title, "original_name": t.original_title, "first_air_date": t.date,
             "last_air_date": "", "poster_path": t.poster, "backdrop_path": null, "genres": genres,
-            "overview": t.overview, "vote_average": 8.4, "vote_count": t.vote_count,
+            "overview": overview, "vote_average": 8.4, "vote_count": t.vote_count,
             "number_of_seasons": t.seasons.iter().filter(|(n, _)| *n > 0).count(),
             "seasons": t.seasons.iter().map(|(n, eps)| json!({
                 "id": t.tmdb_id * 100 + n, "season_number": n, "episode_count": eps,
@@ -670,22 +726,63 @@ pub fn tmdb_details(t: &Title, with_external_ids: bool) -> Value {
             Kind::Tv => json!({"imdb_id": t.imdb_id, "tvdb_id": t.tvdb_id, "wikidata_id": null}),
         };
     }
+    if appended.contains(&"videos") {
+        v["videos"] = json!({"results": [
+            {"iso_639_1": "en", "iso_3166_1": "US", "name": "Featurette", "key": format!("feat{}", t.tmdb_id),
+             "site": "YouTube", "size": 1080, "type": "Featurette", "official": true, "id": "f1"},
+            {"iso_639_1": "en", "iso_3166_1": "US", "name": "Official Trailer", "key": format!("tr{:09}", t.tmdb_id),
+             "site": "YouTube", "size": 1080, "type": "Trailer", "official": true, "id": "t1"}
+        ]});
+    }
+    if appended.contains(&"credits") {
+        let cast: Vec<Value> = (1..=5)
+            .map(|n| json!({"id": t.tmdb_id * 10 + n, "name": format!("Actor {n} of {}", t.title),
+                            "character": format!("Role {n}"), "order": n - 1, "known_for_department": "Acting"}))
+            .collect();
+        v["credits"] = json!({"cast": cast, "crew": [{"name": "A Director", "job": "Director"}]});
+    }
+    let certification = certification(t);
+    if t.kind == Kind::Movie && appended.contains(&"release_dates") {
+        v["release_dates"] = json!({"results": [
+            {"iso_3166_1": "FR", "release_dates": [{"certification": "", "type": 3, "release_date": t.date}]},
+            {"iso_3166_1": "US", "release_dates": [
+                {"certification": "", "type": 1, "release_date": t.date, "note": "Premiere"},
+                {"certification": certification, "type": 3, "release_date": t.date, "note": ""}
+            ]}
+        ]});
+    }
+    if t.kind == Kind::Tv && appended.contains(&"content_ratings") {
+        let us = if certification.is_empty() {
+            Vec::new()
+        } else {
+            vec![json!({"descriptors": [], "iso_3166_1": "US", "rating": certification})]
+        };
+        let mut results = vec![json!({"descriptors": [], "iso_3166_1": "DE", "rating": "16"})];
+        results.extend(us);
+        v["content_ratings"] = json!({"results": results});
+    }
     v
 }
 
 /// A search / recommendations result object (docs/upstreams.md, TMDb): `genre_ids`, not `genres`.
 pub fn tmdb_result(t: &Title, with_media_type: bool) -> Value {
+    tmdb_result_in(t, with_media_type, "en-US")
+}
+
+/// The same, in `language`.
+pub fn tmdb_result_in(t: &Title, with_media_type: bool, language: &str) -> Value {
+    let (title, overview) = localized(t, language);
     let genre_ids: Vec<i64> = t.genres.iter().map(|(id, _)| *id).collect();
     let mut v = match t.kind {
         Kind::Movie => {
-            json!({"id": t.tmdb_id, "title": t.title, "original_title": t.original_title,
+            json!({"id": t.tmdb_id, "title": title, "original_title": t.original_title,
             "release_date": t.date, "poster_path": t.poster, "backdrop_path": null, "genre_ids": genre_ids,
-            "overview": t.overview, "vote_average": 7.9, "vote_count": t.vote_count, "popularity": 50.0,
+            "overview": overview, "vote_average": 7.9, "vote_count": t.vote_count, "popularity": 50.0,
             "original_language": "en", "adult": false, "video": false})
         }
-        Kind::Tv => json!({"id": t.tmdb_id, "name": t.title, "original_name": t.original_title,
+        Kind::Tv => json!({"id": t.tmdb_id, "name": title, "original_name": t.original_title,
             "first_air_date": t.date, "origin_country": ["US"], "poster_path": t.poster, "backdrop_path": null,
-            "genre_ids": genre_ids, "overview": t.overview, "vote_average": 8.4, "vote_count": t.vote_count,
+            "genre_ids": genre_ids, "overview": overview, "vote_average": 8.4, "vote_count": t.vote_count,
             "popularity": 50.0, "original_language": "en"}),
     };
     if with_media_type {
@@ -719,6 +816,7 @@ pub fn sample_rows(kind: Kind, rows: usize, per_row: usize) -> Vec<crate::engine
                         genres: t.genres.iter().map(|(_, g)| (*g).to_owned()).collect(),
                         overview: t.overview.to_owned(),
                         because: Some(titles[r % titles.len()].title.to_owned()),
+                        certification: Some(certification(t).to_owned()).filter(|c| !c.is_empty()),
                     }
                 })
                 .collect(),

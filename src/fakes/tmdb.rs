@@ -148,13 +148,21 @@ async fn details(
         Err(denied) => return *denied,
     };
     let (kind, id) = path.into_inner();
-    let with_ids = query
+    let appended: Vec<&str> = query
         .get("append_to_response")
-        .is_some_and(|a| a.split(',').any(|p| p == "external_ids"));
+        .map(|a| a.split(',').collect())
+        .unwrap_or_default();
     match title_of(&state, &kind, &id) {
-        Some(t) => HttpResponse::Ok().json(catalog::tmdb_details(&t, with_ids)),
+        Some(t) => {
+            HttpResponse::Ok().json(catalog::tmdb_details_with(&t, &appended, language(&query)))
+        }
         None => not_found_body(),
     }
+}
+
+/// TMDb's `language` parameter; en-US when absent.
+fn language(query: &std::collections::HashMap<String, String>) -> &str {
+    query.get("language").map_or("en-US", String::as_str)
 }
 
 fn page(results: Vec<Value>) -> HttpResponse {
@@ -168,9 +176,10 @@ async fn recommendations(
     path: web::Path<(String, String)>,
     state: web::Data<Mutex<State>>,
 ) -> HttpResponse {
-    if let Err(denied) = authorize(&req, &state) {
-        return *denied;
-    }
+    let query = match authorize(&req, &state) {
+        Ok(q) => q,
+        Err(denied) => return *denied,
+    };
     let (kind, id) = path.into_inner();
     let Some(t) = title_of(&state, &kind, &id) else {
         return not_found_body();
@@ -180,7 +189,7 @@ async fn recommendations(
         t.recommendations
             .iter()
             .filter_map(|id| all.iter().find(|r| r.kind == t.kind && r.tmdb_id == *id))
-            .map(|r| catalog::tmdb_result(r, false))
+            .map(|r| catalog::tmdb_result_in(r, false, language(&query)))
             .collect(),
     )
 }
@@ -222,11 +231,14 @@ async fn search(
             .iter()
             .filter(|t| t.kind == kind)
             .filter(|t| {
+                // TMDb matches the original title and its translations, whatever the language.
+                let translated = catalog::localized(t, "fr-FR").0;
                 t.title.to_lowercase().contains(&needle)
                     || t.original_title.to_lowercase().contains(&needle)
+                    || translated.to_lowercase().contains(&needle)
             })
             .filter(|t| year.is_none_or(|y| t.year() == Some(y)))
-            .map(|t| catalog::tmdb_result(t, false))
+            .map(|t| catalog::tmdb_result_in(t, false, language(&query)))
             .collect(),
     )
 }
@@ -297,7 +309,7 @@ async fn discover(
     hits.sort_by_key(|t| std::cmp::Reverse(t.vote_count));
     page(
         hits.iter()
-            .map(|t| catalog::tmdb_result(t, false))
+            .map(|t| catalog::tmdb_result_in(t, false, language(&query)))
             .collect(),
     )
 }

@@ -18,7 +18,18 @@ pub struct Tmdb<'a> {
     pub base: &'a str,
     pub key: &'a str,
     pub timeout: Duration,
+    /// TMDb's `language` for titles, overviews and posters (`TMDB_LANGUAGE`, e.g. `fr-FR`).
+    pub language: &'a str,
 }
+
+/// The language TMDb is asked in when none is configured.
+pub const DEFAULT_LANGUAGE: &str = "en-US";
+
+/// What the details call appends (docs/upstreams.md, TMDb 9): ids, trailers, cast and
+/// certifications, in one call.
+const APPENDED: &str = "external_ids,videos,credits,release_dates,content_ratings";
+/// Cast kept with the cached details.
+const CAST_KEPT: usize = 3;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Genre {
@@ -65,9 +76,155 @@ pub struct Details {
     pub seasons: Vec<Season>,
     #[serde(default)]
     pub external_ids: Option<ExternalIds>,
+    /// Minutes (movies).
+    #[serde(default)]
+    pub runtime: Option<i64>,
+    #[serde(default)]
+    pub number_of_seasons: Option<i64>,
+    #[serde(default)]
+    pub vote_average: Option<f64>,
+    #[serde(default)]
+    pub videos: Option<Videos>,
+    #[serde(default)]
+    pub credits: Option<Credits>,
+    /// Movies' certifications, by country.
+    #[serde(default)]
+    pub release_dates: Option<Listed<CountryReleases>>,
+    /// Shows' ratings, by country.
+    #[serde(default)]
+    pub content_ratings: Option<Listed<CountryRating>>,
+    /// Ours, not TMDb's: the language these details were fetched in.
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+/// TMDb's `{"results": [...]}` wrapper of appended lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Listed<T> {
+    #[serde(default = "Vec::new")]
+    pub results: Vec<T>,
+}
+
+pub type Videos = Listed<Video>;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Video {
+    #[serde(default)]
+    pub site: String,
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Credits {
+    #[serde(default)]
+    pub cast: Vec<CastMember>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CastMember {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub character: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountryReleases {
+    #[serde(default)]
+    pub iso_3166_1: String,
+    #[serde(default)]
+    pub release_dates: Vec<Release>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Release {
+    #[serde(default)]
+    pub certification: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CountryRating {
+    #[serde(default)]
+    pub iso_3166_1: String,
+    #[serde(default)]
+    pub rating: String,
 }
 
 impl Details {
+    /// The US certification (`PG-13`, `TV-14` …), `None` when TMDb has none.
+    pub fn certification(&self) -> Option<String> {
+        let movie = self.release_dates.as_ref().and_then(|r| {
+            r.results
+                .iter()
+                .filter(|c| c.iso_3166_1 == "US")
+                .flat_map(|c| &c.release_dates)
+                .map(|r| r.certification.trim())
+                .find(|c| !c.is_empty())
+        });
+        let show = || {
+            self.content_ratings.as_ref().and_then(|r| {
+                r.results
+                    .iter()
+                    .filter(|c| c.iso_3166_1 == "US")
+                    .map(|c| c.rating.trim())
+                    .find(|c| !c.is_empty())
+            })
+        };
+        movie.or_else(show).map(str::to_owned)
+    }
+
+    /// The first YouTube trailer, as a link.
+    pub fn trailer_url(&self) -> Option<String> {
+        self.videos
+            .as_ref()?
+            .results
+            .iter()
+            .find(|v| v.site == "YouTube" && v.kind == "Trailer" && is_video_key(&v.key))
+            .map(|v| format!("https://www.youtube.com/watch?v={}", v.key))
+    }
+
+    /// The top of the cast, in TMDb's billing order.
+    pub fn top_cast(&self) -> Vec<String> {
+        self.credits
+            .as_ref()
+            .map(|c| {
+                c.cast
+                    .iter()
+                    .take(CAST_KEPT)
+                    .map(|m| m.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Whether these came with the appended parts (details cached before did not).
+    pub fn has_extras(&self) -> bool {
+        self.videos.is_some()
+    }
+
+    /// Keeps what we show, so the cache stays small: US certifications, one trailer, the top
+    /// of the cast.
+    fn trim(&mut self) {
+        if let Some(dates) = &mut self.release_dates {
+            dates.results.retain(|c| c.iso_3166_1 == "US");
+        }
+        if let Some(ratings) = &mut self.content_ratings {
+            ratings.results.retain(|c| c.iso_3166_1 == "US");
+        }
+        if let Some(videos) = &mut self.videos {
+            videos
+                .results
+                .retain(|v| v.site == "YouTube" && v.kind == "Trailer");
+            videos.results.truncate(1);
+        }
+        if let Some(credits) = &mut self.credits {
+            credits.cast.truncate(CAST_KEPT);
+        }
+    }
+
     pub fn year(&self) -> Option<i32> {
         year_of(self.release_date.as_deref())
     }
@@ -101,6 +258,15 @@ impl Summary {
     pub fn year(&self) -> Option<i32> {
         year_of(self.release_date.as_deref())
     }
+}
+
+/// A YouTube id is short and URL-safe; anything else is not linked.
+fn is_video_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.len() <= 32
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
 fn year_of(date: Option<&str>) -> Option<i32> {
@@ -199,16 +365,34 @@ impl Tmdb<'_> {
         Err(call.error(UpstreamErrorKind::RateLimited { retry_after: None }))
     }
 
-    /// `/movie/{id}` or `/tv/{id}` with `external_ids` appended.
+    fn language(&self) -> &str {
+        if self.language.is_empty() {
+            DEFAULT_LANGUAGE
+        } else {
+            self.language
+        }
+    }
+
+    /// `/movie/{id}` or `/tv/{id}` with ids, trailers, cast and certifications appended, in
+    /// the configured language.
     pub async fn details(&self, kind: Kind, id: i64) -> Result<Details, UpstreamError> {
-        self.get(
-            &format!("/{kind}/{id}"),
-            &[
-                ("append_to_response", "external_ids"),
-                ("language", "en-US"),
-            ],
-        )
-        .await
+        let mut details: Details = self
+            .get(
+                &format!("/{kind}/{id}"),
+                &[
+                    ("append_to_response", APPENDED),
+                    ("language", self.language()),
+                ],
+            )
+            .await?;
+        details.trim();
+        details.language = Some(self.language().to_owned());
+        Ok(details)
+    }
+
+    /// Whether cached `details` can stand for a fetch now: same language, extras included.
+    pub fn still_fits(&self, details: &Details) -> bool {
+        details.has_extras() && details.language.as_deref() == Some(self.language())
     }
 
     /// `/search/movie` or `/search/tv`, first page, narrowed to `year` when given.
@@ -222,7 +406,7 @@ impl Tmdb<'_> {
         let mut params = vec![
             ("query", query),
             ("include_adult", "false"),
-            ("language", "en-US"),
+            ("language", self.language()),
             ("page", "1"),
         ];
         if let Some(year) = year.as_deref() {
@@ -250,7 +434,7 @@ impl Tmdb<'_> {
         Ok(self
             .get::<Page>(
                 &format!("/{kind}/{id}/recommendations"),
-                &[("language", "en-US"), ("page", "1")],
+                &[("language", self.language()), ("page", "1")],
             )
             .await?
             .results)
@@ -261,7 +445,7 @@ impl Tmdb<'_> {
         Ok(self
             .get::<Page>(
                 &format!("/{kind}/{id}/similar"),
-                &[("language", "en-US"), ("page", "1")],
+                &[("language", self.language()), ("page", "1")],
             )
             .await?
             .results)
@@ -277,7 +461,7 @@ impl Tmdb<'_> {
                     ("with_genres", genre.as_str()),
                     ("sort_by", "vote_count.desc"),
                     ("include_adult", "false"),
-                    ("language", "en-US"),
+                    ("language", self.language()),
                     ("page", "1"),
                 ],
             )

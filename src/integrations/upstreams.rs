@@ -22,6 +22,7 @@ pub struct Upstreams {
     tautulli: Option<Endpoint>,
     overseerr: Option<Endpoint>,
     tmdb_key: Option<String>,
+    tmdb_language: String,
     /// The AI providers in the order to try them: primary, then fallback. Empty: no AI.
     pub ai: Vec<Provider>,
     discover_url: String,
@@ -43,6 +44,7 @@ impl Upstreams {
             tautulli: None,
             overseerr: None,
             tmdb_key: None,
+            tmdb_language: String::new(),
             ai: Vec::new(),
             discover_url: settings::discover_url(&Values::new(), &config.upstreams.plex_discover),
             plex_tv_url: config.upstreams.plex_tv.clone(),
@@ -63,8 +65,7 @@ impl Upstreams {
         let mut upstreams = Self::from_config(config, client_id);
         upstreams.tautulli = configured(Endpoint::from_values(&load(conn, Section::Tautulli)?));
         upstreams.overseerr = configured(Endpoint::from_values(&load(conn, Section::Overseerr)?));
-        upstreams.tmdb_key = Some(TmdbSettings::from_values(&load(conn, Section::Tmdb)?).api_key)
-            .filter(|key| !key.is_empty());
+        upstreams.set_tmdb(TmdbSettings::from_values(&load(conn, Section::Tmdb)?));
         upstreams.ai = settings::ai_providers(&load(conn, Section::Ai)?);
         upstreams.discover_url =
             settings::discover_url(&load(conn, Section::Plex)?, &config.upstreams.plex_discover);
@@ -83,10 +84,7 @@ impl Upstreams {
         match section {
             Section::Tautulli => upstreams.tautulli = configured(Endpoint::from_values(values)),
             Section::Overseerr => upstreams.overseerr = configured(Endpoint::from_values(values)),
-            Section::Tmdb => {
-                upstreams.tmdb_key =
-                    Some(TmdbSettings::from_values(values).api_key).filter(|k| !k.is_empty());
-            }
+            Section::Tmdb => upstreams.set_tmdb(TmdbSettings::from_values(values)),
             Section::Ai => upstreams.ai = settings::ai_providers(values),
             Section::Plex => {
                 upstreams.discover_url =
@@ -94,6 +92,11 @@ impl Upstreams {
             }
         }
         upstreams
+    }
+
+    fn set_tmdb(&mut self, tmdb: TmdbSettings) {
+        self.tmdb_key = Some(tmdb.api_key).filter(|key| !key.is_empty());
+        self.tmdb_language = tmdb.language;
     }
 
     /// The same, with every call cut at `limit` when that is shorter.
@@ -126,6 +129,7 @@ impl Upstreams {
             base: &self.tmdb_api_url,
             key,
             timeout: self.timeout,
+            language: &self.tmdb_language,
         })
     }
 

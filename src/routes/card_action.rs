@@ -132,6 +132,7 @@ pub async fn card_after(
             genres: Vec::new(),
             overview: String::new(),
             because: None,
+            certification: None,
         },
     };
     let failed = !note.0;

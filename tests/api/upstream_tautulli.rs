@@ -119,6 +119,7 @@ async fn rating_keys_map_to_tmdb_ids_once_and_are_cached() {
         base: &tmdb_fake.url,
         key: TMDB_KEY,
         timeout: TIMEOUT,
+        language: "",
     };
 
     let lookup = |key: &'static str| sagarr::catalog::library_title(&pool, &tautulli, &tmdb, key);

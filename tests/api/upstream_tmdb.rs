@@ -22,6 +22,7 @@ async fn details_work_with_a_v3_key_and_a_v4_token() {
             base: &fake.url,
             key,
             timeout: TIMEOUT,
+            language: "",
         };
         let matrix = tmdb.details(Kind::Movie, 603).await.unwrap();
         assert_eq!(
@@ -51,6 +52,7 @@ async fn search_recommendations_and_find() {
         base: &fake.url,
         key: TMDB_KEY,
         timeout: TIMEOUT,
+        language: "",
     };
 
     let both = tmdb.search(Kind::Movie, "Dune", None).await.unwrap();
@@ -89,6 +91,7 @@ async fn details_are_fetched_once_per_ttl() {
         base: &fake.url,
         key: TMDB_KEY,
         timeout: TIMEOUT,
+        language: "",
     };
     let dir = tempfile::tempdir().unwrap();
     let pool = sagarr::db::open(&dir.path().join("t.db")).unwrap();
@@ -120,6 +123,7 @@ async fn tmdb_errors_name_the_service_and_reason() {
         base: &fake.url,
         key: TMDB_KEY,
         timeout: TIMEOUT,
+        language: "",
     };
 
     let wrong = Tmdb {
@@ -127,6 +131,7 @@ async fn tmdb_errors_name_the_service_and_reason() {
         base: &fake.url,
         key: "wrong",
         timeout: TIMEOUT,
+        language: "",
     };
     assert_eq!(
         wrong
