@@ -16,6 +16,7 @@ pub mod mapping;
 pub mod media;
 pub mod page_cache;
 pub mod probe;
+pub mod ratings;
 pub mod routes;
 pub mod secrets;
 pub mod settings;

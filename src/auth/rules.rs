@@ -94,6 +94,7 @@ mod tests {
             title: username.into(),
             email: Some(email.into()),
             thumb: None,
+            restricted: None,
         }
     }
 

@@ -138,19 +138,29 @@ pub fn put_availability(
     status: &str,
     now: i64,
 ) -> QueryResult<()> {
-    let conn = conn.connection();
+    put_availability_linked(conn, kind, id, status, None, now)
+}
 
-    {
-        diesel::replace_into(availability::table)
-            .values((
-                availability::kind.eq(kind),
-                availability::tmdb_id.eq(id),
-                availability::status.eq(status),
-                availability::fetched_at.eq(now),
-            ))
-            .execute(conn)
-            .map(drop)
-    }
+/// The same, with the title's Plex link when Overseerr gave one.
+pub fn put_availability_linked(
+    conn: &mut impl super::Writable,
+    kind: &str,
+    id: i64,
+    status: &str,
+    plex_url: Option<&str>,
+    now: i64,
+) -> QueryResult<()> {
+    let conn = conn.connection();
+    diesel::replace_into(availability::table)
+        .values((
+            availability::kind.eq(kind),
+            availability::tmdb_id.eq(id),
+            availability::status.eq(status),
+            availability::fetched_at.eq(now),
+            availability::plex_url.eq(plex_url),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
 /// A cached title lookup: `Some(Some(id))` found, `Some(None)` TMDb has no such title.
@@ -227,25 +237,40 @@ pub fn put_tmdb_list(
 }
 
 /// Cached availability of many titles at once, with when each was fetched.
+/// A cached availability, as the dashboard reads it.
+#[derive(Debug, Clone, Queryable)]
+pub struct CachedAvailability {
+    pub kind: String,
+    pub tmdb_id: i64,
+    pub status: String,
+    pub fetched_at: i64,
+    pub plex_url: Option<String>,
+}
+
 pub fn availabilities(
     conn: &mut SqliteConnection,
     titles: &[(String, i64)],
-) -> QueryResult<Vec<(String, i64, String, i64)>> {
+) -> QueryResult<Vec<CachedAvailability>> {
     if titles.is_empty() {
         return Ok(Vec::new());
     }
     let ids: Vec<i64> = titles.iter().map(|(_, id)| *id).collect();
-    let rows: Vec<(String, i64, String, i64)> = availability::table
+    let rows: Vec<CachedAvailability> = availability::table
         .filter(availability::tmdb_id.eq_any(ids))
         .select((
             availability::kind,
             availability::tmdb_id,
             availability::status,
             availability::fetched_at,
+            availability::plex_url,
         ))
         .load(conn)?;
     Ok(rows
         .into_iter()
-        .filter(|(k, id, _, _)| titles.iter().any(|(tk, tid)| tk == k && tid == id))
+        .filter(|a| {
+            titles
+                .iter()
+                .any(|(k, id)| *k == a.kind && *id == a.tmdb_id)
+        })
         .collect())
 }

@@ -72,6 +72,7 @@ diesel::table! {
         created_at -> BigInt,
         last_login_at -> BigInt,
         last_seen_at -> BigInt,
+        rating_limit -> Nullable<Text>,
     }
 }
 
@@ -126,6 +127,7 @@ diesel::table! {
         tmdb_id -> BigInt,
         status -> Text,
         fetched_at -> BigInt,
+        plex_url -> Nullable<Text>,
     }
 }
 

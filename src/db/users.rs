@@ -22,11 +22,18 @@ pub struct User {
     pub created_at: i64,
     pub last_login_at: i64,
     pub last_seen_at: i64,
+    /// The highest certification shown to him (`crate::ratings`); `None`: no limit.
+    pub rating_limit: Option<String>,
 }
 
 impl User {
     pub fn is_admin(&self) -> bool {
         self.role == ADMIN
+    }
+
+    /// Whether a title certified `certification` may be shown to him.
+    pub fn may_see(&self, certification: Option<&str>) -> bool {
+        crate::ratings::allows(self.rating_limit.as_deref(), certification)
     }
 }
 
@@ -181,6 +188,23 @@ pub fn set_role(conn: &mut impl super::Writable, id: i32, role: &str) -> QueryRe
             Ok(AdminChange::Done)
         })
     }
+}
+
+/// Sets the highest certification shown to a user (`None`: no limit).
+pub fn set_rating_limit(
+    conn: &mut impl super::Writable,
+    id: i32,
+    limit: Option<&str>,
+) -> QueryResult<AdminChange> {
+    let conn = conn.connection();
+    let changed = diesel::update(users::table.find(id))
+        .set(users::rating_limit.eq(limit))
+        .execute(conn)?;
+    Ok(if changed == 0 {
+        AdminChange::NoSuchUser
+    } else {
+        AdminChange::Done
+    })
 }
 
 /// Removes a user with his sessions, preferences and rows (cascade); never the last admin.

@@ -28,7 +28,7 @@ pub async fn fetch_and_store(
         return 0;
     }
     let asked = titles.len() as i32;
-    let answers: Vec<(Kind, i64, Availability)> = stream::iter(titles)
+    let answers: Vec<(Kind, i64, (Availability, Option<String>))> = stream::iter(titles)
         .map(|(kind, id)| {
             let overseerr = &overseerr;
             async move {
@@ -36,9 +36,9 @@ pub async fn fetch_and_store(
                     kind,
                     id,
                     overseerr
-                        .availability(kind, id)
+                        .availability_and_link(kind, id)
                         .await
-                        .unwrap_or(Availability::Unknown),
+                        .unwrap_or((Availability::Unknown, None)),
                 )
             }
         })
@@ -47,8 +47,9 @@ pub async fn fetch_and_store(
         .await;
     let _ = db::write(pool, db::Scope::Everyone, move |c| {
         let now = db::now();
-        for (kind, id, status) in answers {
-            db::cache::put_availability(c, kind.as_str(), id, status.as_str(), now)?;
+        for (kind, id, (status, link)) in answers {
+            let link = link.as_deref();
+            db::cache::put_availability_linked(c, kind.as_str(), id, status.as_str(), link, now)?;
         }
         Ok(())
     })

@@ -64,7 +64,7 @@ impl Run<'_> {
                     &format!("TMDb recommends these to people who liked {}", seen.title),
                     cards,
                     &taste.excluded,
-                    self.ctx.config.items_per_row,
+                    self.kept_per_row(),
                 );
             }
             if tab == Tab::Documentaries {
@@ -82,7 +82,7 @@ impl Run<'_> {
                         "The documentaries most watched on TMDb",
                         cards,
                         &taste.excluded,
-                        self.ctx.config.items_per_row,
+                        self.kept_per_row(),
                     );
                 }
             }
@@ -134,7 +134,7 @@ impl Run<'_> {
     ) -> Result<Vec<(Card, Vec<i64>)>, AppError> {
         let tmdb = &self.tmdb;
         let mut cards = Vec::new();
-        for pick in picks.into_iter().take(self.ctx.config.items_per_row * 2) {
+        for pick in picks.into_iter().take(self.kept_per_row() * 2) {
             match catalog::details(self.pool(), tmdb, kind, pick.id).await {
                 Ok(details) => {
                     let genre_ids = details.genres.iter().map(|g| g.id).collect();

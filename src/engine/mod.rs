@@ -70,6 +70,8 @@ pub struct Outcome {
     pub kept: u32,
 }
 
+/// Verified picks kept beyond those shown, per row.
+pub const RESERVE_PER_ROW: usize = 4;
 const HISTORY_PAGE: usize = 100;
 const HISTORY_PAGES: usize = 20;
 const FAVOURITES: usize = 6;
@@ -255,6 +257,12 @@ impl Run<'_> {
         &self.ctx.pool
     }
 
+    /// Cards kept per row: those shown, and a reserve that replaces a skipped card without
+    /// another AI call.
+    fn kept_per_row(&self) -> usize {
+        self.ctx.config.items_per_row + RESERVE_PER_ROW
+    }
+
     async fn report(&self, step: &str, done: i32, total: i32) {
         report(self.pool(), self.progress, self.user.id, step, done, total).await;
     }
@@ -424,7 +432,12 @@ impl Run<'_> {
     ) -> Result<Vec<reply::Proposal>, String> {
         let shape = Shape {
             rows_per_kind: self.ctx.config.rows_per_kind,
-            items_per_row: self.ctx.config.items_per_row,
+            items_per_row: self.kept_per_row(),
+            rating_limit: self
+                .user
+                .rating_limit
+                .as_deref()
+                .and_then(|l| crate::ratings::parse_limit(l).ok().flatten()),
         };
         let prompt = prompt::build(taste, candidates, shape);
         tracing::debug!(
@@ -597,7 +610,7 @@ impl Run<'_> {
                 &proposal.reason,
                 cards,
                 excluded,
-                self.ctx.config.items_per_row,
+                self.kept_per_row(),
             );
         }
         Ok(())
@@ -615,7 +628,7 @@ impl Run<'_> {
             let picks: Vec<&Candidate> = candidates
                 .iter()
                 .filter(|c| c.because == favourite.title && c.kind == favourite.kind)
-                .take(self.ctx.config.items_per_row)
+                .take(self.kept_per_row())
                 .collect();
             let mut cards = Vec::new();
             for pick in picks {
@@ -642,7 +655,7 @@ impl Run<'_> {
                 &reason,
                 cards,
                 &taste.excluded,
-                self.ctx.config.items_per_row,
+                self.kept_per_row(),
             );
         }
         Ok(())

@@ -12,11 +12,14 @@ const DISLIKE_LINES: usize = 15;
 const SKIPPED_LINES: usize = 15;
 const CANDIDATE_LINES: usize = 60;
 
-/// How many rows of how many titles to ask for.
+/// How many rows of how many titles to ask for, and within which certification.
 #[derive(Debug, Clone, Copy)]
 pub struct Shape {
     pub rows_per_kind: usize,
     pub items_per_row: usize,
+    /// The user's rating limit (`crate::ratings`), so fewer picks are wasted on titles he
+    /// would never be shown.
+    pub rating_limit: Option<&'static str>,
 }
 
 /// A title TMDb recommends for one of the favourites.
@@ -85,6 +88,12 @@ pub fn build(taste: &Taste, candidates: &[Candidate], shape: Shape) -> Prompt {
          interested\". Each row has a short title and a one-line reason. Each item has its exact title, release year, \
          kind, the tmdb_id when it is a candidate, and \"because\": the title from my history it follows from.\n"
     ));
+    if let Some(limit) = shape.rating_limit {
+        user.push_str(&format!(
+            "Suggest only titles rated {limit} or lower (US certification; TV ratings alike): this viewer \
+             may not see anything above that.\n"
+        ));
+    }
     Prompt {
         system,
         user,

@@ -306,11 +306,22 @@ async fn media(
             .map(|(i, r)| json!({"id": i + 1, "status": 1, "is4k": false, "type": kind.as_str(),
                 "seasons": r.seasons.iter().map(|n| json!({"id": n, "seasonNumber": n, "status": 1})).collect::<Vec<_>>()}))
             .collect();
+        // Overseerr sets plexUrl once Plex has the title (server/entity/Media.ts).
+        let plex_url = matches!(status, 4 | 5).then(|| plex_url(t.tmdb_id));
         body["mediaInfo"] = json!({"id": 42, "mediaType": kind.as_str(), "tmdbId": t.tmdb_id, "status": status,
+            "plexUrl": plex_url, "iOSPlexUrl": plex_url.as_ref().map(|_| format!("plex://preplay/?metadataKey=%2Flibrary%2Fmetadata%2F{}", 1000 + t.tmdb_id)),
             "status4k": 1, "requests": requests, "issues": [],
             "seasons": seasons.iter().map(|(n, s)| json!({"seasonNumber": n, "status": s, "status4k": 1})).collect::<Vec<_>>()});
     }
     HttpResponse::Ok().json(body)
+}
+
+/// The deep link Overseerr gives for a title on the owner's Plex.
+pub fn plex_url(tmdb_id: i64) -> String {
+    format!(
+        "https://app.plex.tv/desktop#!/server/0123456789abcdef/details?key=%2Flibrary%2Fmetadata%2F{}",
+        1000 + tmdb_id
+    )
 }
 
 async fn request(

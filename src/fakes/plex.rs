@@ -19,6 +19,8 @@ pub struct FakeAccount {
     pub username: String,
     pub email: String,
     pub token: String,
+    /// A Plex Home managed user (`restricted: true`).
+    pub managed: bool,
 }
 
 impl FakeAccount {
@@ -28,7 +30,14 @@ impl FakeAccount {
             username: username.to_owned(),
             email: format!("{}@example.com", username.to_lowercase()),
             token: format!("token-{id}-{}", username.to_lowercase()),
+            managed: false,
         }
+    }
+
+    /// The same account as a Plex Home managed user (a kid's account).
+    pub fn managed(mut self) -> Self {
+        self.managed = true;
+        self
     }
 }
 
@@ -258,7 +267,7 @@ async fn get_user(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpRespo
             "id": a.id, "uuid": format!("{:016x}", a.id), "username": a.username, "title": a.username,
             "email": a.email, "friendlyName": a.username,
             "thumb": format!("https://plex.tv/users/{:016x}/avatar?c=1700000000", a.id),
-            "authToken": a.token, "hasPassword": true, "home": false, "restricted": false,
+            "authToken": a.token, "hasPassword": !a.managed, "home": a.managed, "restricted": a.managed,
             "joinedAt": 1_500_000_000, "subscription": {"active": false, "status": "Inactive", "features": []}
         })),
         None => plex_error(401, 1001, "User could not be authenticated"),

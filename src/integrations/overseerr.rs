@@ -221,6 +221,9 @@ struct MediaDetails {
 struct MediaInfo {
     #[serde(default)]
     status: Option<i64>,
+    /// The deep link to the title on the owner's Plex, set once it is there.
+    #[serde(rename = "plexUrl", default)]
+    plex_url: Option<String>,
     #[serde(default)]
     seasons: Vec<SeasonStatus>,
     #[serde(default)]
@@ -422,6 +425,16 @@ impl Overseerr<'_> {
         kind: Kind,
         tmdb_id: i64,
     ) -> Result<Availability, UpstreamError> {
+        Ok(self.availability_and_link(kind, tmdb_id).await?.0)
+    }
+
+    /// Availability of one title, with its Plex link (`mediaInfo.plexUrl`) when Overseerr has
+    /// one; only an http(s) link is kept.
+    pub async fn availability_and_link(
+        &self,
+        kind: Kind,
+        tmdb_id: i64,
+    ) -> Result<(Availability, Option<String>), UpstreamError> {
         let secrets = [self.api_key];
         let call = self.call(&secrets)?;
         let answer = call
@@ -433,9 +446,14 @@ impl Overseerr<'_> {
         match answer.status {
             200 => {
                 let details: MediaDetails = call.parse(&answer.body)?;
-                Ok(Availability::from_media_status(
-                    details.media_info.and_then(|m| m.status),
-                ))
+                let status = Availability::from_media_status(
+                    details.media_info.as_ref().and_then(|m| m.status),
+                );
+                let link = details
+                    .media_info
+                    .and_then(|m| m.plex_url)
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
+                Ok((status, link))
             }
             _ => Err(Self::error(&call, &answer)),
         }

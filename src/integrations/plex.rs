@@ -37,9 +37,23 @@ pub struct Account {
     pub email: Option<String>,
     #[serde(default)]
     pub thumb: Option<String>,
+    /// `true` for a Plex Home managed user (docs/upstreams.md, plex.tv); read leniently.
+    #[serde(default)]
+    pub restricted: Option<serde_json::Value>,
 }
 
 impl Account {
+    /// A Plex Home managed user (a kid's account, typically).
+    pub fn is_managed(&self) -> bool {
+        use serde_json::Value;
+        match &self.restricted {
+            Some(Value::Bool(b)) => *b,
+            Some(Value::Number(n)) => n.as_i64() == Some(1),
+            Some(Value::String(s)) => s == "1" || s == "true",
+            _ => false,
+        }
+    }
+
     /// The name to show: the username, else the title Plex gives.
     pub fn display_name(&self) -> &str {
         if self.username.is_empty() {

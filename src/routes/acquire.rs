@@ -282,17 +282,18 @@ pub async fn status(
     let (kind, id) = path.parse()?;
     let upstreams = state.upstreams().await?;
     let asked = match upstreams.overseerr(&http) {
-        Some(overseerr) => overseerr.availability(kind, id).await,
+        Some(overseerr) => overseerr.availability_and_link(kind, id).await,
         None => Err(UpstreamError::not_configured(Service::Overseerr)),
     };
     let status = match asked {
-        Ok(status) => {
+        Ok((status, link)) => {
             let _ = db::write(&state.pool, db::Scope::Everyone, move |c| {
-                Ok(db::cache::put_availability(
+                Ok(db::cache::put_availability_linked(
                     c,
                     kind.as_str(),
                     id,
                     status.as_str(),
+                    link.as_deref(),
                     db::now(),
                 )?)
             })

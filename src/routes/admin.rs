@@ -163,7 +163,7 @@ async fn ai_estimate(state: &AppState, values: &Values) -> Result<Option<String>
     let c = &state.config;
     Ok(Some(crate::engine::estimate::describe(
         c.rows_per_kind,
-        c.items_per_row,
+        c.items_per_row + crate::engine::RESERVE_PER_ROW,
         measured,
         &provider.model,
         c.ai_timeout,

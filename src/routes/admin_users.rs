@@ -90,6 +90,35 @@ pub async fn set_role(
     .await
 }
 
+#[derive(serde::Deserialize)]
+pub struct RatingLimitForm {
+    #[serde(default)]
+    limit: String,
+}
+
+/// `POST /admin/users/{id}/rating-limit`: `limit=PG` (any of `ratings::LIMITS`) or empty for
+/// none. Every list he sees obeys it from his next page view.
+pub async fn set_rating_limit(
+    req: HttpRequest,
+    AdminUser(admin): AdminUser,
+    state: web::Data<AppState>,
+    session: Session,
+    id: web::Path<String>,
+    form: web::Form<RatingLimitForm>,
+) -> Result<HttpResponse, AppError> {
+    let id = user_id(&id)?;
+    let limit = crate::ratings::parse_limit(&form.limit).map_err(AppError::BadRequest)?;
+    let outcome = db::write(&state.pool, db::Scope::User(id), move |conn| {
+        Ok(db::users::set_rating_limit(conn, id, limit)?)
+    })
+    .await?;
+    let done = match limit {
+        Some(limit) => format!("Rating limit set to {limit}."),
+        None => "Rating limit removed.".to_owned(),
+    };
+    answer(&req, &state, &session, admin.id, outcome, done).await
+}
+
 /// `POST /admin/users/{id}/remove`: removes the user and ends his sessions.
 pub async fn remove(
     req: HttpRequest,

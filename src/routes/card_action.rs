@@ -6,15 +6,17 @@ use actix_web::HttpResponse;
 
 use super::respond::{html, render};
 use crate::catalog;
+use crate::db::users::User;
 use crate::db::{self, preferences::NewPreference};
 use crate::engine::rows::Card;
 use crate::error::AppError;
 use crate::integrations::overseerr::Availability;
 use crate::integrations::tmdb::Details;
 use crate::integrations::{Service, UpstreamError};
-use crate::media::Kind;
+use crate::media::{Kind, Tab};
 use crate::state::AppState;
 use crate::views::card::{CardDone, CardFragment, CardView};
+use crate::views::shelf;
 
 #[derive(serde::Deserialize)]
 pub struct MediaPath {
@@ -109,6 +111,37 @@ pub fn done(kind: Kind, id: i64, title: &str, message: String) -> Result<String,
         title: title.to_owned(),
         message,
     })
+}
+
+/// The tab a dashboard `back` link points at (`/?tab=tv`); `None` for other pages.
+fn dashboard_tab(back: &str) -> Option<Tab> {
+    match back {
+        "/" | "/?" => Some(Tab::Movies),
+        _ => back.strip_prefix("/?tab=").and_then(Tab::parse),
+    }
+}
+
+/// After Skip or Seen it on the dashboard: the line saying what was done, then the row's next
+/// verified pick from its reserve in the card's place (no AI call), when there is one.
+pub async fn done_and_replaced(
+    state: &AppState,
+    user: &User,
+    (kind, id): (Kind, i64),
+    title: &str,
+    message: String,
+    back: &str,
+) -> Result<String, AppError> {
+    let mut html = done(kind, id, title, message)?;
+    let Some(tab) = dashboard_tab(back) else {
+        return Ok(html);
+    };
+    let data = shelf::load(state, user.id, tab).await?;
+    let per_row = state.config.items_per_row;
+    if let Some(next) = data.replacement(user, per_row, kind, id) {
+        let card = data.card_view(next, back, &state.config.upstreams.tmdb_image);
+        html.push_str(&render(&CardFragment { card })?);
+    }
+    Ok(html)
 }
 
 /// A card showing the outcome of a request or watchlist add (or its failure, with status 502).

@@ -4,7 +4,7 @@
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::card_action::{ActionForm, MediaPath, done, record_of, save};
+use super::card_action::{ActionForm, MediaPath, done_and_replaced, record_of, save};
 use super::respond::{Return, back_to, fragment_or_redirect, render};
 use crate::auth::session::CurrentUser;
 use crate::db;
@@ -47,7 +47,7 @@ pub async fn rate(
             let image_base = &state.config.upstreams.tmdb_image;
             return render(&HistoryRowFragment::new(&saved, &back, image_base));
         }
-        done(kind, id, &saved.title, message)
+        done_and_replaced(&state, &user, (kind, id), &saved.title, message, &back).await
     })
     .await
 }
@@ -104,11 +104,12 @@ pub async fn skip(
     )
     .await?;
     let message = format!("Skipped {}.", saved.title);
-    let to = Return::page(&back_to(form.back.as_deref(), "/"));
+    let back = back_to(form.back.as_deref(), "/");
+    let to = Return::page(&back);
     fragment_or_redirect(&req, &session, to, true, message, |_| async move {
         // The card's own line also says where the skip can be undone.
         let message = format!("Skipped {}. Undo it in My history.", saved.title);
-        done(kind, id, &saved.title, message)
+        done_and_replaced(&state, &user, (kind, id), &saved.title, message, &back).await
     })
     .await
 }

@@ -94,6 +94,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         "/admin/users/{id}/remove",
         web::post().to(admin_users::remove),
     )
+    .route(
+        "/admin/users/{id}/rating-limit",
+        web::post().to(admin_users::set_rating_limit),
+    )
     .default_service(web::to(not_found));
 }
 

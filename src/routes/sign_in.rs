@@ -268,8 +268,16 @@ async fn admit(
             return Err(AppError::Forbidden(message));
         }
     }
+    // A new Plex Home managed user starts with a rating limit; the admin can lift it.
+    let starting_limit =
+        (existing.is_none() && account.is_managed()).then_some(crate::ratings::MANAGED_USER_START);
     db::write(&state.pool, db::Scope::Everyone, move |conn| {
-        Ok(db::users::record_sign_in(conn, &signed_in, db::now())?)
+        let user = db::users::record_sign_in(conn, &signed_in, db::now())?;
+        if let Some(limit) = starting_limit {
+            db::users::set_rating_limit(conn, user.id, Some(limit))?;
+            return Ok(db::users::find(db::Writable::connection(conn), user.id)?.unwrap_or(user));
+        }
+        Ok(user)
     })
     .await
 }

@@ -17,6 +17,15 @@ pub struct UserRow {
     pub overseerr_mapped: bool,
     pub mapping_error: Option<String>,
     pub last_sign_in: String,
+    /// Empty: no limit.
+    pub rating_limit: String,
+}
+
+impl UserRow {
+    /// The limits the select offers, lowest first.
+    pub fn limits(&self) -> &'static [&'static str] {
+        crate::ratings::LIMITS
+    }
 }
 
 #[derive(Template)]
@@ -38,6 +47,7 @@ pub async fn rows_for(state: &AppState, me: Option<i32>) -> Result<Vec<UserRow>,
             overseerr_mapped: u.overseerr_user_id.is_some(),
             mapping_error: u.mapping_error,
             last_sign_in: format_time(u.last_login_at),
+            rating_limit: u.rating_limit.unwrap_or_default(),
             username: u.username,
         })
         .collect())

@@ -21,6 +21,8 @@ pub struct CardView {
     /// A line under the card after an action: (ok, text).
     pub note: Option<(bool, String)>,
     pub requests_enabled: bool,
+    /// Overseerr's link to the title on the owner's Plex, while it is there.
+    pub plex_url: Option<String>,
 }
 
 impl CardView {
@@ -47,6 +49,7 @@ impl CardView {
             back: back.to_owned(),
             note: None,
             requests_enabled,
+            plex_url: None,
         }
     }
 

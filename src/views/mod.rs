@@ -7,6 +7,7 @@ pub mod admin_users;
 pub mod card;
 pub mod history_row;
 pub mod refresh_status;
+pub mod shelf;
 
 /// A unix time as local date and time (the `TZ` of the server).
 pub fn format_time(unix: i64) -> String {

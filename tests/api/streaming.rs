@@ -78,7 +78,7 @@ async fn a_model_that_writes_steadily_past_the_silence_limit_is_heard_out() {
     assert!(
         admin
             .body
-            .contains("The configured answer is 14 rows of 8 titles, about 3,472 tokens")
+            .contains("The configured answer is 14 rows of 12 titles, about 5,208 tokens")
             && admin.body.contains("gpt-4o-mini&#39;s measured"),
         "{}",
         admin.body

@@ -1,0 +1,71 @@
+//! Certifications on one ladder, and the per-user limit that every list obeys: US movie
+//! certifications, with TV ratings matched onto them (docs/http.md `rating-limit`).
+
+/// The limits the admin can pick, lowest first.
+pub const LIMITS: &[&str] = &[
+    "G", "PG", "PG-13", "R", "NC-17", "TV-Y", "TV-Y7", "TV-G", "TV-PG", "TV-14", "TV-MA",
+];
+
+/// A certification's step on the ladder (G = 1 … NC-17 = 5); `None` for what is not on it.
+pub fn rank(certification: &str) -> Option<u8> {
+    Some(match certification.trim() {
+        "G" | "TV-Y" | "TV-G" => 1,
+        "PG" | "TV-Y7" | "TV-PG" => 2,
+        "PG-13" | "TV-14" => 3,
+        "R" | "TV-MA" => 4,
+        "NC-17" => 5,
+        _ => return None,
+    })
+}
+
+/// Parses what the admin sent: a known certification, or empty for none.
+pub fn parse_limit(raw: &str) -> Result<Option<&'static str>, String> {
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    LIMITS
+        .iter()
+        .find(|l| l.eq_ignore_ascii_case(raw))
+        .map(|l| Some(*l))
+        .ok_or_else(|| {
+            format!(
+                "\"{raw}\" is not a rating limit: use {}, or empty for none.",
+                LIMITS.join(", ")
+            )
+        })
+}
+
+/// Whether a title certified `certification` may be shown under `limit`. Without a limit,
+/// everything; with one, only what is known and at or below it.
+pub fn allows(limit: Option<&str>, certification: Option<&str>) -> bool {
+    match limit.and_then(rank) {
+        None => true,
+        Some(max) => certification.and_then(rank).is_some_and(|r| r <= max),
+    }
+}
+
+/// Where a Plex Home managed user starts (plex.tv's `restricted`: docs/upstreams.md, plex.tv).
+/// plex.tv's account answer says only that he is managed, not which restriction profile he has
+/// (neither python-plexapi nor Overseerr reads one), so he starts at PG; the admin can change it.
+pub const MANAGED_USER_START: &str = "PG";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_limit_hides_what_is_above_it_and_what_is_unknown() {
+        assert!(allows(Some("PG"), Some("G")));
+        assert!(allows(Some("PG"), Some("TV-PG")));
+        assert!(!allows(Some("PG"), Some("PG-13")));
+        assert!(!allows(Some("PG"), Some("TV-MA")));
+        assert!(!allows(Some("PG"), None), "unknown is hidden");
+        assert!(!allows(Some("PG"), Some("NR")));
+        assert!(allows(None, None), "no limit, no filter");
+        assert!(allows(Some("TV-14"), Some("PG-13")));
+        assert_eq!(parse_limit("pg-13"), Ok(Some("PG-13")));
+        assert_eq!(parse_limit(""), Ok(None));
+        assert!(parse_limit("X").is_err());
+    }
+}

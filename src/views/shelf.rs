@@ -1,0 +1,227 @@
+//! Which cards a tab shows, in one place for the dashboard and for the card that replaces one
+//! after Skip or Seen it, so both always agree:
+//! - first the row "On your Plex now": the run's picks Overseerr reports available, best first;
+//! - then each stored row, its first cards the user may see (his rating limit) and has not dealt
+//!   with, taken from the row's cards and then its reserve;
+//! - each title once per page.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::db::{self, users::User};
+use crate::engine::rows::{Card, Row};
+use crate::error::AppError;
+use crate::integrations::overseerr::Availability;
+use crate::integrations::upstreams::Upstreams;
+use crate::media::{Kind, Tab};
+use crate::state::AppState;
+
+use super::card::CardView;
+
+pub const ON_PLEX_TITLE: &str = "On your Plex now";
+const ON_PLEX_REASON: &str = "Picked for you, and already on the server: press Play.";
+
+/// Where a shown row comes from: the Plex row, or a stored row by its position.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RowKey {
+    OnPlex,
+    Stored(usize),
+}
+
+/// A row as the page shows it.
+pub struct RowView {
+    pub key: RowKey,
+    pub title: String,
+    pub reason: String,
+    pub cards: Vec<CardView>,
+}
+
+/// What a title's cached availability says.
+#[derive(Debug, Clone)]
+pub struct Cached {
+    pub status: Availability,
+    pub fetched_at: i64,
+    pub plex_url: Option<String>,
+}
+
+/// Everything a tab needs, read in one go.
+pub struct TabData {
+    pub rows: Vec<Row>,
+    pub acted_on: HashSet<(String, i64)>,
+    pub statuses: HashMap<(String, i64), Cached>,
+    pub status: db::recommendations::Status,
+    pub configured: bool,
+    pub requests_enabled: bool,
+}
+
+/// The tab's rows, what the user already acted on, the cached availability of every card, his
+/// refresh status and which services are set up: one database read.
+pub async fn load(state: &AppState, user_id: i32, tab: Tab) -> Result<TabData, AppError> {
+    let (config, client_id) = (state.config.clone(), state.plex_client_id.clone());
+    db::run(&state.pool, move |conn| {
+        let rows: Vec<Row> = db::recommendations::load(conn, user_id, tab.slug())?
+            .and_then(|(json, _)| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        let titles: Vec<(String, i64)> = rows
+            .iter()
+            .flat_map(|r| {
+                r.cards
+                    .iter()
+                    .map(|c| (c.kind.as_str().to_owned(), c.tmdb_id))
+            })
+            .collect();
+        let statuses = db::cache::availabilities(conn, &titles)?
+            .into_iter()
+            .map(|a| {
+                let cached = Cached {
+                    status: Availability::from_stored(&a.status),
+                    fetched_at: a.fetched_at,
+                    plex_url: a.plex_url,
+                };
+                ((a.kind, a.tmdb_id), cached)
+            })
+            .collect();
+        let upstreams = Upstreams::load(conn, &config, &client_id)?;
+        Ok(TabData {
+            rows,
+            acted_on: db::preferences::acted_on(conn, user_id)?
+                .into_iter()
+                .collect(),
+            statuses,
+            status: db::recommendations::status(conn, user_id)?,
+            configured: upstreams.has_tautulli() && upstreams.has_tmdb(),
+            requests_enabled: upstreams.has_overseerr(),
+        })
+    })
+    .await
+}
+
+fn key_of(card: &Card) -> (String, i64) {
+    (card.kind.as_str().to_owned(), card.tmdb_id)
+}
+
+impl TabData {
+    fn cached(&self, card: &Card) -> Option<&Cached> {
+        self.statuses.get(&key_of(card))
+    }
+
+    /// The rows shown to `user`, `per_row` cards each.
+    pub fn arrange(&self, user: &User, per_row: usize) -> Vec<(RowKey, Vec<&Card>)> {
+        shelve(self, &self.acted_on, user, per_row)
+    }
+
+    /// The card that takes the place of `(kind, id)` once it is dealt with (already recorded in
+    /// `acted_on`): the pick that joins its row now. `None` when the row's reserve is spent.
+    pub fn replacement(&self, user: &User, per_row: usize, kind: Kind, id: i64) -> Option<&Card> {
+        let mut before = self.acted_on.clone();
+        before.remove(&(kind.as_str().to_owned(), id));
+        let shown_before = shelve(self, &before, user, per_row);
+        let shown_now = self.arrange(user, per_row);
+        let (row, cards_before) = shown_before
+            .iter()
+            .find(|(_, cards)| cards.iter().any(|c| c.kind == kind && c.tmdb_id == id))?;
+        let cards_now = &shown_now.iter().find(|(key, _)| key == row)?.1;
+        cards_now
+            .iter()
+            .find(|c| {
+                !cards_before
+                    .iter()
+                    .any(|b| b.kind == c.kind && b.tmdb_id == c.tmdb_id)
+            })
+            .copied()
+    }
+
+    /// The card as shown, with its availability and Plex link.
+    pub fn card_view(&self, card: &Card, back: &str, image_base: &str) -> CardView {
+        let cached = self.cached(card);
+        let status = cached.map_or(Availability::Unknown, |a| a.status);
+        let mut view = CardView::from_card(card, status, back, image_base, self.requests_enabled);
+        view.plex_url = cached
+            .filter(|a| a.status.on_plex())
+            .and_then(|a| a.plex_url.clone());
+        view
+    }
+
+    /// The rows as the page shows them, and the titles whose availability is stale (to be
+    /// asked again in the background; none without Overseerr).
+    pub fn views(
+        &self,
+        user: &User,
+        per_row: usize,
+        back: &str,
+        image_base: &str,
+    ) -> (Vec<RowView>, Vec<(Kind, i64)>) {
+        let fresh_after = db::now() - crate::engine::AVAILABILITY_FRESH_SECONDS;
+        let mut stale = Vec::new();
+        let rows = self
+            .arrange(user, per_row)
+            .into_iter()
+            .map(|(key, cards)| {
+                let (title, reason) = match key {
+                    RowKey::OnPlex => (ON_PLEX_TITLE.to_owned(), ON_PLEX_REASON.to_owned()),
+                    RowKey::Stored(i) => (self.rows[i].title.clone(), self.rows[i].reason.clone()),
+                };
+                let cards = cards
+                    .into_iter()
+                    .map(|c| {
+                        if self.cached(c).is_none_or(|a| a.fetched_at <= fresh_after) {
+                            stale.push((c.kind, c.tmdb_id));
+                        }
+                        self.card_view(c, back, image_base)
+                    })
+                    .collect();
+                RowView {
+                    key,
+                    title,
+                    reason,
+                    cards,
+                }
+            })
+            .collect();
+        if !self.requests_enabled {
+            stale.clear();
+        }
+        (rows, stale)
+    }
+}
+
+/// The rows shown when `acted_on` are the titles dealt with.
+fn shelve<'a>(
+    data: &'a TabData,
+    acted_on: &HashSet<(String, i64)>,
+    user: &User,
+    per_row: usize,
+) -> Vec<(RowKey, Vec<&'a Card>)> {
+    let eligible =
+        |c: &&Card| !acted_on.contains(&key_of(c)) && user.may_see(c.certification.as_deref());
+    let mut placed: HashSet<(Kind, i64)> = HashSet::new();
+    let mut shown = Vec::new();
+    let on_plex: Vec<&Card> = data
+        .rows
+        .iter()
+        .flat_map(|r| &r.cards)
+        .filter(eligible)
+        .filter(|c| {
+            data.cached(c)
+                .is_some_and(|a| a.status == Availability::Available)
+        })
+        .filter(|c| placed.insert((c.kind, c.tmdb_id)))
+        .take(per_row)
+        .collect();
+    if !on_plex.is_empty() {
+        shown.push((RowKey::OnPlex, on_plex));
+    }
+    for (index, row) in data.rows.iter().enumerate() {
+        let cards: Vec<&Card> = row
+            .cards
+            .iter()
+            .filter(eligible)
+            .filter(|c| !placed.contains(&(c.kind, c.tmdb_id)))
+            .take(per_row)
+            .collect();
+        placed.extend(cards.iter().map(|c| (c.kind, c.tmdb_id)));
+        if !cards.is_empty() {
+            shown.push((RowKey::Stored(index), cards));
+        }
+    }
+    shown
+}
