@@ -7,6 +7,7 @@ mod admin_users;
 mod assets;
 mod card_action;
 mod dashboard;
+mod details;
 mod health;
 mod history;
 mod media;
@@ -54,6 +55,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
     .route("/logout", web::post().to(sign_in::logout))
     .route("/", web::get().to(dashboard::dashboard))
     .route("/history", web::get().to(history::history))
+    .route("/media/{kind}/{tmdb_id}", web::get().to(details::page))
     .route("/media/{kind}/{tmdb_id}/rate", web::post().to(media::rate))
     .route(
         "/media/{kind}/{tmdb_id}/rate",

@@ -57,6 +57,11 @@ impl CardView {
         format!("card-{}-{}", self.kind, self.tmdb_id)
     }
 
+    /// The title's details: a page, or with HTMX the dialog's content.
+    pub fn details_url(&self) -> String {
+        format!("/media/{}/{}", self.kind, self.tmdb_id)
+    }
+
     pub fn action(&self, what: &str) -> String {
         format!("/media/{}/{}/{what}", self.kind, self.tmdb_id)
     }

@@ -5,6 +5,7 @@
 pub mod admin_runs;
 pub mod admin_users;
 pub mod card;
+pub mod details;
 pub mod history_row;
 pub mod refresh_status;
 pub mod shelf;

@@ -1,0 +1,20 @@
+// Sagarr's only script of its own: the details dialog. htmx loads a title's details into
+// #details-body; this opens the dialog around them, closes it after an action taken inside
+// (the card behind it shows the outcome), and empties it on close so it never reopens stale.
+// Without JavaScript, the same links open the details page instead.
+(function () {
+  "use strict";
+  function dialog() { return document.getElementById("details"); }
+  function body() { return document.getElementById("details-body"); }
+  document.addEventListener("htmx:after:swap", function () {
+    var d = dialog(), b = body();
+    if (d && b && b.childElementCount > 0 && !d.open) { d.showModal(); }
+  });
+  document.addEventListener("htmx:after:request", function (event) {
+    var d = dialog(), source = event.target;
+    if (d && d.open && source && source.closest && source.closest("#details-body form")) { d.close(); }
+  });
+  document.addEventListener("close", function (event) {
+    if (event.target === dialog() && body()) { body().replaceChildren(); }
+  }, true);
+})();
