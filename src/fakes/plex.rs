@@ -105,8 +105,13 @@ impl FakePlex {
 
     /// The user signs in on app.plex.tv as `account`: the newest PIN gets his token.
     pub fn authorize_latest_pin(&self, account: &FakeAccount) {
-        if let Some(pin) = lock(&self.state).pins.last_mut() {
+        let mut state = lock(&self.state);
+        if let Some(pin) = state.pins.last_mut() {
             pin.auth_token = Some(account.token.clone());
+        }
+        // plex.tv answers for the account as it is now (managed or not).
+        if let Some(known) = state.accounts.iter_mut().find(|a| a.id == account.id) {
+            *known = account.clone();
         }
     }
 

@@ -6,6 +6,7 @@ mod helpers;
 mod access;
 mod actions;
 mod admin;
+mod beyond;
 mod browser;
 mod browser_dashboard;
 mod concurrency;
