@@ -22,6 +22,8 @@ pub struct DemoUser {
     pub plex_id: i64,
     pub name: &'static str,
     pub watched: &'static [(Kind, i64)],
+    /// A kid's account: the highest certification shown.
+    pub rating_limit: Option<&'static str>,
 }
 
 pub const USERS: &[DemoUser] = &[
@@ -35,6 +37,7 @@ pub const USERS: &[DemoUser] = &[
             (Kind::Tv, 1399),
             (Kind::Tv, 68595),
         ],
+        rating_limit: None,
     },
     DemoUser {
         plex_id: 7002,
@@ -46,6 +49,7 @@ pub const USERS: &[DemoUser] = &[
             (Kind::Tv, 1396),
             (Kind::Tv, 60574),
         ],
+        rating_limit: None,
     },
     DemoUser {
         plex_id: 7003,
@@ -57,6 +61,7 @@ pub const USERS: &[DemoUser] = &[
             (Kind::Tv, 2316),
             (Kind::Tv, 94605),
         ],
+        rating_limit: Some("PG"),
     },
 ];
 
@@ -236,6 +241,7 @@ pub async fn run(config: Config) -> u8 {
             } else {
                 db::users::record_sign_in(conn, &account, db::now())?
             };
+            db::users::set_rating_limit(conn, saved.id, user.rating_limit)?;
             ids.push(saved.id);
         }
         Ok(ids)
@@ -262,7 +268,7 @@ pub async fn run(config: Config) -> u8 {
         bind.ip().to_string()
     };
     println!(
-        "Sagarr demo: open http://{host}:{} and sign in as Alice (admin), Bob or Carol.",
+        "Sagarr demo: open http://{host}:{} and sign in as Alice (admin), Bob, or Carol (a kid's account, limited to PG).",
         app.port()
     );
     println!(

@@ -131,3 +131,83 @@ async fn the_demo_dashboard_in_a_browser() {
     browser.screenshot("demo-dashboard").await;
     browser.quit().await;
 }
+
+/// Signs in to the demo as `plex_id` and waits for his first refresh; answers a GET helper.
+async fn demo_user(demo: &RunningBinary, plex_id: &str) -> (awc::Client, String) {
+    let http = awc::Client::builder().disable_redirects().finish();
+    let signed_in = http
+        .post(format!("{}/demo/sign-in", demo.base))
+        .send_form(&[("user", plex_id)])
+        .await
+        .unwrap();
+    let cookie = session_cookie_of(&signed_in).expect("a session");
+    for _ in 0..200 {
+        if demo_get(demo, &http, &cookie, "/refresh/status")
+            .await
+            .1
+            .contains("\"idle\"")
+        {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    (http, cookie)
+}
+
+async fn demo_get(
+    demo: &RunningBinary,
+    http: &awc::Client,
+    cookie: &str,
+    path: &str,
+) -> (StatusCode, String) {
+    let mut res = http
+        .get(format!("{}{path}", demo.base))
+        .insert_header(("Cookie", cookie.to_owned()))
+        .insert_header(("Accept", "application/json"))
+        .send()
+        .await
+        .unwrap();
+    let body = res.body().limit(1 << 22).await.unwrap();
+    (res.status(), String::from_utf8_lossy(&body).into_owned())
+}
+
+#[actix_web::test]
+async fn the_demo_shows_on_your_plex_now_the_details_and_a_kids_limit() {
+    let demo = start_demo().await;
+    let (http, alice) = demo_user(&demo, "7001").await;
+    let (_, movies) = demo_get(&demo, &http, &alice, "/?tab=movies").await;
+    assert!(movies.contains("On your Plex now"), "{movies}");
+    assert!(movies.contains("Play on Plex"));
+    let (status, details) = demo_get(&demo, &http, &alice, "/media/movie/27205").await;
+    assert_eq!(status, StatusCode::OK, "{details}");
+    assert!(details.contains("Actor 1 of Inception") && details.contains(">PG-13<"));
+
+    // Carol is a kid's account: nothing above PG anywhere, nor any unrated title.
+    let (http, carol) = demo_user(&demo, "7003").await;
+    let mut seen = 0;
+    for tab in ["movies", "tv", "documentaries"] {
+        let (_, page) = demo_get(&demo, &http, &carol, &format!("/?tab={tab}")).await;
+        for id in page
+            .split("id=\"card-")
+            .skip(1)
+            .filter_map(|s| s.split('"').next())
+        {
+            let (kind, tmdb_id) = id.split_once('-').unwrap();
+            let title = sagarr::fakes::catalog::find(
+                sagarr::media::Kind::parse(kind).unwrap(),
+                tmdb_id.parse().unwrap(),
+            )
+            .unwrap();
+            let certification = sagarr::fakes::catalog::certification(title);
+            assert!(
+                sagarr::ratings::allows(Some("PG"), Some(certification)),
+                "Carol was shown {} ({certification})",
+                title.title
+            );
+            seen += 1;
+        }
+    }
+    assert!(seen > 0, "she still has something to watch");
+    let (status, _) = demo_get(&demo, &http, &carol, "/media/movie/680").await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "Pulp Fiction is not for her");
+}
