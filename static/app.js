@@ -6,13 +6,20 @@
   "use strict";
   function dialog() { return document.getElementById("details"); }
   function body() { return document.getElementById("details-body"); }
+  var actedInside = false;
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    actedInside = !!(form && form.closest && form.closest("#details-body"));
+  }, true);
   document.addEventListener("htmx:after:swap", function () {
     var d = dialog(), b = body();
-    if (d && b && b.childElementCount > 0 && !d.open) { d.showModal(); }
-  });
-  document.addEventListener("htmx:after:request", function (event) {
-    var d = dialog(), source = event.target;
-    if (d && d.open && source && source.closest && source.closest("#details-body form")) { d.close(); }
+    if (!d || !b) { return; }
+    if (actedInside) {
+      actedInside = false;
+      if (d.open) { d.close(); }
+    } else if (b.childElementCount > 0 && !d.open) {
+      d.showModal();
+    }
   });
   document.addEventListener("close", function (event) {
     if (event.target === dialog() && body()) { body().replaceChildren(); }

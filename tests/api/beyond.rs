@@ -43,7 +43,7 @@ const FORBIDDEN_UNDER_PG: &[(&str, i64)] = &[
 
 /// The friend after his first refresh on [`ANSWER`], two cards shown per row, with `available`
 /// on Plex by then.
-async fn friend_with_picks(
+pub async fn friend_with_picks(
     extra_env: Vec<(&'static str, String)>,
     available: &[(Kind, i64)],
 ) -> TestApp {

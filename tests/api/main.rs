@@ -8,6 +8,7 @@ mod actions;
 mod admin;
 mod beyond;
 mod browser;
+mod browser_beyond;
 mod browser_dashboard;
 mod concurrency;
 mod container;
