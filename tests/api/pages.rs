@@ -208,3 +208,61 @@ async fn a_full_dashboard_with_css_and_htmx_weighs_under_60_kb_compressed() {
     );
     app.stop().await;
 }
+
+/// The same budget with "On your Plex now" on top: eight picks on Plex, each with its link.
+#[actix_web::test]
+async fn a_full_dashboard_with_on_your_plex_now_stays_under_60_kb_compressed() {
+    let app = TestApp::spawn().await;
+    app.signed_in_as(&owner()).await;
+    seed_full_dashboard(&app, &owner());
+    {
+        let mut conn = app.app.pool.get().unwrap();
+        for n in 0..8 {
+            let id = 1_000_000 + n * 5;
+            let link = sagarr::fakes::overseerr::plex_url(id);
+            sagarr::db::cache::put_availability_linked(
+                &mut conn,
+                "movie",
+                id,
+                "available",
+                Some(&link),
+                sagarr::db::now(),
+            )
+            .unwrap();
+        }
+    }
+    app.app.pool.versions().bump(sagarr::db::Scope::Everyone);
+    let page = app.get("/").await;
+    assert!(page.body.contains("On your Plex now"));
+    assert_eq!(page.body.matches("Play on Plex</a>").count(), 8);
+    let cookie = format!(
+        "{}={}",
+        sagarr::auth::session::COOKIE_NAME,
+        app.session_cookie().unwrap()
+    );
+    let links: Vec<String> = page
+        .body
+        .split(['"', '\''])
+        .filter(|s| s.starts_with("/static/"))
+        .map(str::to_owned)
+        .collect();
+    let client = awc::Client::default();
+    let mut total = 0;
+    for path in std::iter::once("/".to_owned()).chain(links) {
+        let mut response = client
+            .get(app.url(&path))
+            .insert_header(("Accept-Encoding", "gzip"))
+            .insert_header(("Cookie", cookie.clone()))
+            .no_decompress()
+            .send()
+            .await
+            .expect("request");
+        total += response.body().limit(1 << 20).await.expect("body").len();
+    }
+    assert!(
+        total < 60 * 1024,
+        "the dashboard with On your Plex now weighs {total} bytes compressed"
+    );
+    println!("dashboard with On your Plex now: {total} bytes compressed");
+    app.stop().await;
+}
