@@ -48,6 +48,8 @@ async fn with_javascript_details_open_in_a_dialog_and_skips_are_replaced_in_plac
     let app = friend_with_picks(Vec::new(), &[(Kind::Movie, 157336)]).await;
     for (width, height, dark, name) in [
         (1280, 900, false, "details-dialog-desktop"),
+        (1280, 900, true, "details-dialog-desktop-dark"),
+        (390, 844, false, "details-dialog-phone"),
         (390, 844, true, "details-dialog-phone-dark"),
     ] {
         let browser = signed_in(&app, &friend(), (width, height, dark)).await;
@@ -151,6 +153,8 @@ async fn the_admin_sets_a_rating_limit_from_the_users_table() {
     let friend_id = app.user(&friend()).unwrap().id;
     for (width, height, dark, name) in [
         (1280, 900, false, "admin-users-limits-desktop"),
+        (1280, 900, true, "admin-users-limits-desktop-dark"),
+        (390, 844, false, "admin-users-limits-phone"),
         (390, 844, true, "admin-users-limits-phone-dark"),
     ] {
         let browser = signed_in(&app, &crate::helpers::owner(), (width, height, dark)).await;

@@ -53,6 +53,7 @@ async fn no_parameter_makes_any_route_answer_500() {
             ("GET", format!("/history?page={ea}"), vec![]),
             ("GET", format!("/login?signed_out={ea}"), vec![]),
             ("GET", format!("/media/{ea}/{eb}/status"), vec![]),
+            ("GET", format!("/media/{ea}/{eb}"), vec![]),
             (
                 "POST",
                 format!("/media/{ea}/{eb}/rate"),
@@ -90,6 +91,16 @@ async fn no_parameter_makes_any_route_answer_500() {
                 "POST",
                 format!("/admin/users/{ea}/role"),
                 vec![("role", &c)],
+            ),
+            (
+                "POST",
+                format!("/admin/users/{ea}/rating-limit"),
+                vec![("limit", &c)],
+            ),
+            (
+                "POST",
+                "/admin/settings/tmdb".to_owned(),
+                vec![("language", &c)],
             ),
             ("GET", format!("/static/{ea}"), vec![]),
             ("GET", format!("/{ea}/{eb}"), vec![]),
