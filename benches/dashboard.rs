@@ -2,6 +2,7 @@
 //! dashboard (6 rows of 8 cards) to wrk at 64 connections, and nginx serves the same bytes as
 //! a static file in the same run. Needs `wrk` and `nginx` (Debian packages wrk, nginx-light).
 //! Run: `cargo bench --bench dashboard` (BENCH_SECONDS sets each run's length, default 10).
+//! The dashboard opens with "On your Plex now" (eight picks on Plex, issue 13).
 //!
 //! Targets (issue 5): at least half of nginx's requests per second, p99 under 20 ms, resident
 //! memory under 30 MB idle and under 80 MB during the load.
@@ -87,6 +88,20 @@ async fn run() -> bool {
     .collect();
     let mut conn = pool.get().expect("connection");
     sagarr::db::recommendations::replace(&mut conn, 1, &tabs, sagarr::db::now()).expect("rows");
+    // Eight picks are on Plex: the page opens with "On your Plex now", each with its link.
+    for n in 0..8 {
+        let id = 1_000_000 + n * 5;
+        let link = sagarr::fakes::overseerr::plex_url(id);
+        sagarr::db::cache::put_availability_linked(
+            &mut conn,
+            "movie",
+            id,
+            "available",
+            Some(&link),
+            sagarr::db::now(),
+        )
+        .expect("availability");
+    }
     drop(conn);
 
     let mut page = http
@@ -96,12 +111,10 @@ async fn run() -> bool {
         .await
         .expect("dashboard");
     let html = page.body().limit(4 << 20).await.expect("body");
+    let shown = String::from_utf8_lossy(&html);
     assert!(
-        String::from_utf8_lossy(&html)
-            .matches("class=\"card\"")
-            .count()
-            == 48,
-        "a full dashboard"
+        shown.matches("class=\"card\"").count() == 48 && shown.contains("On your Plex now"),
+        "a full dashboard, On your Plex now on top"
     );
     let idle_rss = rss_kib(app.0.id());
 
