@@ -11,7 +11,7 @@ fn repo_file(name: &str) -> String {
 }
 
 #[test]
-fn compose_runs_one_service_behind_saltbox_traefik() {
+fn compose_runs_one_service_the_way_saltbox_lays_containers_out() {
     let compose: serde_norway::Value =
         serde_norway::from_str(&repo_file("compose.yaml")).expect("compose.yaml parses");
     let service = &compose["services"]["sagarr"];
@@ -23,39 +23,71 @@ fn compose_runs_one_service_behind_saltbox_traefik() {
     assert_eq!(service["restart"].as_str(), Some("unless-stopped"));
     assert_eq!(service["user"].as_str(), Some("${PUID}:${PGID}"));
     assert_eq!(service["env_file"].as_str(), Some(".env"));
+    assert_eq!(service["hostname"].as_str(), Some("sagarr"));
+    assert_eq!(
+        service["image"].as_str(),
+        Some("${SAGARR_IMAGE:-ghcr.io/sagarr/sagarr:latest}"),
+        "the released image by default"
+    );
+    assert!(
+        repo_file("compose.yaml").contains("# build: ."),
+        "building from source stays one uncommented line away"
+    );
     let volumes: Vec<&str> = service["volumes"]
         .as_sequence()
         .unwrap()
         .iter()
         .filter_map(|v| v.as_str())
         .collect();
-    assert_eq!(volumes, vec!["/opt/sagarr:/app/data"]);
-    let networks: Vec<&str> = service["networks"]
+    assert_eq!(
+        volumes,
+        vec!["/opt/sagarr:/app/data", "/etc/localtime:/etc/localtime:ro"]
+    );
+    // On the network Traefik is on: `saltbox` unless .env says otherwise, with an alias.
+    let aliases: Vec<&str> = service["networks"]["saltbox"]["aliases"]
         .as_sequence()
-        .unwrap()
+        .expect("the service joins the saltbox network with an alias")
         .iter()
         .filter_map(|v| v.as_str())
         .collect();
-    assert_eq!(networks, vec!["proxy"]);
-    assert_eq!(
-        compose["networks"]["proxy"]["external"].as_bool(),
-        Some(true)
-    );
+    assert_eq!(aliases, vec!["sagarr"]);
+    let network = &compose["networks"]["saltbox"];
+    assert_eq!(network["external"].as_bool(), Some(true));
+    assert_eq!(network["name"].as_str(), Some("${DOCKER_NETWORK:-saltbox}"));
+
     let label = |key: &str| service["labels"][key].as_str().map(str::to_owned);
-    assert_eq!(label("traefik.enable").as_deref(), Some("true"));
-    assert_eq!(
-        label("traefik.http.routers.sagarr.rule").as_deref(),
-        Some("Host(`sagarr.${DOMAINNAME}`)")
-    );
-    assert_eq!(
-        label("traefik.http.routers.sagarr.entrypoints").as_deref(),
-        Some("websecure")
-    );
-    assert!(label("traefik.http.routers.sagarr.tls.certresolver").is_some());
-    assert_eq!(
-        label("traefik.http.services.sagarr.loadbalancer.server.port").as_deref(),
-        Some("7979")
-    );
+    for (key, value) in [
+        ("com.github.saltbox.saltbox_managed", "true"),
+        ("traefik.enable", "true"),
+        ("traefik.http.routers.sagarr-http.entrypoints", "web"),
+        (
+            "traefik.http.routers.sagarr-http.middlewares",
+            "globalHeaders@file,redirect-to-https,gzip",
+        ),
+        (
+            "traefik.http.routers.sagarr-http.rule",
+            "Host(`${SAGARR_HOST}`)",
+        ),
+        ("traefik.http.routers.sagarr-http.service", "sagarr"),
+        ("traefik.http.routers.sagarr.entrypoints", "websecure"),
+        (
+            "traefik.http.routers.sagarr.middlewares",
+            "globalHeaders@file,secureHeaders@file${TRAEFIK_EXTRA_MIDDLEWARES:-}",
+        ),
+        ("traefik.http.routers.sagarr.rule", "Host(`${SAGARR_HOST}`)"),
+        ("traefik.http.routers.sagarr.service", "sagarr"),
+        (
+            "traefik.http.routers.sagarr.tls.certresolver",
+            "${TRAEFIK_CERTRESOLVER:-cfdns}",
+        ),
+        ("traefik.http.routers.sagarr.tls.options", "securetls@file"),
+        (
+            "traefik.http.services.sagarr.loadbalancer.server.port",
+            "7979",
+        ),
+    ] {
+        assert_eq!(label(key).as_deref(), Some(value), "{key}");
+    }
 }
 
 #[test]
@@ -67,6 +99,9 @@ fn the_env_example_names_every_variable_with_a_comment() {
         "TZ",
         "DOMAINNAME",
         "SAGARR_HOST",
+        "DOCKER_NETWORK",
+        "TRAEFIK_EXTRA_MIDDLEWARES",
+        "SAGARR_IMAGE",
         "SECRET_KEY",
         "SAGARR_ADMIN",
     ]
@@ -192,5 +227,49 @@ async fn the_binary_serves_as_a_non_root_user_with_an_empty_data_dir() {
         run(&["healthcheck"]).status().ok().and_then(|s| s.code()),
         Some(1),
         "stopped: healthcheck fails"
+    );
+}
+
+/// The release workflow cannot run here: its YAML is checked instead, as for compose.yaml.
+#[test]
+fn a_version_tag_builds_and_pushes_the_image_for_amd64_and_arm64_to_ghcr() {
+    let workflow: serde_norway::Value =
+        serde_norway::from_str(&repo_file(".github/workflows/release.yml"))
+            .expect("the workflow parses");
+    let tags: Vec<&str> = workflow["on"]["push"]["tags"]
+        .as_sequence()
+        .expect("runs on tags")
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    assert_eq!(tags, vec!["v*.*.*"]);
+    assert_eq!(workflow["permissions"]["packages"].as_str(), Some("write"));
+    let steps = workflow["jobs"]["image"]["steps"]
+        .as_sequence()
+        .expect("steps");
+    let uses = |action: &str| {
+        steps
+            .iter()
+            .find(|s| s["uses"].as_str().is_some_and(|u| u.starts_with(action)))
+            .unwrap_or_else(|| panic!("no step uses {action}"))
+    };
+    uses("docker/setup-qemu-action");
+    uses("docker/setup-buildx-action");
+    let login = uses("docker/login-action");
+    assert_eq!(login["with"]["registry"].as_str(), Some("ghcr.io"));
+    let meta = uses("docker/metadata-action");
+    assert_eq!(
+        meta["with"]["images"].as_str(),
+        Some("ghcr.io/${{ github.repository }}")
+    );
+    let build = uses("docker/build-push-action");
+    assert_eq!(
+        build["with"]["platforms"].as_str(),
+        Some("linux/amd64,linux/arm64")
+    );
+    assert_eq!(build["with"]["push"].as_bool(), Some(true));
+    assert_eq!(
+        build["with"]["tags"].as_str(),
+        Some("${{ steps.meta.outputs.tags }}")
     );
 }
