@@ -92,6 +92,7 @@ impl Application {
             tautulli_users_refresh: crate::http::limiter::Cooldown::new(
                 crate::auth::rules::USERS_REFRESH_EVERY,
             ),
+            upstreams_read: Default::default(),
         });
         actix_web::rt::spawn(worker.run(ctx));
         let clock = state.config.nightly_clock.then(|| {

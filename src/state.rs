@@ -1,7 +1,7 @@
 //! What every handler can reach: configuration, the database, the jobs, and install-wide
 //! identifiers.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use crate::config::Config;
 use crate::db::{self, DbPool};
@@ -25,6 +25,9 @@ pub struct AppState {
     pub sign_in_limiter: crate::http::limiter::Limiter,
     /// Asking Tautulli to re-read its users from plex.tv, at most once a minute per install.
     pub tautulli_users_refresh: crate::http::limiter::Cooldown,
+    /// The upstream clients as last read, with the data version they were read at: a page
+    /// view reads the settings again only after a write every page sees (a Save among them).
+    pub upstreams_read: Mutex<Option<(u64, Arc<Upstreams>)>>,
 }
 
 impl AppState {
@@ -37,13 +40,28 @@ impl AppState {
         }
     }
 
-    /// Every upstream client, from one read of the settings.
-    pub async fn upstreams(&self) -> Result<Upstreams, AppError> {
+    /// Every upstream client, from one read of the settings, reused until a write every
+    /// page sees (settings are saved with that scope).
+    pub async fn upstreams(&self) -> Result<Arc<Upstreams>, AppError> {
+        // The version is read before the settings, so a Save landing meanwhile is not missed.
+        let version = self.pool.versions().everyone();
+        if let Ok(read) = self.upstreams_read.lock()
+            && let Some((at, upstreams)) = read.as_ref()
+            && *at == version
+        {
+            return Ok(upstreams.clone());
+        }
         let (config, client_id) = (self.config.clone(), self.plex_client_id.clone());
-        db::run(&self.pool, move |conn| {
-            Ok(Upstreams::load(conn, &config, &client_id)?)
-        })
-        .await
+        let upstreams = Arc::new(
+            db::run(&self.pool, move |conn| {
+                Ok(Upstreams::load(conn, &config, &client_id)?)
+            })
+            .await?,
+        );
+        if let Ok(mut read) = self.upstreams_read.lock() {
+            *read = Some((version, upstreams.clone()));
+        }
+        Ok(upstreams)
     }
 
     /// Plex.tv alone, which needs no settings read.

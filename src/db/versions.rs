@@ -39,6 +39,11 @@ impl Versions {
         }
     }
 
+    /// The version of what every page shows (settings among it).
+    pub fn everyone(&self) -> u64 {
+        self.everyone.load(Ordering::Acquire)
+    }
+
     /// The versions `user_id`'s pages depend on; read them before reading the data a cached
     /// entry is built from.
     pub fn of(&self, user_id: i32) -> (u64, u64) {

@@ -11,7 +11,6 @@ use crate::db::{self, users::User};
 use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
 use crate::integrations::overseerr::Availability;
-use crate::integrations::upstreams::Upstreams;
 use crate::media::{Kind, Tab};
 use crate::state::AppState;
 
@@ -56,7 +55,7 @@ pub struct TabData {
 /// The tab's rows, what the user already acted on, the cached availability of every card, his
 /// refresh status and which services are set up: one database read.
 pub async fn load(state: &AppState, user_id: i32, tab: Tab) -> Result<TabData, AppError> {
-    let (config, client_id) = (state.config.clone(), state.plex_client_id.clone());
+    let upstreams = state.upstreams().await?;
     db::run(&state.pool, move |conn| {
         let rows: Vec<Row> = db::recommendations::load(conn, user_id, tab.slug())?
             .and_then(|(json, _)| serde_json::from_str(&json).ok())
@@ -80,7 +79,6 @@ pub async fn load(state: &AppState, user_id: i32, tab: Tab) -> Result<TabData, A
                 ((a.kind, a.tmdb_id), cached)
             })
             .collect();
-        let upstreams = Upstreams::load(conn, &config, &client_id)?;
         Ok(TabData {
             rows,
             acted_on: db::preferences::acted_on(conn, user_id)?
