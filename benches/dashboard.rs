@@ -89,19 +89,7 @@ async fn run() -> bool {
     let mut conn = pool.get().expect("connection");
     sagarr::db::recommendations::replace(&mut conn, 1, &tabs, sagarr::db::now()).expect("rows");
     // Eight picks are on Plex: the page opens with "On your Plex now", each with its link.
-    for n in 0..8 {
-        let id = 1_000_000 + n * 5;
-        let link = sagarr::fakes::overseerr::plex_url(id);
-        sagarr::db::cache::put_availability_linked(
-            &mut conn,
-            "movie",
-            id,
-            "available",
-            Some(&link),
-            sagarr::db::now(),
-        )
-        .expect("availability");
-    }
+    sagarr::fakes::catalog::sample_on_plex(&mut conn, 8).expect("availability");
     drop(conn);
 
     let mut page = http

@@ -791,6 +791,32 @@ pub fn tmdb_result_in(t: &Title, with_media_type: bool, language: &str) -> Value
     v
 }
 
+/// The deep link Overseerr's `mediaInfo.plexUrl` gives for a title on the owner's Plex.
+pub fn plex_url(tmdb_id: i64) -> String {
+    format!(
+        "https://app.plex.tv/desktop#!/server/0123456789abcdef/details?key=%2Flibrary%2Fmetadata%2F{}",
+        1000 + tmdb_id
+    )
+}
+
+/// Marks `count` of [`sample_rows`]' movies available on Plex, each with Overseerr's link, so
+/// the page opens with "On your Plex now".
+pub fn sample_on_plex(conn: &mut impl crate::db::Writable, count: i64) -> diesel::QueryResult<()> {
+    for n in 0..count {
+        let id = 1_000_000 + n * 5;
+        let link = plex_url(id);
+        crate::db::cache::put_availability_linked(
+            conn,
+            "movie",
+            id,
+            "available",
+            Some(&link),
+            crate::db::now(),
+        )?;
+    }
+    Ok(())
+}
+
 /// A full dashboard for load and weight measurements: `rows` rows of `per_row` cards on one
 /// tab, cycling through the catalogue (ids made unique per card), posters where known.
 pub fn sample_rows(kind: Kind, rows: usize, per_row: usize) -> Vec<crate::engine::rows::Row> {

@@ -316,13 +316,8 @@ async fn media(
     HttpResponse::Ok().json(body)
 }
 
-/// The deep link Overseerr gives for a title on the owner's Plex.
-pub fn plex_url(tmdb_id: i64) -> String {
-    format!(
-        "https://app.plex.tv/desktop#!/server/0123456789abcdef/details?key=%2Flibrary%2Fmetadata%2F{}",
-        1000 + tmdb_id
-    )
-}
+/// The deep link Overseerr gives for a title on the owner's Plex (kept with the catalogue).
+pub use super::catalog::plex_url;
 
 async fn request(
     req: HttpRequest,

@@ -14,7 +14,6 @@ use crate::db::{self, users::User};
 use crate::error::AppError;
 use crate::http::negotiate::{ResponseKind, wants_fragment};
 use crate::integrations::overseerr::{Availability, Badge, RequestOutcome, TvPlan};
-use crate::integrations::upstreams::Upstreams;
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
 use crate::state::AppState;
@@ -227,12 +226,11 @@ async fn add_to_watchlist(
     id: i64,
 ) -> Result<(), AppError> {
     let user_id = user.id;
-    let (config, client_id) = (state.config.clone(), state.plex_client_id.clone());
-    let (token, cached_key, upstreams) = db::run(&state.pool, move |c| {
+    let upstreams = state.upstreams().await?;
+    let (token, cached_key) = db::run(&state.pool, move |c| {
         Ok((
             db::users::plex_token(c, user_id)?,
             db::cache::discover_key(c, kind.as_str(), id)?,
-            Upstreams::load(c, &config, &client_id)?,
         ))
     })
     .await?;

@@ -12,7 +12,6 @@ use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
 use crate::http::negotiate::wants_fragment;
 use crate::integrations::overseerr::Availability;
-use crate::integrations::upstreams::Upstreams;
 use crate::media::{Kind, TABS};
 use crate::state::AppState;
 use crate::views::card::CardView;
@@ -75,7 +74,7 @@ async fn look_up(
     kind: Kind,
     id: i64,
 ) -> Result<(Option<Placed>, Option<(String, Option<String>)>, bool), AppError> {
-    let (config, client_id) = (state.config.clone(), state.plex_client_id.clone());
+    let requests_enabled = state.upstreams().await?.has_overseerr();
     db::run(&state.pool, move |conn| {
         let mut placed = None;
         for tab in TABS {
@@ -97,7 +96,6 @@ async fn look_up(
             .into_iter()
             .next()
             .map(|a| (a.status, a.plex_url));
-        let requests_enabled = Upstreams::load(conn, &config, &client_id)?.has_overseerr();
         Ok((placed, cached, requests_enabled))
     })
     .await

@@ -191,22 +191,7 @@ async fn a_full_dashboard_with_on_your_plex_now_stays_under_60_kb_compressed() {
     let app = TestApp::spawn().await;
     app.signed_in_as(&owner()).await;
     seed_full_dashboard(&app, &owner());
-    {
-        let mut conn = app.app.pool.get().unwrap();
-        for n in 0..8 {
-            let id = 1_000_000 + n * 5;
-            let link = sagarr::fakes::overseerr::plex_url(id);
-            sagarr::db::cache::put_availability_linked(
-                &mut conn,
-                "movie",
-                id,
-                "available",
-                Some(&link),
-                sagarr::db::now(),
-            )
-            .unwrap();
-        }
-    }
+    sagarr::fakes::catalog::sample_on_plex(&mut app.app.pool.get().unwrap(), 8).unwrap();
     app.app.pool.versions().bump(sagarr::db::Scope::Everyone);
     let page = app.get("/").await;
     assert!(page.body.contains("On your Plex now"));
