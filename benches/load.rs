@@ -1,23 +1,26 @@
-//! Issue 7's load: 20 signed-in users with full dashboards; wrk at 64 connections for 60 s,
-//! three runs, each request a random user's dashboard tab (95 %) or a rating of a random title
-//! (5 %). Targets: zero errors, p99 under 20 ms, resident memory flat across the runs.
-//! Run: `cargo bench --bench load` (needs wrk; BENCH_SECONDS sets each run's length).
+//! Mixed load: 20 signed-in users with full dashboards; wrk at 64 connections, three runs, each
+//! request a random user's dashboard tab (95 %) or a rating of a random title (5 %). In the
+//! same run nginx serves the same three pages as static files, asked at random.
+//! Targets (issues 7 and 14): zero errors, at least 0.8 x nginx, p99 under 8 ms, resident memory
+//! under 40 MB and flat across the runs. Each is printed PASS or MISS; any MISS exits 1.
+//! Run: `cargo bench --bench load` (needs wrk and nginx; BENCH_SECONDS sets each run's length).
 
 mod common;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use sagarr::fakes::catalog::sample_rows;
 use sagarr::fakes::plex::{FakeAccount, FakePlex};
 use sagarr::fakes::tmdb::FakeTmdb;
 use sagarr::media::Kind;
 
-use common::{free_port, rss_kib, sign_in, start_sagarr, wrk};
+use common::{
+    peak_rss_during, rss_kib, sign_in, sign_in_viewers, start_nginx, start_sagarr,
+    store_full_dashboard, target, wrk,
+};
 
 const USERS: i64 = 20;
 const RUNS: usize = 3;
+const TABS: [&str; 3] = ["movies", "tv", "documentaries"];
 
 fn main() {
     let ok = actix_web::rt::System::new().block_on(run());
@@ -34,8 +37,7 @@ async fn run() -> bool {
     let plex = FakePlex::start().expect("fake plex");
     let tmdb = FakeTmdb::start("tmdb").expect("fake tmdb");
     let dir = tempfile::tempdir().expect("temp dir");
-    let port = free_port();
-    let mut env = vec![
+    let env = vec![
         ("SAGARR_DATA_DIR", dir.path().display().to_string()),
         ("PLEX_TV_URL", plex.url.clone()),
         ("TMDB_API_URL", tmdb.url.clone()),
@@ -44,63 +46,48 @@ async fn run() -> bool {
         ("TAUTULLI_API_KEY", "unused".into()),
         ("SAGARR_LOG", "error".into()),
     ];
-    // Passed through to compare allocator settings (glibc arenas) across runs.
-    env.extend(
-        std::env::var("MALLOC_ARENA_MAX")
-            .ok()
-            .map(|v| ("MALLOC_ARENA_MAX", v)),
-    );
-    let (app, base) = start_sagarr(port, env).await;
+    let (app, base) = start_sagarr(common::free_port(), env).await;
     let http = awc::Client::builder()
         .disable_redirects()
         .timeout(Duration::from_secs(10))
         .finish();
 
-    // Sign everyone in as a browser would (the first is the admin; Tautulli is down, so the
-    // others are let in as admins made by the first). Each from his own address.
+    // The first account is the admin (Tautulli is down, so the others are let in as admins).
     let pool = sagarr::db::open(&dir.path().join("sagarr.db")).expect("database");
-    let mut cookies = Vec::new();
-    for n in 0..USERS {
-        let account = FakeAccount::new(9_000 + n, &format!("viewer{n}"));
-        plex.add_account(account.clone());
-        if n > 0 {
-            // Only admins get in without Tautulli: make each account an admin before it signs in.
-            let mut conn = pool.get().expect("connection");
-            let signed = sagarr::db::users::SignedInAccount {
-                plex_id: account.id,
-                username: account.username.clone(),
-                email: None,
-                avatar_url: None,
-                plex_token: account.token.clone(),
-            };
-            let user = sagarr::db::users::record_sign_in(&mut conn, &signed, sagarr::db::now())
-                .expect("user");
-            sagarr::db::users::set_role(&mut conn, user.id, sagarr::db::users::ADMIN)
-                .expect("role");
-        }
-        let from = Some(format!("198.51.100.{n}"));
-        cookies.push(sign_in(&http, &base, &plex, &account, from).await);
-    }
+    let admin = FakeAccount::new(9_000, "viewer0");
+    plex.add_account(admin.clone());
+    let mut cookies = vec![sign_in(&http, &base, &plex, &admin, None).await];
+    let viewers = sign_in_viewers(&http, &base, &plex, &pool, 9_001, USERS - 1).await;
+    cookies.extend(viewers.into_iter().map(|(cookie, _)| cookie));
     actix_web::rt::time::sleep(Duration::from_millis(500)).await; // first-sign-in refreshes end (no Tautulli)
-    let mut conn = pool.get().expect("connection");
     for user_id in 1..=USERS as i32 {
-        let tabs: Vec<(&str, String)> = [
-            ("movies", Kind::Movie),
-            ("tv", Kind::Tv),
-            ("documentaries", Kind::Movie),
-        ]
-        .into_iter()
-        .map(|(tab, kind)| {
-            (
-                tab,
-                serde_json::to_string(&sample_rows(kind, 6, 8)).expect("json"),
-            )
-        })
-        .collect();
-        sagarr::db::recommendations::replace(&mut conn, user_id, &tabs, sagarr::db::now())
-            .expect("rows");
+        store_full_dashboard(&pool, user_id);
     }
-    drop(conn);
+
+    // nginx's yardstick: the admin's three tabs, byte for byte.
+    let www = dir.path().join("www");
+    std::fs::create_dir_all(&www).expect("www");
+    for tab in TABS {
+        let mut page = http
+            .get(format!("{base}/?tab={tab}"))
+            .insert_header(("Cookie", cookies[0].clone()))
+            .send()
+            .await
+            .expect("tab");
+        let html = page.body().limit(4 << 20).await.expect("body");
+        std::fs::write(www.join(format!("{tab}.html")), &html).expect("page");
+    }
+    let (_nginx, ng_port) = start_nginx(dir.path(), &www).await;
+    let static_script = dir.path().join("static.lua");
+    std::fs::write(
+        &static_script,
+        r#"local tabs = { "movies", "tv", "documentaries" }
+request = function()
+  return wrk.format("GET", "/" .. tabs[math.random(#tabs)] .. ".html")
+end
+"#,
+    )
+    .expect("lua script");
 
     let ids: Vec<String> = sagarr::fakes::catalog::TITLES
         .iter()
@@ -137,44 +124,67 @@ end
     println!("{USERS} users, full dashboards, wrk -t2 -c64 -d{seconds}s: 95 % views, 5 % ratings");
     println!("resident memory idle: {:.1} MB", idle as f64 / 1024.0);
     for run in 1..=RUNS {
-        let peak = Arc::new(AtomicU64::new(0));
-        let sampling = Arc::new(AtomicBool::new(true));
-        let sampler = {
-            let (peak, sampling, pid) = (peak.clone(), sampling.clone(), app.0.id());
-            std::thread::spawn(move || {
-                while sampling.load(Ordering::Relaxed) {
-                    peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
-                    std::thread::sleep(Duration::from_millis(100));
-                }
-            })
-        };
-        let result = wrk(
-            &format!("{base}/"),
-            &["-s".to_owned(), script.display().to_string()],
+        let nginx = wrk(
+            &format!("http://127.0.0.1:{ng_port}/"),
+            &["-s".to_owned(), static_script.display().to_string()],
             seconds,
         );
-        sampling.store(false, Ordering::Relaxed);
-        let _ = sampler.join();
-        let peak = peak.load(Ordering::Relaxed);
+        let (result, peak) = peak_rss_during(app.0.id(), || {
+            wrk(
+                &format!("{base}/"),
+                &["-s".to_owned(), script.display().to_string()],
+                seconds,
+            )
+        });
         peaks.push(peak);
+        let ratio = result.rps / nginx.rps;
         println!(
-            "run {run}: {:>7.0} req/s  p99 {:>6.2} ms  errors {}  peak memory {:.1} MB",
+            "run {run}: nginx {:>7.0} req/s p99 {:>5.2} ms | sagarr {:>7.0} req/s p99 {:>5.2} ms \
+             ({ratio:.2} x nginx)  errors {}  peak memory {:.1} MB",
+            nginx.rps,
+            nginx.p99_ms,
             result.rps,
             result.p99_ms,
             result.errors,
             peak as f64 / 1024.0
         );
-        ok &= result.errors == 0 && result.p99_ms < 20.0;
+        ok &= target(
+            "no errors",
+            result.errors.to_string(),
+            "0",
+            result.errors == 0,
+        );
+        ok &= target(
+            "mixed load",
+            format!("{ratio:.2} x nginx"),
+            ">= 0.8 x",
+            ratio >= 0.8,
+        );
+        ok &= target(
+            "mixed load p99",
+            format!("{:.2} ms", result.p99_ms),
+            "< 8 ms",
+            result.p99_ms < 8.0,
+        );
+        ok &= target(
+            "resident memory under load",
+            format!("{:.1} MB", peak as f64 / 1024.0),
+            "< 40 MB",
+            peak < 40 * 1024,
+        );
     }
     // Flat: the last run's peak within 10 % (or 4 MB) of the first's.
     let (first, last) = (peaks[0], peaks[RUNS - 1]);
-    let flat = last <= first + (first / 10).max(4 * 1024);
-    println!(
-        "memory flat across runs: {flat} ({:.1} MB then {:.1} MB)",
-        first as f64 / 1024.0,
-        last as f64 / 1024.0
+    ok &= target(
+        "memory flat across runs",
+        format!(
+            "{:.1} MB then {:.1} MB",
+            first as f64 / 1024.0,
+            last as f64 / 1024.0
+        ),
+        "within 10 % or 4 MB",
+        last <= first + (first / 10).max(4 * 1024),
     );
-    ok &= flat;
     println!("{}", if ok { "PASS" } else { "FAIL" });
     ok
 }

@@ -24,13 +24,17 @@ impl Drop for Killed {
     }
 }
 
-/// Starts the release `sagarr serve` on `port` with exactly `env` and waits until it answers.
+/// Starts the release `sagarr serve` on `port` with exactly `env` (plus any `MIMALLOC_*` and
+/// `MALLOC_*` allocator settings the bench itself was given) and waits until it answers.
 pub async fn start_sagarr(port: u16, env: Vec<(&'static str, String)>) -> (Killed, String) {
+    let allocator_settings = std::env::vars()
+        .filter(|(name, _)| name.starts_with("MIMALLOC_") || name.starts_with("MALLOC_"));
     let app = Killed(
         Command::new(env!("CARGO_BIN_EXE_sagarr"))
             .arg("serve")
             .env_clear()
             .env("SAGARR_BIND", format!("127.0.0.1:{port}"))
+            .envs(allocator_settings)
             .envs(env)
             .stdout(Stdio::null())
             .spawn()
@@ -38,13 +42,13 @@ pub async fn start_sagarr(port: u16, env: Vec<(&'static str, String)>) -> (Kille
     );
     let base = format!("http://127.0.0.1:{port}");
     let http = awc::Client::default();
-    for _ in 0..200 {
+    for _ in 0..400 {
         if http.get(format!("{base}/api/health")).send().await.is_ok() {
-            break;
+            return (app, base);
         }
         actix_web::rt::time::sleep(Duration::from_millis(25)).await;
     }
-    (app, base)
+    panic!("sagarr did not answer on {base} within 10 s");
 }
 
 /// The `sagarr_session=…` pair a response sets, ready to send back as a Cookie header.
@@ -81,6 +85,121 @@ pub async fn sign_in(
         .await
         .expect("callback");
     session_cookie_of(&done).expect("session cookie")
+}
+
+/// The fake catalogue's full dashboard (6 rows of 8 cards on each tab) stored for `user_id`.
+pub fn store_full_dashboard(pool: &sagarr::db::DbPool, user_id: i32) {
+    use sagarr::fakes::catalog::sample_rows;
+    use sagarr::media::Kind;
+    let tabs: Vec<(&str, String)> = [
+        ("movies", Kind::Movie),
+        ("tv", Kind::Tv),
+        ("documentaries", Kind::Movie),
+    ]
+    .into_iter()
+    .map(|(tab, kind)| {
+        (
+            tab,
+            serde_json::to_string(&sample_rows(kind, 6, 8)).expect("json"),
+        )
+    })
+    .collect();
+    let mut conn = pool.get().expect("connection");
+    sagarr::db::recommendations::replace(&mut conn, user_id, &tabs, sagarr::db::now())
+        .expect("rows");
+}
+
+/// Signs in `count` more viewers (plex ids from `first_plex_id`), each from his own address.
+/// Tautulli is down in the benches, so only admins get in: each account is made an admin
+/// before it signs in. Returns their session cookies and user ids.
+pub async fn sign_in_viewers(
+    http: &awc::Client,
+    base: &str,
+    plex: &FakePlex,
+    pool: &sagarr::db::DbPool,
+    first_plex_id: i64,
+    count: i64,
+) -> Vec<(String, i32)> {
+    use sagarr::db::users;
+    let mut viewers = Vec::new();
+    for n in 0..count {
+        let account = FakeAccount::new(first_plex_id + n, &format!("viewer{}", first_plex_id + n));
+        plex.add_account(account.clone());
+        let signed = users::SignedInAccount {
+            plex_id: account.id,
+            username: account.username.clone(),
+            email: None,
+            avatar_url: None,
+            plex_token: account.token.clone(),
+        };
+        let user_id = {
+            let mut conn = pool.get().expect("connection");
+            let user = users::record_sign_in(&mut conn, &signed, sagarr::db::now()).expect("user");
+            users::set_role(&mut conn, user.id, users::ADMIN).expect("role");
+            user.id
+        };
+        let from = Some(format!("10.{}.{}.1", n / 250, n % 250));
+        viewers.push((sign_in(http, base, plex, &account, from).await, user_id));
+    }
+    viewers
+}
+
+/// nginx serving the files in `www` (under the bench's temporary `dir`) on a free port, as the
+/// static-file yardstick; killed when dropped.
+pub async fn start_nginx(dir: &std::path::Path, www: &std::path::Path) -> (Killed, u16) {
+    let port = free_port();
+    let conf = dir.join("nginx.conf");
+    std::fs::write(
+        &conf,
+        format!(
+            "daemon off; worker_processes auto; pid {0}/nginx.pid; error_log {0}/nginx.err;\n\
+             events {{ worker_connections 1024; }}\n\
+             http {{ access_log off; server {{ listen 127.0.0.1:{port}; root {1}; }} }}\n",
+            dir.display(),
+            www.display()
+        ),
+    )
+    .expect("nginx.conf");
+    let nginx = Killed(
+        Command::new("nginx")
+            .arg("-c")
+            .arg(&conf)
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nginx (apt-get install nginx-light)"),
+    );
+    actix_web::rt::time::sleep(Duration::from_millis(300)).await;
+    (nginx, port)
+}
+
+/// Samples a process's resident memory every 100 ms while `work` runs; returns the peak, KiB.
+pub fn peak_rss_during<T>(pid: u32, work: impl FnOnce() -> T) -> (T, u64) {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let peak = Arc::new(AtomicU64::new(0));
+    let sampling = Arc::new(AtomicBool::new(true));
+    let sampler = {
+        let (peak, sampling) = (peak.clone(), sampling.clone());
+        std::thread::spawn(move || {
+            while sampling.load(Ordering::Relaxed) {
+                peak.fetch_max(rss_kib(pid), Ordering::Relaxed);
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        })
+    };
+    let result = work();
+    sampling.store(false, Ordering::Relaxed);
+    let _ = sampler.join();
+    (result, peak.load(Ordering::Relaxed))
+}
+
+/// One target line: what was measured, the goal, and PASS or MISS.
+pub fn target(name: &str, measured: String, goal: &str, met: bool) -> bool {
+    println!(
+        "  {:<4} {name}: {measured} (target {goal})",
+        if met { "PASS" } else { "MISS" }
+    );
+    met
 }
 
 /// Resident memory of a process, in KiB.
