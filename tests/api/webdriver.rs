@@ -297,6 +297,31 @@ impl Browser {
             .clone()
     }
 
+    /// Runs `script` as an asynchronous WebDriver script: it gets a callback as its last
+    /// argument and the call returns what it is given. Works with JavaScript off too (the
+    /// page's own scripts stay off; WebDriver's run all the same).
+    pub async fn script_async(&self, script: &str) -> Value {
+        self.call(
+            "POST",
+            &self.path("/execute/async"),
+            json!({"script": script, "args": []}),
+        )
+        .await["value"]
+            .clone()
+    }
+
+    /// Presses and releases one key, as a keyboard would, on whatever has the focus
+    /// (WebDriver key codes: "\u{E004}" Tab, "\u{E007}" Enter, "\u{E00C}" Escape, " " Space).
+    pub async fn press(&self, key: &str) {
+        self.call(
+            "POST",
+            &self.path("/actions"),
+            json!({"actions": [{"type": "key", "id": "keyboard", "actions": [
+                {"type": "keyDown", "value": key}, {"type": "keyUp", "value": key}]}]}),
+        )
+        .await;
+    }
+
     pub async fn cookie(&self, name: &str) -> Option<String> {
         let json = self.call("GET", &self.path("/cookie"), Value::Null).await;
         json["value"]
