@@ -89,21 +89,7 @@ pub async fn sign_in(
 
 /// The fake catalogue's full dashboard (6 rows of 8 cards on each tab) stored for `user_id`.
 pub fn store_full_dashboard(pool: &sagarr::db::DbPool, user_id: i32) {
-    use sagarr::fakes::catalog::sample_rows;
-    use sagarr::media::Kind;
-    let tabs: Vec<(&str, String)> = [
-        ("movies", Kind::Movie),
-        ("tv", Kind::Tv),
-        ("documentaries", Kind::Movie),
-    ]
-    .into_iter()
-    .map(|(tab, kind)| {
-        (
-            tab,
-            serde_json::to_string(&sample_rows(kind, 6, 8)).expect("json"),
-        )
-    })
-    .collect();
+    let tabs = sagarr::fakes::catalog::full_dashboard_tabs().expect("json");
     let mut conn = pool.get().expect("connection");
     sagarr::db::recommendations::replace(&mut conn, user_id, &tabs, sagarr::db::now())
         .expect("rows");

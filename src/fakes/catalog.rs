@@ -817,6 +817,19 @@ pub fn sample_on_plex(conn: &mut impl crate::db::Writable, count: i64) -> diesel
     Ok(())
 }
 
+/// The full dashboard the benches and the page-weight test store: 6 rows of 8 cards on each
+/// tab, as (tab slug, rows JSON) pairs for `db::recommendations::replace`.
+pub fn full_dashboard_tabs() -> Result<Vec<(&'static str, String)>, serde_json::Error> {
+    [
+        ("movies", Kind::Movie),
+        ("tv", Kind::Tv),
+        ("documentaries", Kind::Movie),
+    ]
+    .into_iter()
+    .map(|(tab, kind)| Ok((tab, serde_json::to_string(&sample_rows(kind, 6, 8))?)))
+    .collect()
+}
+
 /// A full dashboard for load and weight measurements: `rows` rows of `per_row` cards on one
 /// tab, cycling through the catalogue (ids made unique per card), posters where known.
 pub fn sample_rows(kind: Kind, rows: usize, per_row: usize) -> Vec<crate::engine::rows::Row> {

@@ -145,22 +145,8 @@ async fn the_login_page_with_css_and_htmx_weighs_under_40_kb_compressed() {
 
 /// Stores a full dashboard (6 rows of 8 cards on every tab) for the signed-in `account`.
 pub fn seed_full_dashboard(app: &TestApp, account: &sagarr::fakes::plex::FakeAccount) {
-    use sagarr::fakes::catalog::sample_rows;
-    use sagarr::media::Kind;
     let user = app.user(account).expect("signed in");
-    let tabs: Vec<(&str, String)> = [
-        ("movies", Kind::Movie),
-        ("tv", Kind::Tv),
-        ("documentaries", Kind::Movie),
-    ]
-    .into_iter()
-    .map(|(tab, kind)| {
-        (
-            tab,
-            serde_json::to_string(&sample_rows(kind, 6, 8)).unwrap(),
-        )
-    })
-    .collect();
+    let tabs = sagarr::fakes::catalog::full_dashboard_tabs().unwrap();
     let mut conn = app.app.pool.get().unwrap();
     sagarr::db::recommendations::replace(&mut conn, user.id, &tabs, sagarr::db::now()).unwrap();
 }
