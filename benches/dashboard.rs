@@ -52,10 +52,7 @@ async fn run() -> bool {
         ],
     )
     .await;
-    let http = awc::Client::builder()
-        .disable_redirects()
-        .timeout(Duration::from_secs(10))
-        .finish();
+    let http = common::http_client();
     let cookie = sign_in(&http, &base, &plex, &owner, None).await;
     wait_for_refreshes(&http, &base, &cookie).await;
 
@@ -101,11 +98,8 @@ async fn run() -> bool {
 
     // Cache misses: viewers with the same dashboard, thread 0 walking the even ones and
     // thread 1 the odd ones, so a page is asked again only after ~300 others were stored.
-    // A new client: the first one's pooled connections went stale while wrk held this thread.
-    let http = awc::Client::builder()
-        .disable_redirects()
-        .timeout(Duration::from_secs(10))
-        .finish();
+    // A new client: the first one's pooled connections died while wrk held this thread.
+    let http = common::http_client();
     let viewers = sign_in_viewers(&http, &base, &plex, &pool, 5_000, MISS_VIEWERS).await;
     // Their first-sign-in refreshes fail at once (no Tautulli); let the queue drain.
     actix_web::rt::time::sleep(Duration::from_secs(2)).await;

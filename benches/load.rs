@@ -47,10 +47,7 @@ async fn run() -> bool {
         ("SAGARR_LOG", "error".into()),
     ];
     let (app, base) = start_sagarr(common::free_port(), env).await;
-    let http = awc::Client::builder()
-        .disable_redirects()
-        .timeout(Duration::from_secs(10))
-        .finish();
+    let http = common::http_client();
 
     // The first account is the admin (Tautulli is down, so the others are let in as admins).
     let pool = sagarr::db::open(&dir.path().join("sagarr.db")).expect("database");

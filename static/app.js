@@ -24,14 +24,12 @@
     if (card.classList.contains("done")) {
       // The next live card on the page (this row's replacement, or the next row's first);
       // at the very end, the one before it.
-      var live = document.querySelectorAll("article.card:not(.done)"), before = null;
-      for (var i = 0; i < live.length; i++) {
-        if (card.compareDocumentPosition(live[i]) & Node.DOCUMENT_POSITION_FOLLOWING) {
-          target = live[i]; before = null; break;
-        }
-        before = live[i];
+      var live = document.querySelectorAll("article.card:not(.done)"), next = null, previous = null;
+      for (var i = 0; i < live.length && !next; i++) {
+        if (card.compareDocumentPosition(live[i]) & Node.DOCUMENT_POSITION_FOLLOWING) { next = live[i]; }
+        else { previous = live[i]; }
       }
-      if (before) { target = before; }
+      target = next || previous || card;
     }
     var control = target.querySelector(".card-title a, button, a[href]");
     if (!control) { target.setAttribute("tabindex", "-1"); control = target; }

@@ -51,6 +51,16 @@ pub async fn start_sagarr(port: u16, env: Vec<(&'static str, String)>) -> (Kille
     panic!("sagarr did not answer on {base} within 10 s");
 }
 
+/// The benches' own client: no redirects followed (sign-in reads them), a 10 s timeout.
+/// Make a new one after a wrk run: wrk blocks this thread, and the old client's pooled
+/// connections are dead by then (awc answers Connect(Disconnected)).
+pub fn http_client() -> awc::Client {
+    awc::Client::builder()
+        .disable_redirects()
+        .timeout(Duration::from_secs(10))
+        .finish()
+}
+
 /// The `sagarr_session=…` pair a response sets, ready to send back as a Cookie header.
 pub fn session_cookie_of<S>(res: &awc::ClientResponse<S>) -> Option<String> {
     res.headers()
