@@ -1,9 +1,12 @@
-//! The nightly refresh of 50 users against fake upstreams with 100 ms latency and a 2 s AI.
+//! The nightly's policy (issue 16) on 50 users, 10 of whom watched something since their last
+//! refresh, against fake upstreams with 100 ms latency and a 2 s AI.
 //! Run: `cargo bench --bench nightly`. Figures and how to read them: docs/performance.md.
 //!
-//! The bound the concurrency limit sets is ceil(users / concurrency) × one user's refresh time
-//! (measured alone, same conditions, warm caches): the run should finish within 1.25 × that.
-//! A second nightly run with unchanged history must make no get_metadata or TMDb details call.
+//! Targets: the night asks the AI 10 times (once per changed user), and takes at most 1.1 x
+//! ceil(10 / concurrency) x one user's refresh time (measured alone, same conditions, warm
+//! caches): the 40 unchanged users cost one Tautulli call each, alongside the refreshes.
+
+mod common;
 
 use std::time::{Duration, Instant};
 
@@ -16,12 +19,13 @@ use sagarr::fakes::plex::FakePlex;
 use sagarr::fakes::tautulli::{FakeTautulli, LibraryItem};
 use sagarr::fakes::tmdb::FakeTmdb;
 use sagarr::fakes::{Fault, Flavor};
+use sagarr::jobs::night::{self, Fate, Starter};
 use sagarr::startup::Application;
 
 const USERS: i64 = 50;
+const CHANGED: i64 = 10;
 const LATENCY: Duration = Duration::from_millis(100);
 const AI_TIME: Duration = Duration::from_secs(2);
-
 const ANSWER: &str = r#"{"categories": [
   {"title": "Mind-bending", "reason": "r", "kind": "movie", "items": [
     {"title": "Inception", "year": 2010, "because": "The Matrix"}, {"title": "Annihilation", "year": 2018, "because": "Arrival"},
@@ -81,11 +85,6 @@ async fn run() {
             tautulli.add_play(1000 + user, key, 100, 1_790_000_000);
         }
     }
-    for fake in [&tautulli as &dyn Delay, &tmdb, &overseerr, &plex] {
-        fake.delay(LATENCY);
-    }
-    ai.set_fault(Fault::Slow(AI_TIME));
-
     let dir = tempfile::tempdir().expect("temp dir");
     let env = [
         ("SAGARR_BIND", "127.0.0.1:0".to_owned()),
@@ -121,57 +120,91 @@ async fn run() {
             avatar_url: None,
             plex_token: format!("t{user}"),
         };
-        db::users::record_sign_in(&mut conn, &account, now).expect("user");
+        db::users::record_sign_in(&mut conn, &account, now - user).expect("user");
     }
     drop(conn);
 
-    // Warm the shared caches with one user, then time one user alone: the unit of the bound.
-    let first = sagarr::db::run(&state.pool, |c| Ok(db::users::find_by_plex_id(c, 1001)?))
+    // Everyone refreshed once (fast upstreams), as after a first night.
+    let ctx = state.engine();
+    let quiet = |_: &night::UserNight| {};
+    let first = night::run(&ctx, &state.queue, Starter::Cli, &db::now, &quiet)
+        .await
+        .expect("first night");
+    assert_eq!(first.tally.refreshed, USERS as i32, "{}", first.summary());
+
+    for fake in [&tautulli as &dyn Delay, &tmdb, &overseerr, &plex] {
+        fake.delay(LATENCY);
+    }
+    ai.set_fault(Fault::Slow(AI_TIME));
+
+    // One user alone, warm caches, same latencies: the unit of the bound.
+    let first_user = sagarr::db::run(&state.pool, |c| Ok(db::users::find_by_plex_id(c, 1001)?))
         .await
         .expect("db")
         .expect("user");
-    one_refresh(&state, first.id).await;
-    let single = one_refresh(&state, first.id).await;
+    let single = one_refresh(&state, first_user.id).await;
 
-    let (metadata_before, details_before, ai_before) = counts(&tautulli, &tmdb, &ai);
-    let started = Instant::now();
-    let queued = state
-        .queue
-        .enqueue_active(&state.pool, Trigger::Nightly)
+    // Ten of them, spread through the order, watch something new.
+    let changed: Vec<i64> = (0..CHANGED)
+        .map(|i| 1000 + 2 + i * (USERS / CHANGED))
+        .collect();
+    for plex_id in &changed {
+        tautulli.add_play(*plex_id, "100", 100, 1_795_000_000);
+    }
+
+    let ai_before = ai.requests().len();
+    let histories_before = history_calls(&tautulli);
+    let report = night::run(&ctx, &state.queue, Starter::Cli, &db::now, &quiet)
         .await
-        .expect("queue");
-    wait_all_idle(&state).await;
-    let nightly = started.elapsed();
-    let (metadata_after, details_after, ai_after) = counts(&tautulli, &tmdb, &ai);
+        .expect("night");
+    let nightly = report.elapsed;
+    let ai_calls = ai.requests().len() - ai_before;
+    let histories = history_calls(&tautulli) - histories_before;
+    let refreshed: Vec<&str> = report
+        .users
+        .iter()
+        .filter(|u| matches!(u.fate, Fate::Refreshed { .. }))
+        .map(|u| u.username.as_str())
+        .collect();
 
-    let bound = single * (USERS as u32).div_ceil(concurrency as u32);
+    let waves = (CHANGED as u32).div_ceil(concurrency as u32);
+    let bound = single * waves;
     let ratio = nightly.as_secs_f64() / bound.as_secs_f64();
+    let everyone = single * (USERS as u32).div_ceil(concurrency as u32);
     println!(
-        "users: {queued}, concurrency: {concurrency}, upstream latency: {LATENCY:?}, AI: {AI_TIME:?}"
+        "users: {USERS}, changed: {CHANGED}, concurrency: {concurrency}, upstream latency: {LATENCY:?}, AI: {AI_TIME:?}"
     );
-    println!("one user alone:            {:.2} s", single.as_secs_f64());
-    println!("bound (ceil(n/c) x one):   {:.2} s", bound.as_secs_f64());
+    println!("one user alone:              {:.2} s", single.as_secs_f64());
     println!(
-        "nightly run:               {:.2} s  ({ratio:.3} x bound, target <= 1.25)",
-        nightly.as_secs_f64()
+        "bound (ceil({CHANGED}/{concurrency}) x one):     {:.2} s",
+        bound.as_secs_f64()
     );
+    println!("night:                       {}", report.summary());
+    println!("refreshed:                   {}", refreshed.join(", "));
+    println!("get_history calls:           {histories} (one per user)");
     println!(
-        "AI calls in the nightly:   {} (one per user)",
-        ai_after - ai_before
+        "without the fingerprint:     {USERS} AI calls, about {:.1} s (ceil({USERS}/{concurrency}) x one)",
+        everyone.as_secs_f64()
     );
-    println!(
-        "get_metadata calls:        {} (cached)",
-        metadata_after - metadata_before
+    let mut ok = common::target(
+        "AI calls",
+        ai_calls.to_string(),
+        &CHANGED.to_string(),
+        ai_calls == CHANGED as usize && report.tally.skipped == (USERS - CHANGED) as i32,
     );
-    println!(
-        "TMDb details calls:        {} (cached)",
-        details_after - details_before
+    ok &= common::target(
+        "night time",
+        format!("{:.2} s = {ratio:.3} x bound", nightly.as_secs_f64()),
+        "<= 1.1 x bound",
+        ratio <= 1.1,
     );
-    let ok = ratio <= 1.25
-        && ai_after - ai_before == queued
-        && metadata_after == metadata_before
-        && details_after == details_before;
-    println!("{}", if ok { "PASS" } else { "FAIL" });
+    ok &= common::target(
+        "get_history calls",
+        histories.to_string(),
+        &USERS.to_string(),
+        histories == USERS as usize,
+    );
+    println!("{}", if ok { "PASS" } else { "MISS" });
     if !ok {
         std::process::exit(1);
     }
@@ -187,39 +220,12 @@ async fn one_refresh(state: &sagarr::state::AppState, user_id: i32) -> Duration 
     started.elapsed()
 }
 
-async fn wait_all_idle(state: &sagarr::state::AppState) {
-    loop {
-        let busy = sagarr::db::run(&state.pool, |c| {
-            use diesel::prelude::*;
-            use sagarr::db::schema::refresh_status::dsl::*;
-            Ok(refresh_status
-                .filter(state.eq_any(["queued", "running"]))
-                .count()
-                .get_result::<i64>(&mut **c)?)
-        })
-        .await
-        .expect("db");
-        if busy == 0 {
-            return;
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-fn counts(tautulli: &FakeTautulli, tmdb: &FakeTmdb, ai: &FakeAi) -> (usize, usize, usize) {
-    let metadata = tautulli
+fn history_calls(tautulli: &FakeTautulli) -> usize {
+    tautulli
         .calls()
         .iter()
-        .filter(|c| c.starts_with("get_metadata"))
-        .count();
-    let details = tmdb
-        .calls()
-        .iter()
-        .filter(|p| {
-            p.split('/').filter(|s| !s.is_empty()).count() == 2 && !p.starts_with("/search")
-        })
-        .count();
-    (metadata, details, ai.requests().len())
+        .filter(|c| c.starts_with("get_history"))
+        .count()
 }
 
 /// Every fake can answer after a delay.

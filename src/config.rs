@@ -62,6 +62,11 @@ pub struct Config {
     pub items_per_row: usize,
     /// `SAGARR_REFRESH_CONCURRENCY`: how many users are refreshed at once.
     pub refresh_concurrency: usize,
+    /// `SAGARR_REFRESH_UNCHANGED_DAYS`: the nightly asks the AI again for an unchanged taste
+    /// only once its rows are this old.
+    pub refresh_unchanged_for: Duration,
+    /// `SAGARR_NIGHTLY_HOURS`: no new user is started once the nightly has run this long.
+    pub nightly_budget: Duration,
     /// Whether the nightly clock runs (tests turn it off).
     pub nightly_clock: bool,
     /// Set by `sagarr demo` only: the accounts its login page signs in with one click (and
@@ -240,6 +245,24 @@ impl Config {
         let rows_per_kind = count("SAGARR_ROWS_PER_KIND", 6, 20)?;
         let items_per_row = count("SAGARR_ITEMS_PER_ROW", 8, 30)?;
         let refresh_concurrency = count("SAGARR_REFRESH_CONCURRENCY", 2, 16)?;
+        let unchanged_days = count("SAGARR_REFRESH_UNCHANGED_DAYS", 7, 365)?;
+        let refresh_unchanged_for = Duration::from_secs(unchanged_days as u64 * 86_400);
+        let nightly_budget = match get("SAGARR_NIGHTLY_HOURS") {
+            None => Duration::from_secs(6 * 3600),
+            Some(raw) => match raw.parse::<f64>() {
+                Ok(hours) if hours > 0.0 && hours <= 24.0 => {
+                    Duration::from_secs_f64(hours * 3600.0)
+                }
+                _ => {
+                    return Err(bad(
+                        "SAGARR_NIGHTLY_HOURS",
+                        format!(
+                            "`{raw}` is not a number of hours above 0 and up to 24, like 6 or 1.5"
+                        ),
+                    ));
+                }
+            },
+        };
 
         let env_integrations = EnvIntegrations::from_env(get);
 
@@ -260,6 +283,8 @@ impl Config {
             rows_per_kind,
             items_per_row,
             refresh_concurrency,
+            refresh_unchanged_for,
+            nightly_budget,
             nightly_clock: true,
             demo_accounts: Vec::new(),
             workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
@@ -299,6 +324,10 @@ mod tests {
             "silence, then the whole answer"
         );
         assert!(c.public_url.is_none() && c.admin.is_none());
+        assert_eq!(c.refresh_unchanged_for, Duration::from_secs(7 * 86_400));
+        assert_eq!(c.nightly_budget, Duration::from_secs(6 * 3600));
+        let short = config(&[("SAGARR_NIGHTLY_HOURS", "1.5")]).unwrap();
+        assert_eq!(short.nightly_budget, Duration::from_secs(5400));
     }
 
     #[test]
@@ -316,6 +345,11 @@ mod tests {
             ("SAGARR_UPSTREAM_TIMEOUT_SECONDS", "ten"),
             ("SAGARR_REFRESH_CONCURRENCY", "0"),
             ("SAGARR_ITEMS_PER_ROW", "500"),
+            ("SAGARR_REFRESH_UNCHANGED_DAYS", "0"),
+            ("SAGARR_NIGHTLY_HOURS", "0"),
+            ("SAGARR_NIGHTLY_HOURS", "25"),
+            ("SAGARR_NIGHTLY_HOURS", "all night"),
+            ("SAGARR_NIGHTLY_HOURS", "NaN"),
         ] {
             let err = config(&[(var, value)]).err().unwrap();
             assert_eq!(err.variable, var, "{err}");

@@ -60,6 +60,7 @@ impl Application {
         // Runs cut short by a crash or stop must not show "running" forever.
         if let Ok(mut conn) = pool.get() {
             let _ = db::recommendations::reset_interrupted(&mut conn, db::now());
+            let _ = db::nights::close_interrupted(&mut conn);
         }
 
         let listener = TcpListener::bind(config.bind).map_err(|e| {
@@ -94,13 +95,9 @@ impl Application {
             ),
             upstreams_read: Default::default(),
         });
-        actix_web::rt::spawn(worker.run(ctx));
+        actix_web::rt::spawn(worker.run(ctx.clone()));
         let clock = state.config.nightly_clock.then(|| {
-            crate::jobs::nightly::start(
-                state.config.refresh_at,
-                state.queue.clone(),
-                state.pool.clone(),
-            )
+            crate::jobs::nightly::start(state.config.refresh_at, ctx, state.queue.clone())
         });
 
         let app_state = state.clone();

@@ -26,6 +26,11 @@ Commands:
   refresh --user NAME | --all
                 refresh recommendations now (NAME is the Plex username; --all: everyone
                 active in the last 30 days), printing progress; exit 0 on success
+  refresh --nightly
+                run what the nightly clock runs, with its policy (only the users whose
+                taste changed, or unchanged for SAGARR_REFRESH_UNCHANGED_DAYS; the most
+                recent visitors first; within SAGARR_NIGHTLY_HOURS), printing who was
+                refreshed and who was skipped and why; exit 0
   help          show this text
 
 Configuration comes from the environment: see docs/configuration.md.";
@@ -43,6 +48,7 @@ pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String>
         ["healthcheck"] => Ok(Command::Healthcheck),
         ["demo"] => Ok(Command::Demo),
         ["refresh", "--all"] => Ok(Command::Refresh(refresh::Target::All)),
+        ["refresh", "--nightly"] => Ok(Command::Refresh(refresh::Target::Nightly)),
         ["refresh", "--user", name] if !name.is_empty() => {
             Ok(Command::Refresh(refresh::Target::User((*name).to_owned())))
         }
@@ -73,6 +79,11 @@ mod tests {
             parse_str("refresh --user jdoe"),
             Ok(Command::Refresh(refresh::Target::User("jdoe".into())))
         );
+        assert_eq!(
+            parse_str("refresh --nightly"),
+            Ok(Command::Refresh(refresh::Target::Nightly))
+        );
         assert!(parse_str("refresh").is_err());
+        assert!(parse_str("refresh --nightly --all").is_err());
     }
 }

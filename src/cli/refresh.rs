@@ -1,5 +1,6 @@
 //! `sagarr refresh --user NAME` / `--all`: refreshes now, from the command line, printing
-//! progress. Works beside a running server (SQLite in WAL mode takes both).
+//! progress. `--nightly` runs the night the clock runs (`jobs::night`), with its policy. Works
+//! beside a running server (SQLite in WAL mode takes both).
 
 use std::cell::RefCell;
 
@@ -8,15 +9,20 @@ use std::sync::Arc;
 use crate::config::Config;
 use crate::db;
 use crate::engine::{self, Trigger};
+use crate::jobs::RefreshQueue;
+use crate::jobs::night::{self, Starter};
 
 /// Who to refresh.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Target {
     User(String),
     All,
+    /// The night, as the clock runs it.
+    Nightly,
 }
 
-/// Runs the refreshes and returns the process exit code: 0 when every refresh succeeded.
+/// Runs the refreshes and returns the process exit code: 0 when every refresh succeeded (for
+/// `--nightly`, when the night ran: it prints each user's fate).
 pub async fn run(config: Config, target: Target) -> u8 {
     let pool = match db::open(&config.database_path()) {
         Ok(pool) => pool,
@@ -25,19 +31,18 @@ pub async fn run(config: Config, target: Target) -> u8 {
             return 1;
         }
     };
+    if target == Target::Nightly {
+        return nightly(context(pool, config).await).await;
+    }
     let users = db::run(&pool, move |conn| {
         Ok(match &target {
             Target::User(name) => db::users::find_by_username(conn, name)?
                 .into_iter()
                 .map(|u| (u.id, u.username))
                 .collect(),
+            Target::Nightly => Vec::new(),
             Target::All => {
-                let ids = db::users::active_since(conn, db::now() - 30 * 86_400)?;
-                db::users::all(conn)?
-                    .into_iter()
-                    .filter(|u| ids.contains(&u.id))
-                    .map(|u| (u.id, u.username))
-                    .collect::<Vec<_>>()
+                db::users::active_by_last_visit(conn, db::now() - db::users::ACTIVE_SECONDS)?
             }
         })
     })
@@ -55,16 +60,7 @@ pub async fn run(config: Config, target: Target) -> u8 {
             return 1;
         }
     };
-    let plex_client_id = db::run(&pool, |c| Ok(db::settings::get(c, "plex.client_id")?))
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or_default();
-    let ctx = engine::Context {
-        pool,
-        config: Arc::new(config),
-        plex_client_id,
-    };
+    let ctx = context(pool, config).await;
     let http = crate::integrations::http_client();
     let mut failed = 0;
     for (id, name) in users {
@@ -85,4 +81,34 @@ pub async fn run(config: Config, target: Target) -> u8 {
         }
     }
     u8::from(failed > 0)
+}
+
+async fn context(pool: db::DbPool, config: Config) -> engine::Context {
+    let plex_client_id = db::run(&pool, |c| Ok(db::settings::get(c, "plex.client_id")?))
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    engine::Context {
+        pool,
+        config: Arc::new(config),
+        plex_client_id,
+    }
+}
+
+/// The night, through a queue of this process's own, printing each user as he is done.
+async fn nightly(ctx: engine::Context) -> u8 {
+    let (queue, worker) = RefreshQueue::new();
+    actix_web::rt::spawn(worker.run(ctx.clone()));
+    let told = |user: &night::UserNight| println!("{}", user.line());
+    match night::run(&ctx, &queue, Starter::Cli, &db::now, &told).await {
+        Ok(report) => {
+            println!("nightly: {}", report.summary());
+            0
+        }
+        Err(e) => {
+            eprintln!("sagarr: {e}");
+            1
+        }
+    }
 }

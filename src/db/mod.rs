@@ -1,6 +1,7 @@
 //! The SQLite database: pool, pragmas, embedded migrations, and the one way handlers reach it.
 
 pub mod cache;
+pub mod nights;
 pub mod preferences;
 pub mod recommendations;
 pub mod runs;

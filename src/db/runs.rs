@@ -24,6 +24,11 @@ pub struct NewRun {
     pub finished_at: i64,
     /// Milliseconds spent waiting on the AI, every attempt included.
     pub ai_ms: i64,
+    /// The taste fingerprint the rows were made from (`engine::fingerprint`); empty when the
+    /// run was incomplete, so the next night asks again.
+    pub fingerprint: String,
+    /// AI requests made, every attempt and fallback included.
+    pub ai_calls: i32,
 }
 
 pub fn insert(conn: &mut impl super::Writable, run: &NewRun) -> QueryResult<()> {
@@ -76,6 +81,18 @@ pub fn recent(conn: &mut SqliteConnection, limit: i64) -> QueryResult<Vec<RunRow
             refresh_runs::ai_ms,
         ))
         .load(conn)
+}
+
+/// The user's last run that made his current rows (a failed run changes nothing): its
+/// fingerprint and when it finished.
+pub fn last_good(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Option<(String, i64)>> {
+    refresh_runs::table
+        .filter(refresh_runs::user_id.eq(user_id))
+        .filter(refresh_runs::outcome.ne(RunOutcome::Failed.as_str()))
+        .order(refresh_runs::id.desc())
+        .select((refresh_runs::fingerprint, refresh_runs::finished_at))
+        .first(conn)
+        .optional()
 }
 
 /// The AI's measured writing speed for (provider, model) over its last `runs` answers that

@@ -148,6 +148,28 @@ diesel::table! {
         started_at -> BigInt,
         finished_at -> BigInt,
         ai_ms -> BigInt,
+        fingerprint -> Text,
+        ai_calls -> Integer,
+    }
+}
+
+diesel::table! {
+    nights (id) {
+        id -> Integer,
+        trigger -> Text,
+        started_at -> BigInt,
+        updated_at -> BigInt,
+        finished_at -> Nullable<BigInt>,
+        interrupted -> Bool,
+        budget_seconds -> BigInt,
+        refreshed -> Integer,
+        skipped -> Integer,
+        failed -> Integer,
+        left_count -> Integer,
+        left_user_ids -> Text,
+        ai_calls -> Integer,
+        prompt_tokens -> BigInt,
+        completion_tokens -> BigInt,
     }
 }
 

@@ -106,12 +106,18 @@ pub fn forget_overseerr_user(conn: &mut impl super::Writable, id: i32) -> QueryR
         .map(drop)
 }
 
-/// Users seen (signed in or viewing pages) since `since`, for the nightly refresh.
-pub fn active_since(conn: &mut SqliteConnection, since: i64) -> QueryResult<Vec<i32>> {
+/// Who counts as active (refreshed by the nightly and "Refresh everyone"): seen in this long.
+pub const ACTIVE_SECONDS: i64 = 30 * 86_400;
+
+/// Everyone seen since `since`, with his name, the most recent visitor first.
+pub fn active_by_last_visit(
+    conn: &mut SqliteConnection,
+    since: i64,
+) -> QueryResult<Vec<(i32, String)>> {
     users::table
         .filter(users::last_seen_at.ge(since))
-        .select(users::id)
-        .order(users::id.asc())
+        .select((users::id, users::username))
+        .order((users::last_seen_at.desc(), users::id.asc()))
         .load(conn)
 }
 

@@ -69,6 +69,40 @@ pub async fn check_all(
         .flatten()
         .flat_map(|row| row.cards.iter().map(|c| (c.kind, c.tmdb_id)))
         .collect();
+    check_stale(pool, overseerr, titles).await
+}
+
+/// When the nightly keeps a user's rows: every card of his stored rows whose cached status is
+/// stale, as a refresh would have asked. Returns how many were asked.
+pub async fn check_stored(
+    pool: &db::DbPool,
+    overseerr: Option<Overseerr<'_>>,
+    user_id: i32,
+) -> i32 {
+    let stored = db::run(pool, move |c| {
+        let mut titles = Vec::new();
+        for tab in crate::media::TABS {
+            if let Some((json, _)) = db::recommendations::load(c, user_id, tab.slug())? {
+                let rows: Vec<super::rows::Row> = serde_json::from_str(&json).unwrap_or_default();
+                titles.extend(
+                    rows.iter()
+                        .flat_map(|row| row.cards.iter().map(|c| (c.kind, c.tmdb_id))),
+                );
+            }
+        }
+        Ok(titles)
+    })
+    .await
+    .unwrap_or_default();
+    check_stale(pool, overseerr, stored).await
+}
+
+/// The titles among `titles` whose cached status is stale, asked again.
+async fn check_stale(
+    pool: &db::DbPool,
+    overseerr: Option<Overseerr<'_>>,
+    titles: Vec<(Kind, i64)>,
+) -> i32 {
     let fresh_after = db::now() - FRESH_SECONDS;
     let wanted = titles.clone();
     let stale = db::run(pool, move |c| {

@@ -8,29 +8,46 @@ use futures_util::{StreamExt, stream};
 use crate::catalog::{self, LibraryTitle};
 use crate::db::{self, DbPool};
 use crate::error::AppError;
-use crate::integrations::tautulli::HistoryRow;
+use crate::integrations::tautulli::{HistoryPage, HistoryRow};
 use crate::integrations::tmdb::{Summary, Tmdb};
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
 
+use super::fingerprint::{AskedShape, Fingerprint};
 use super::prompt::Candidate;
 use super::taste::{Play, Taste};
 use super::{FAVOURITES, HISTORY_PAGE, HISTORY_PAGES, LOOKUP_CONCURRENCY, Run};
 
 impl Run<'_> {
-    /// Reads the history (paged), resolves each title to its TMDb id (cached), and adds the
-    /// user's own records.
-    pub(super) async fn read_taste(&self) -> Result<Taste, AppError> {
+    /// Reads the history (paged, from `first_page` when the caller already has it), resolves
+    /// each title to its TMDb id (cached), and adds the user's own records. The fingerprint is
+    /// of what was read.
+    pub(super) async fn read_taste(
+        &self,
+        mut first_page: Option<HistoryPage>,
+    ) -> Result<(Taste, Fingerprint), AppError> {
         let tautulli = self
             .tautulli
             .as_ref()
             .ok_or(UpstreamError::not_configured(Service::Tautulli))?;
         let tautulli_user = self.user.tautulli_user_id.unwrap_or(self.user.plex_id);
         let mut rows: Vec<HistoryRow> = Vec::new();
+        let mut newest: Option<HistoryPage> = None;
         for page in 0..HISTORY_PAGES {
-            let batch = tautulli
-                .history_page(tautulli_user, page * HISTORY_PAGE, HISTORY_PAGE)
-                .await?;
+            let batch = match first_page.take() {
+                Some(batch) => batch,
+                None => {
+                    tautulli
+                        .history_page(tautulli_user, page * HISTORY_PAGE, HISTORY_PAGE)
+                        .await?
+                }
+            };
+            if page == 0 {
+                newest = Some(HistoryPage {
+                    records_filtered: batch.records_filtered,
+                    data: batch.data.first().cloned().into_iter().collect(),
+                });
+            }
             let total_pages = batch.records_filtered.map_or(1, |n| {
                 (n.max(0) as usize)
                     .div_ceil(HISTORY_PAGE)
@@ -117,6 +134,16 @@ impl Run<'_> {
             Ok(db::preferences::all_for(conn, user_id)?)
         })
         .await?;
+        let fingerprint = Fingerprint::of(
+            &newest.unwrap_or(HistoryPage {
+                records_filtered: None,
+                data: Vec::new(),
+            }),
+            &preferences,
+            self.user.rating_limit.as_deref(),
+            &self.upstreams.ai,
+            AskedShape::of(&self.ctx.config),
+        );
         let mut taste = Taste::build(&plays, &preferences, db::now());
         if !unlooked_keys.is_empty() {
             let mut named: HashSet<(Kind, String)> = HashSet::new();
@@ -141,7 +168,7 @@ impl Run<'_> {
                 seen.year = details.year();
             }
         }
-        Ok(taste)
+        Ok((taste, fingerprint))
     }
 
     /// TMDb's recommendations of the favourites (cached), minus what the user has seen.

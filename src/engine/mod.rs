@@ -5,6 +5,7 @@ pub mod availability;
 mod context;
 pub mod estimate;
 mod fill;
+pub mod fingerprint;
 mod history;
 
 pub use availability::FRESH_SECONDS as AVAILABILITY_FRESH_SECONDS;
@@ -14,6 +15,7 @@ pub mod prompt;
 pub mod reply;
 pub mod rows;
 pub mod taste;
+pub mod unchanged;
 pub mod verify;
 
 use std::collections::{HashMap, HashSet};
@@ -25,7 +27,7 @@ use crate::catalog;
 use crate::db::{self, DbPool, states::RunOutcome};
 use crate::error::AppError;
 use crate::integrations::ai::{self, Prompt, Provider};
-use crate::integrations::tautulli::Tautulli;
+use crate::integrations::tautulli::{HistoryPage, Tautulli};
 use crate::integrations::tmdb::Tmdb;
 use crate::integrations::upstreams::Upstreams;
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
@@ -68,6 +70,10 @@ pub struct Outcome {
     pub success: bool,
     pub message: String,
     pub kept: u32,
+    /// What the AI cost: requests made and tokens, every attempt included.
+    pub ai_calls: i32,
+    pub prompt_tokens: i64,
+    pub completion_tokens: i64,
 }
 
 /// Verified picks kept beyond those shown, per row.
@@ -89,6 +95,8 @@ struct Run<'a> {
     progress: Progress<'a>,
     /// Said in the outcome when the AI's answer was cut off by a clock.
     ai_note: Option<String>,
+    /// The history's first page when the nightly already read it (`unchanged::check`).
+    first_page: Option<HistoryPage>,
 }
 
 /// Refreshes one user's rows, records the run, and updates his refresh status. Never panics
@@ -99,6 +107,19 @@ pub async fn refresh_user(
     user_id: i32,
     trigger: Trigger,
     progress: Progress<'_>,
+) -> Outcome {
+    refresh_user_from(ctx, http, user_id, trigger, progress, None).await
+}
+
+/// [`refresh_user`], starting from the history's first page when the caller just read it, so
+/// the nightly's check and the refresh it decides on make one `get_history` call between them.
+pub async fn refresh_user_from(
+    ctx: &Context,
+    http: &awc::Client,
+    user_id: i32,
+    trigger: Trigger,
+    progress: Progress<'_>,
+    first_page: Option<HistoryPage>,
 ) -> Outcome {
     let started = db::now();
     let record = db::runs::NewRun {
@@ -121,7 +142,15 @@ pub async fn refresh_user(
     let deadline = ctx.config.ai_max * 4 + Duration::from_secs(600);
     let result = match prepare(ctx, user_id).await {
         Ok((user, upstreams)) => {
-            match Run::new(ctx, http, user, &upstreams, record.clone(), progress) {
+            match Run::new(
+                ctx,
+                http,
+                user,
+                &upstreams,
+                record.clone(),
+                progress,
+                first_page,
+            ) {
                 Ok(run) => match actix_web::rt::time::timeout(deadline, run.execute()).await {
                     Ok(result) => result,
                     Err(_) => Err((
@@ -143,16 +172,13 @@ pub async fn refresh_user(
         Err((message, record)) => {
             let mut record = record.unwrap_or_default();
             record.outcome = RunOutcome::Failed;
-            (
-                Outcome {
-                    success: false,
-                    message,
-                    kept: 0,
-                },
-                record,
-            )
+            (Outcome::failure(message), record)
         }
     };
+    let mut outcome = outcome;
+    outcome.ai_calls = record.ai_calls;
+    outcome.prompt_tokens = i64::from(record.prompt_tokens);
+    outcome.completion_tokens = i64::from(record.completion_tokens);
     record.user_id = user_id;
     record.trigger = trigger.as_str().to_owned();
     record.started_at = started;
@@ -176,6 +202,27 @@ pub async fn refresh_user(
     }
     tracing::info!(user_id, trigger = trigger.as_str(), success = outcome.success, kept = outcome.kept, message = %outcome.message, "refresh finished");
     outcome
+}
+
+impl Outcome {
+    fn succeeded(message: String, kept: u32) -> Self {
+        Self {
+            success: true,
+            message,
+            kept,
+            ai_calls: 0,
+            prompt_tokens: 0,
+            completion_tokens: 0,
+        }
+    }
+
+    /// A run that ended without new rows, saying why.
+    pub fn failure(message: String) -> Self {
+        Self {
+            success: false,
+            ..Self::succeeded(message, 0)
+        }
+    }
 }
 
 type Failure = (String, Option<db::runs::NewRun>);
@@ -234,6 +281,7 @@ impl<'a> Run<'a> {
         upstreams: &'a Upstreams,
         record: db::runs::NewRun,
         progress: Progress<'a>,
+        first_page: Option<HistoryPage>,
     ) -> Result<Self, UpstreamError> {
         let Some(tmdb) = upstreams.tmdb(http) else {
             return Err(UpstreamError::not_configured(Service::Tmdb));
@@ -248,6 +296,7 @@ impl<'a> Run<'a> {
             record,
             progress,
             ai_note: None,
+            first_page,
         })
     }
 }
@@ -268,10 +317,18 @@ impl Run<'_> {
     }
 
     async fn execute(mut self) -> Result<(Outcome, db::runs::NewRun), Failure> {
-        let taste = self
-            .read_taste()
+        let first_page = self.first_page.take();
+        let (taste, fingerprint) = self
+            .read_taste(first_page)
             .await
             .map_err(|e| failure(e, &self.record))?;
+        // Only a complete answer is one the nightly may keep: when Plex was out of reach, the
+        // next night asks again.
+        let fingerprint = if taste.plex_outage.is_none() {
+            fingerprint.encode()
+        } else {
+            String::new()
+        };
         if taste.is_empty()
             && let Some((unlooked, _)) = taste.plex_outage
         {
@@ -285,15 +342,9 @@ impl Run<'_> {
         }
         if taste.is_empty() {
             self.record.outcome = RunOutcome::NoHistory;
+            self.record.fingerprint = fingerprint;
             let message = "No watch history yet: watch something on Plex, then refresh.".to_owned();
-            return Ok((
-                Outcome {
-                    success: true,
-                    message,
-                    kept: 0,
-                },
-                self.record,
-            ));
+            return Ok((Outcome::succeeded(message, 0), self.record));
         }
         let candidates = self
             .candidates(&taste)
@@ -398,10 +449,12 @@ impl Run<'_> {
         let message = match ai_problem {
             None => {
                 self.record.outcome = RunOutcome::Ok;
+                self.record.fingerprint = fingerprint;
                 format!("Found {} titles for you.", assembly.kept)
             }
             Some(problem) if problem.is_empty() => {
                 self.record.outcome = RunOutcome::OkWithoutAi;
+                self.record.fingerprint = fingerprint;
                 format!(
                     "Found {} titles for you (from TMDb; no AI is set up).",
                     assembly.kept
@@ -413,14 +466,7 @@ impl Run<'_> {
             }
         } + self.ai_note.as_deref().unwrap_or("")
             + outage.as_deref().unwrap_or("");
-        Ok((
-            Outcome {
-                success: true,
-                message,
-                kept: assembly.kept,
-            },
-            self.record,
-        ))
+        Ok((Outcome::succeeded(message, assembly.kept), self.record))
     }
 
     /// Asks each provider in turn, with one corrective retry for an unusable answer; the error
@@ -477,6 +523,7 @@ impl Run<'_> {
         let rows_asked = self.ctx.config.rows_per_kind * 2 + 2;
         for attempt in 0..2 {
             let started = Instant::now();
+            self.record.ai_calls += 1;
             // The answer streams; each complete row is told to the status as it arrives.
             let (tx, mut rx) = tokio::sync::watch::channel(ai::Written::default());
             let (http, pool, progress, user_id) =

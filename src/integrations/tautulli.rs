@@ -224,6 +224,14 @@ pub struct HistoryRow {
     pub percent_complete: Option<i64>,
     #[serde(default, deserialize_with = "lenient::opt_f64")]
     pub watched_status: Option<f64>,
+    /// The row's id (of the group's first play when grouped); with `stopped` and
+    /// `group_count` it tells a resumed play from the same one (`engine::fingerprint`).
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub row_id: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub stopped: Option<i64>,
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub group_count: Option<i64>,
 }
 
 impl HistoryRow {

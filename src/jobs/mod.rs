@@ -1,7 +1,8 @@
-//! Work that runs outside a request: the refresh queue, the nightly clock that feeds it, and
-//! the background re-check of stale availability. Handlers start jobs; jobs never call
-//! handlers.
+//! Work that runs outside a request: the refresh queue, the night (`night`) and the clock that
+//! starts it (`nightly`), and the background re-check of stale availability. Handlers start
+//! jobs; jobs never call handlers.
 
+pub mod night;
 pub mod nightly;
 pub mod queue;
 pub mod recheck;

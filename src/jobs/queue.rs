@@ -4,24 +4,35 @@
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 use crate::db;
-use crate::engine::{self, Trigger};
+use crate::engine::{self, Outcome, Trigger};
 use crate::error::AppError;
+use crate::integrations::tautulli::HistoryPage;
 
 /// A handle to the queue; cheap to clone, usable from any thread.
 #[derive(Clone)]
 pub struct RefreshQueue {
-    tx: mpsc::UnboundedSender<(i32, Trigger)>,
+    tx: mpsc::UnboundedSender<Job>,
     /// Users queued or running: a second request for them is a no-op.
     pending: Arc<Mutex<HashSet<i32>>>,
 }
 
 /// The other end of the queue: runs what was queued, once started with [`Worker::run`].
 pub struct Worker {
-    rx: mpsc::UnboundedReceiver<(i32, Trigger)>,
+    rx: mpsc::UnboundedReceiver<Job>,
     pending: Arc<Mutex<HashSet<i32>>>,
+}
+
+/// One queued refresh.
+struct Job {
+    user_id: i32,
+    trigger: Trigger,
+    /// The history's first page, when the nightly's check just read it.
+    first_page: Option<HistoryPage>,
+    /// Told the outcome when the run ends; dropped unanswered if it panics.
+    done: Option<oneshot::Sender<Outcome>>,
 }
 
 fn lock(pending: &Mutex<HashSet<i32>>) -> std::sync::MutexGuard<'_, HashSet<i32>> {
@@ -50,6 +61,36 @@ impl RefreshQueue {
         user_id: i32,
         trigger: Trigger,
     ) -> Result<bool, AppError> {
+        let job = Job {
+            user_id,
+            trigger,
+            first_page: None,
+            done: None,
+        };
+        self.submit(pool, job).await
+    }
+
+    /// Queues the nightly's refresh of `user_id`, starting from `first_page` when given; the
+    /// receiver gets its outcome. `Ok(None)` when he is already queued or running.
+    pub async fn enqueue_watched(
+        &self,
+        pool: &db::DbPool,
+        user_id: i32,
+        trigger: Trigger,
+        first_page: Option<HistoryPage>,
+    ) -> Result<Option<oneshot::Receiver<Outcome>>, AppError> {
+        let (done, outcome) = oneshot::channel();
+        let job = Job {
+            user_id,
+            trigger,
+            first_page,
+            done: Some(done),
+        };
+        Ok(self.submit(pool, job).await?.then_some(outcome))
+    }
+
+    async fn submit(&self, pool: &db::DbPool, job: Job) -> Result<bool, AppError> {
+        let user_id = job.user_id;
         if !lock(&self.pending).insert(user_id) {
             return Ok(false);
         }
@@ -61,7 +102,7 @@ impl RefreshQueue {
             lock(&self.pending).remove(&user_id);
             return Err(e);
         }
-        if self.tx.send((user_id, trigger)).is_err() {
+        if self.tx.send(job).is_err() {
             lock(&self.pending).remove(&user_id);
             return Err(AppError::internal(
                 "refresh queue",
@@ -71,16 +112,20 @@ impl RefreshQueue {
         Ok(true)
     }
 
-    /// Queues everyone seen in the last 30 days; returns how many were queued.
+    /// Queues everyone seen in the last 30 days, the most recent visitor first; returns how
+    /// many were queued. Always in full: the nightly's policy is `night`'s, not this.
     pub async fn enqueue_active(
         &self,
         pool: &db::DbPool,
         trigger: Trigger,
     ) -> Result<usize, AppError> {
-        let since = db::now() - 30 * 86_400;
-        let users = db::run(pool, move |conn| Ok(db::users::active_since(conn, since)?)).await?;
+        let since = db::now() - db::users::ACTIVE_SECONDS;
+        let users = db::run(pool, move |conn| {
+            Ok(db::users::active_by_last_visit(conn, since)?)
+        })
+        .await?;
         let mut queued = 0;
-        for user_id in users {
+        for (user_id, _) in users {
             if self.enqueue(pool, user_id, trigger).await? {
                 queued += 1;
             }
@@ -99,10 +144,16 @@ impl Worker {
     /// Spawn it once on the actix System.
     pub async fn run(mut self, ctx: engine::Context) {
         let permits = Arc::new(Semaphore::new(ctx.config.refresh_concurrency));
-        while let Some((user_id, trigger)) = self.rx.recv().await {
+        while let Some(job) = self.rx.recv().await {
             let Ok(permit) = permits.clone().acquire_owned().await else {
                 break;
             };
+            let Job {
+                user_id,
+                trigger,
+                first_page,
+                done,
+            } = job;
             let ctx = ctx.clone();
             let pending = self.pending.clone();
             actix_web::rt::spawn(async move {
@@ -113,9 +164,20 @@ impl Worker {
                     finished: false,
                 };
                 let http = crate::integrations::http_client();
-                engine::refresh_user(&ctx, &http, user_id, trigger, &|_, _, _| {}).await;
+                let outcome = engine::refresh_user_from(
+                    &ctx,
+                    &http,
+                    user_id,
+                    trigger,
+                    &|_, _, _| {},
+                    first_page,
+                )
+                .await;
                 guard.finish();
                 drop(permit);
+                if let Some(done) = done {
+                    let _ = done.send(outcome);
+                }
             });
         }
     }

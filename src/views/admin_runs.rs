@@ -1,4 +1,5 @@
-//! The admin page's recent refresh runs with AI usage (`partials/admin_runs.html`).
+//! The admin page's last nights and recent refresh runs with AI usage
+//! (`partials/admin_runs.html`).
 
 use askama::Template;
 
@@ -31,20 +32,105 @@ pub struct Totals {
     pub seconds: i64,
 }
 
+/// One night as the admin reads it.
+pub struct NightView {
+    pub when: String,
+    pub started_by: &'static str,
+    pub refreshed: i32,
+    pub skipped: i32,
+    pub left: i32,
+    pub failed: i32,
+    pub ai_calls: i32,
+    pub tokens: String,
+    /// `1 h 12 min`, `40 s`, or `running`.
+    pub time: String,
+}
+
 #[derive(Template)]
 #[template(path = "partials/admin_runs.html")]
 pub struct RunsFragment {
+    pub nights: Vec<NightView>,
+    /// Who the last night left for the next one, said in a sentence.
+    pub leftovers: Option<String>,
     pub runs: Vec<RunView>,
     pub totals: Totals,
     pub runs_notice: Option<String>,
 }
 
+/// How long: `2 h 05 min`, `12 min`, `40 s`.
+fn duration(seconds: i64) -> String {
+    let seconds = seconds.max(0);
+    match seconds {
+        s if s >= 3600 => format!("{} h {:02} min", s / 3600, s % 3600 / 60),
+        s if s >= 60 => format!("{} min", s / 60),
+        s => format!("{s} s"),
+    }
+}
+
+fn night_view(night: &db::nights::Night) -> NightView {
+    NightView {
+        when: format_time(night.started_at),
+        started_by: if night.trigger == "cli" {
+            "sagarr refresh --nightly"
+        } else {
+            "the clock"
+        },
+        refreshed: night.refreshed,
+        skipped: night.skipped,
+        left: night.left_count,
+        failed: night.failed,
+        ai_calls: night.ai_calls,
+        tokens: format!("{} + {}", night.prompt_tokens, night.completion_tokens),
+        time: match night.finished_at {
+            None => "running".to_owned(),
+            Some(end) if night.interrupted => {
+                format!(
+                    "{}, cut short by a restart",
+                    duration(end - night.started_at)
+                )
+            }
+            Some(end) => duration(end - night.started_at),
+        },
+    }
+}
+
+/// "The night of … left 2 users when its 6 h budget ran out: a, b. They go first next night."
+fn leftovers_sentence(night: &db::nights::Night, users: &[db::users::User]) -> Option<String> {
+    let left = night.left();
+    if night.finished_at.is_none() || night.interrupted || left.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = left
+        .iter()
+        .filter_map(|id| users.iter().find(|u| u.id == *id))
+        .map(|u| u.username.as_str())
+        .collect();
+    Some(format!(
+        "The night of {} left {} user{} when its {} budget (SAGARR_NIGHTLY_HOURS) ran out: {}. They go first next night.",
+        format_time(night.started_at),
+        left.len(),
+        if left.len() == 1 { "" } else { "s" },
+        duration(night.budget_seconds),
+        names.join(", ")
+    ))
+}
+
 pub async fn load(state: &AppState, runs_notice: Option<String>) -> Result<RunsFragment, AppError> {
     let since = db::now() - 30 * 86_400;
-    let (rows, totals) = db::run(&state.pool, move |conn| {
-        Ok((db::runs::recent(conn, 20)?, db::runs::totals(conn, since)?))
+    let (rows, totals, nights, users) = db::run(&state.pool, move |conn| {
+        Ok((
+            db::runs::recent(conn, 20)?,
+            db::runs::totals(conn, since)?,
+            db::nights::recent(conn, 7)?,
+            db::users::all(conn)?,
+        ))
     })
     .await?;
+    let leftovers = nights
+        .iter()
+        .find(|n| n.finished_at.is_some())
+        .and_then(|night| leftovers_sentence(night, &users));
+    let nights = nights.iter().map(night_view).collect();
     let runs = rows
         .into_iter()
         .map(|r| {
@@ -79,6 +165,8 @@ pub async fn load(state: &AppState, runs_notice: Option<String>) -> Result<RunsF
         .collect();
     let (runs_count, failed, prompt_tokens, completion_tokens, seconds) = totals;
     Ok(RunsFragment {
+        nights,
+        leftovers,
         runs,
         totals: Totals {
             runs: runs_count,
@@ -89,4 +177,16 @@ pub async fn load(state: &AppState, runs_notice: Option<String>) -> Result<RunsF
         },
         runs_notice,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::duration;
+
+    #[test]
+    fn durations_read_at_a_glance() {
+        assert_eq!(duration(40), "40 s");
+        assert_eq!(duration(12 * 60 + 5), "12 min");
+        assert_eq!(duration(2 * 3600 + 5 * 60), "2 h 05 min");
+    }
 }

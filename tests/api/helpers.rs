@@ -457,6 +457,29 @@ impl TestApp {
         sagarr::db::runs::recent(&mut conn, 100).expect("query")
     }
 
+    /// Runs the binary with `args` on this app's data dir and fakes, as an admin would beside
+    /// the server: its exit code and everything it printed (stdout, then stderr).
+    pub async fn command(&self, args: &'static [&'static str]) -> (Option<i32>, String) {
+        let env = env_for(self.data_dir.path(), &self.fakes, &self.options);
+        let out = actix_web::web::block(move || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_sagarr"))
+                .args(args)
+                .env_clear()
+                .envs(env)
+                .env("SAGARR_LOG", "warn")
+                .output()
+                .expect("binary runs")
+        })
+        .await
+        .expect("the command's thread");
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        (out.status.code(), printed)
+    }
+
     /// Waits (up to 5 s) until `check` holds, for work the app does in the background.
     pub async fn eventually(&self, what: &str, check: impl Fn(&Self) -> bool) {
         for _ in 0..100 {

@@ -24,6 +24,7 @@ mod health;
 mod hostile;
 mod layout;
 mod mapping;
+mod nightly;
 mod pages;
 mod process;
 mod properties;

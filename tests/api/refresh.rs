@@ -3,11 +3,10 @@
 use std::time::Duration;
 
 use awc::http::StatusCode;
-use sagarr::engine::Trigger;
 use sagarr::fakes::Fault;
 
 use crate::engine::{GOOD_ANSWER, watch_history};
-use crate::helpers::{AiSetup, Options, TestApp, env_for, friend, owner};
+use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
 
 async fn app_with_history() -> TestApp {
     let app = TestApp::spawn_with(Options {
@@ -118,40 +117,6 @@ async fn the_status_answers_json_with_progress_fields() {
 }
 
 #[actix_web::test]
-async fn the_nightly_run_queues_only_users_seen_in_the_last_30_days() {
-    let app = app_with_history().await;
-    app.fakes.openai.push_reply(GOOD_ANSWER);
-    app.signed_in_as(&owner()).await;
-    app.wait_for_refresh().await;
-    app.forget_cookies();
-    app.signed_in_as(&friend()).await;
-    app.wait_for_refresh().await;
-    {
-        use diesel::prelude::*;
-        use sagarr::db::schema::users;
-        let mut conn = app.app.pool.get().unwrap();
-        diesel::update(users::table.filter(users::plex_id.eq(owner().id)))
-            .set(users::last_seen_at.eq(sagarr::db::now() - 40 * 86_400))
-            .execute(&mut conn)
-            .unwrap();
-    }
-    let queued = app
-        .app
-        .queue
-        .enqueue_active(&app.app.pool, Trigger::Nightly)
-        .await
-        .unwrap();
-    assert_eq!(queued, 1, "the friend only");
-    app.wait_for_refresh().await;
-    let run = &app.runs()[0];
-    assert_eq!(
-        (run.username.as_str(), run.trigger.as_str()),
-        ("Friend", "nightly")
-    );
-    app.stop().await;
-}
-
-#[actix_web::test]
 async fn a_restart_marks_an_interrupted_refresh_failed_and_keeps_the_rows() {
     let app = app_with_history().await;
     app.fakes.openai.push_reply(GOOD_ANSWER);
@@ -255,27 +220,8 @@ async fn the_refresh_command_refreshes_a_user_and_prints_progress() {
     app.signed_in_as(&friend()).await;
     app.wait_for_refresh().await;
     app.fakes.openai.push_reply(GOOD_ANSWER);
-    let env = env_for(app.data_dir.path(), &app.fakes, &app.options);
-    let run = |args: &'static [&'static str]| {
-        let env = env.clone();
-        actix_web::web::block(move || {
-            std::process::Command::new(env!("CARGO_BIN_EXE_sagarr"))
-                .args(args)
-                .env_clear()
-                .envs(env)
-                .env("SAGARR_LOG", "warn")
-                .output()
-                .expect("binary runs")
-        })
-    };
-    let out = run(&["refresh", "--user", "Friend"]).await.unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let (code, stdout) = app.command(&["refresh", "--user", "Friend"]).await;
+    assert_eq!(code, Some(0), "{stdout}");
     assert!(
         stdout.contains("Friend: refreshing") && stdout.contains("Friend:   Checking titles"),
         "{stdout}"
@@ -286,15 +232,11 @@ async fn the_refresh_command_refreshes_a_user_and_prints_progress() {
     );
     assert_eq!(app.runs()[0].trigger, "cli");
 
-    let out = run(&["refresh", "--user", "Nobody"]).await.unwrap();
-    assert_eq!(out.status.code(), Some(2));
+    let (code, _) = app.command(&["refresh", "--user", "Nobody"]).await;
+    assert_eq!(code, Some(2));
     app.fakes.tautulli.set_fault(Fault::ServerError);
-    let out = run(&["refresh", "--all"]).await.unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "a failed refresh is a failed command"
-    );
-    assert!(String::from_utf8_lossy(&out.stdout).contains("Tautulli failed (HTTP 500)"));
+    let (code, printed) = app.command(&["refresh", "--all"]).await;
+    assert_eq!(code, Some(1), "a failed refresh is a failed command");
+    assert!(printed.contains("Tautulli failed (HTTP 500)"));
     app.stop().await;
 }
