@@ -1,7 +1,7 @@
 //! Issue 15: every page the browser tests visit passes axe-core's WCAG 2.2 AA rules, in the
 //! light and dark schemes, at desktop and phone widths, with JavaScript on and off: sign-in,
 //! the three tabs, a card after Skip, the details (a dialog with JavaScript, a page without),
-//! history, and the admin page with the users' rating limits.
+//! history, and the admin page with the users' rating limits and the last nights.
 
 use sagarr::media::Kind;
 
@@ -24,6 +24,21 @@ async fn cookies(app: &TestApp) -> (String, String) {
     (out[0].clone(), out[1].clone())
 }
 
+/// A finished night that left the friend, so the admin page shows its table and its note.
+fn last_night_left_the_friend(app: &TestApp) {
+    let friend_id = app.user(&friend()).expect("the friend").id;
+    let mut conn = app.app.pool.get().expect("db");
+    let started = sagarr::db::now() - 6 * 3600;
+    let night = sagarr::db::nights::start(&mut conn, "clock", started, 6 * 3600).expect("night");
+    let tally = sagarr::db::nights::Tally {
+        refreshed: 1,
+        left: vec![friend_id],
+        ai_calls: 1,
+        ..Default::default()
+    };
+    sagarr::db::nights::finish(&mut conn, night, &tally, started + 6 * 3600).expect("night");
+}
+
 async fn every_page_passes(javascript: bool, test: &str) {
     if crate::webdriver::unavailable(test) {
         return;
@@ -33,6 +48,7 @@ async fn every_page_passes(javascript: bool, test: &str) {
     };
     let app = friend_with_picks(Vec::new(), &[(Kind::Movie, 157336)]).await;
     let (friend_cookie, owner_cookie) = cookies(&app).await;
+    last_night_left_the_friend(&app);
     for (width, height, dark) in [
         (1280, 900, false),
         (1280, 900, true),
@@ -85,16 +101,31 @@ async fn every_page_passes(javascript: bool, test: &str) {
             .await;
         browser.goto(&app.url("/admin")).await;
         browser.find("#users select").await;
+        browser.find("table.nights").await;
+        browser
+            .wait_for_text("#runs", "They go first next night.")
+            .await;
         assert_accessible(
             &browser,
             &axe,
             javascript,
-            &check("/admin with the rating limits"),
+            &check("/admin with the rating limits and the last nights"),
         )
         .await;
         browser
             .screenshot(&format!(
                 "axe-admin-{}-{}-js-{}",
+                if width > 800 { "desktop" } else { "phone" },
+                if dark { "dark" } else { "light" },
+                if javascript { "on" } else { "off" }
+            ))
+            .await;
+        browser
+            .script("document.getElementById('title-nights').scrollIntoView()")
+            .await;
+        browser
+            .screenshot(&format!(
+                "axe-admin-nights-{}-{}-js-{}",
                 if width > 800 { "desktop" } else { "phone" },
                 if dark { "dark" } else { "light" },
                 if javascript { "on" } else { "off" }
