@@ -410,3 +410,36 @@ async fn rows_made_without_the_ai_answer_are_asked_again_the_next_night() {
     assert_eq!(ai_calls(&app), before + 1);
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_skipped_user_still_has_his_stale_availability_asked_again() {
+    let app = two_refreshed_users(Vec::new()).await;
+    let (kind, id) = app.all_cards(&friend())[0];
+    let status_of = |app: &TestApp| {
+        let mut conn = app.app.pool.get().unwrap();
+        db::cache::availability(&mut conn, kind.as_str(), id)
+            .unwrap()
+            .map(|(status, _)| status)
+    };
+    assert_ne!(status_of(&app).as_deref(), Some("available"));
+    // Overseerr now has it, and what Sagarr knows is older than the 6 hours it trusts.
+    app.fakes.overseerr.set_status(kind, id, 5, &[]);
+    {
+        use diesel::prelude::*;
+        use sagarr::db::schema::availability;
+        let mut conn = app.app.pool.get().unwrap();
+        diesel::update(availability::table)
+            .set(availability::fetched_at.eq(db::now() - 7 * 3600))
+            .execute(&mut conn)
+            .unwrap();
+    }
+    let before = ai_calls(&app);
+    let report = night_at(&app, &db::now).await;
+    assert!(
+        matches!(fate_of(&report, "Friend"), Fate::Skipped { .. }),
+        "{report:?}"
+    );
+    assert_eq!(ai_calls(&app), before);
+    assert_eq!(status_of(&app).as_deref(), Some("available"), "asked again");
+    app.stop().await;
+}
