@@ -3,7 +3,9 @@
 //! same run nginx serves the same three pages as static files, asked at random.
 //! Targets (issues 7 and 14): zero errors, at least 0.8 x nginx, p99 under 8 ms, resident memory
 //! under 40 MB and flat across the runs. Each is printed PASS or MISS; any MISS exits 1.
-//! Run: `cargo bench --bench load` (needs wrk and nginx; BENCH_SECONDS sets each run's length).
+//! Run: `cargo bench --bench load` (needs wrk and nginx; BENCH_SECONDS sets each run's length,
+//! BENCH_USERS the number of users, 20 by default: 3 puts 64 connections on few pages, where
+//! each rating makes pages that many views wait for stale).
 
 mod common;
 
@@ -18,7 +20,6 @@ use common::{
     store_full_dashboard, target, wrk,
 };
 
-const USERS: i64 = 20;
 const RUNS: usize = 3;
 const TABS: [&str; 3] = ["movies", "tv", "documentaries"];
 
@@ -34,6 +35,11 @@ async fn run() -> bool {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(60);
+    let users: i64 = std::env::var("BENCH_USERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(20);
     let plex = FakePlex::start().expect("fake plex");
     let tmdb = FakeTmdb::start("tmdb").expect("fake tmdb");
     let dir = tempfile::tempdir().expect("temp dir");
@@ -54,10 +60,10 @@ async fn run() -> bool {
     let admin = FakeAccount::new(9_000, "viewer0");
     plex.add_account(admin.clone());
     let mut cookies = vec![sign_in(&http, &base, &plex, &admin, None).await];
-    let viewers = sign_in_viewers(&http, &base, &plex, &pool, 9_001, USERS - 1).await;
+    let viewers = sign_in_viewers(&http, &base, &plex, &pool, 9_001, users - 1).await;
     cookies.extend(viewers.into_iter().map(|(cookie, _)| cookie));
     actix_web::rt::time::sleep(Duration::from_millis(500)).await; // first-sign-in refreshes end (no Tautulli)
-    for user_id in 1..=USERS as i32 {
+    for user_id in 1..=users as i32 {
         store_full_dashboard(&pool, user_id);
     }
 
@@ -118,7 +124,7 @@ end
     let idle = rss_kib(app.0.id());
     let mut ok = true;
     let mut peaks = Vec::new();
-    println!("{USERS} users, full dashboards, wrk -t2 -c64 -d{seconds}s: 95 % views, 5 % ratings");
+    println!("{users} users, full dashboards, wrk -t2 -c64 -d{seconds}s: 95 % views, 5 % ratings");
     println!("resident memory idle: {:.1} MB", idle as f64 / 1024.0);
     for run in 1..=RUNS {
         let nginx = wrk(

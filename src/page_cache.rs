@@ -2,20 +2,31 @@
 //! An entry stands while the data versions it was built at do: every database write bumps them
 //! (`db::write`, docs/architecture.md). A short lifetime covers writes by another process (the
 //! CLI).
+//!
+//! A missing page is built once: concurrent views of it wait for the first build
+//! ([`PageCache::page_or_build`]) instead of each rendering it from SQLite. A full cache drops
+//! its stale entries, then its oldest, never everything at once.
 
 use std::collections::HashMap;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use actix_web::web::Bytes;
+use tokio::sync::Notify;
 
 use crate::db::users::User;
 use crate::db::versions::Versions;
 
 /// How long an entry may live even when nothing changed here.
 const LIFETIME: Duration = Duration::from_secs(30);
-/// At most this many pages are kept; past it the cache starts over.
+/// At most this many pages are kept (a full dashboard is about 100 KB).
 const MAX_PAGES: usize = 128;
+/// At most this many checked sessions are kept (a few hundred bytes each).
+const MAX_SESSIONS: usize = 2048;
+/// How long a view waits for another's build of the same page before building it itself.
+const WAIT_FOR_BUILD: Duration = Duration::from_secs(2);
+/// How often a view waits again when the build it waited for was outdated at once.
+const WAITS: usize = 3;
 
 struct Entry<T> {
     user: i32,
@@ -39,16 +50,18 @@ fn read<K: std::hash::Hash + Eq, T: Clone>(
     map.read().ok()?.get(key)?.fresh(versions)
 }
 
-fn write<K: std::hash::Hash + Eq, T>(
+fn write<K: std::hash::Hash + Eq + Clone, T>(
     map: &RwLock<HashMap<K, Entry<T>>>,
+    limit: usize,
+    versions: &Versions,
     key: K,
     user: i32,
     version: (u64, u64),
     value: T,
 ) {
     if let Ok(mut map) = map.write() {
-        if map.len() >= MAX_PAGES {
-            map.clear();
+        if map.len() >= limit {
+            make_room(&mut map, limit, versions);
         }
         map.insert(
             key,
@@ -62,6 +75,25 @@ fn write<K: std::hash::Hash + Eq, T>(
     }
 }
 
+/// Drops what no read would use any more; if that is not a quarter of `limit`, the oldest
+/// entries too, so the next inserts do not scan again.
+fn make_room<K: std::hash::Hash + Eq + Clone, T>(
+    map: &mut HashMap<K, Entry<T>>,
+    limit: usize,
+    versions: &Versions,
+) {
+    map.retain(|_, e| e.version == versions.of(e.user) && e.made.elapsed() < LIFETIME);
+    let keep = limit - limit / 4;
+    if map.len() > keep {
+        let mut by_age: Vec<(Instant, K)> = map.iter().map(|(k, e)| (e.made, k.clone())).collect();
+        by_age.sort_unstable_by_key(|(made, _)| *made);
+        let excess = map.len() - keep;
+        for (_, key) in by_age.into_iter().take(excess) {
+            map.remove(&key);
+        }
+    }
+}
+
 /// What identifies a cached page: user, tab, and whether it is the HTMX fragment.
 pub type PageKey = (i32, &'static str, bool);
 
@@ -70,6 +102,34 @@ pub struct PageCache {
     versions: Arc<Versions>,
     pages: RwLock<HashMap<PageKey, Entry<Bytes>>>,
     sessions: RwLock<HashMap<String, Entry<User>>>,
+    /// Pages being built, with what wakes those waiting for them.
+    building: Mutex<HashMap<PageKey, Arc<Notify>>>,
+}
+
+/// How a view gets its page: from the cache, or by building it.
+pub enum Lookup<'a> {
+    Hit(Bytes),
+    /// Build the page and [`PageCache::keep_page`] it; views of the same page wait meanwhile.
+    /// Dropping the claim (kept or not, even on an error) lets them go on.
+    Build(BuildClaim<'a>),
+}
+
+/// The right to build one page while others wait (`None`: waited long enough, build anyway).
+pub struct BuildClaim<'a> {
+    cache: &'a PageCache,
+    key: Option<PageKey>,
+}
+
+impl Drop for BuildClaim<'_> {
+    fn drop(&mut self) {
+        if let Some(key) = self.key {
+            let mut building = self.cache.building();
+            // Under the lock, so a waiter that looked at the map before is already listening.
+            if let Some(done) = building.remove(&key) {
+                done.notify_waiters();
+            }
+        }
+    }
 }
 
 impl PageCache {
@@ -78,7 +138,48 @@ impl PageCache {
             versions,
             pages: RwLock::default(),
             sessions: RwLock::default(),
+            building: Mutex::default(),
         }
+    }
+
+    fn building(&self) -> std::sync::MutexGuard<'_, HashMap<PageKey, Arc<Notify>>> {
+        self.building.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The cached page, or the claim to build it. When another view is building it, waits for
+    /// that build (up to [`WAIT_FOR_BUILD`], [`WAITS`] times) and reads the cache again.
+    pub async fn page_or_build(&self, key: PageKey) -> Lookup<'_> {
+        for _ in 0..WAITS {
+            if let Some(page) = self.page(&key) {
+                return Lookup::Hit(page);
+            }
+            let done = {
+                let mut building = self.building();
+                match building.get(&key) {
+                    Some(done) => done.clone(),
+                    None => {
+                        building.insert(key, Arc::new(Notify::new()));
+                        return Lookup::Build(BuildClaim {
+                            cache: self,
+                            key: Some(key),
+                        });
+                    }
+                }
+            };
+            let mut finished = std::pin::pin!(done.notified());
+            {
+                let building = self.building();
+                if !building.get(&key).is_some_and(|b| Arc::ptr_eq(b, &done)) {
+                    continue; // that build is over: read the cache again
+                }
+                finished.as_mut().enable();
+            }
+            let _ = actix_web::rt::time::timeout(WAIT_FOR_BUILD, finished).await;
+        }
+        Lookup::Build(BuildClaim {
+            cache: self,
+            key: None,
+        })
     }
 
     /// The data versions `user_id`'s pages depend on; read them before reading the data an
@@ -93,7 +194,15 @@ impl PageCache {
 
     /// Keeps a page built from data read at `version`.
     pub fn keep_page(&self, key: PageKey, version: (u64, u64), body: Bytes) {
-        write(&self.pages, key, key.0, version, body);
+        write(
+            &self.pages,
+            MAX_PAGES,
+            &self.versions,
+            key,
+            key.0,
+            version,
+            body,
+        );
     }
 
     /// The user behind a session token hash, if checked recently and nothing changed since.
@@ -102,6 +211,89 @@ impl PageCache {
     }
 
     pub fn keep_session(&self, token_hash: String, version: (u64, u64), user: User) {
-        write(&self.sessions, token_hash, user.id, version, user);
+        let user_id = user.id;
+        write(
+            &self.sessions,
+            MAX_SESSIONS,
+            &self.versions,
+            token_hash,
+            user_id,
+            version,
+            user,
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::versions::Scope;
+    use std::cell::Cell;
+
+    fn cache() -> PageCache {
+        PageCache::new(Arc::new(Versions::default()))
+    }
+
+    #[actix_web::test]
+    async fn concurrent_views_of_a_missing_page_build_it_once() {
+        let cache = cache();
+        let key: PageKey = (1, "movies", false);
+        let builds = Cell::new(0);
+        let view = || async {
+            match cache.page_or_build(key).await {
+                Lookup::Hit(page) => page,
+                Lookup::Build(_claim) => {
+                    builds.set(builds.get() + 1);
+                    let version = cache.version(1);
+                    // Rendering takes a while: the others arrive meanwhile.
+                    actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+                    let page = Bytes::from_static(b"<html>");
+                    cache.keep_page(key, version, page.clone());
+                    page
+                }
+            }
+        };
+        let pages = futures_util::future::join_all((0..16).map(|_| view())).await;
+        assert_eq!(builds.get(), 1, "one build for 16 views");
+        assert!(pages.iter().all(|p| p == "<html>"));
+    }
+
+    #[actix_web::test]
+    async fn a_failed_build_lets_the_next_view_build() {
+        let cache = cache();
+        let key: PageKey = (1, "tv", true);
+        match cache.page_or_build(key).await {
+            Lookup::Build(claim) => drop(claim), // an error: nothing kept
+            Lookup::Hit(_) => panic!("nothing cached yet"),
+        }
+        assert!(matches!(cache.page_or_build(key).await, Lookup::Build(_)));
+    }
+
+    #[test]
+    fn a_full_cache_drops_stale_entries_first_and_never_everything() {
+        let cache = cache();
+        let page = Bytes::from_static(b"p");
+        // User 1's pages go stale; user 2's stay fresh.
+        for user in [1, 2] {
+            for n in 0..MAX_PAGES / 2 {
+                let tab: &'static str = Box::leak(format!("t{n}").into_boxed_str());
+                cache.keep_page((user, tab, false), cache.version(user), page.clone());
+            }
+        }
+        cache.versions.bump(Scope::User(1));
+        cache.keep_page((3, "movies", false), cache.version(3), page.clone());
+        assert!(cache.page(&(2, "t0", false)).is_some(), "fresh pages stay");
+        assert!(cache.page(&(3, "movies", false)).is_some());
+        // Filled with fresh pages only, the oldest quarter goes.
+        for n in 0..MAX_PAGES {
+            let tab: &'static str = Box::leak(format!("u{n}").into_boxed_str());
+            cache.keep_page((4, tab, false), cache.version(4), page.clone());
+        }
+        let kept = cache.pages.read().unwrap().len();
+        assert!(kept > MAX_PAGES / 2 && kept <= MAX_PAGES, "{kept}");
+        assert!(
+            cache.page(&(4, "u127", false)).is_some(),
+            "the newest stays"
+        );
     }
 }

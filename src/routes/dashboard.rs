@@ -11,6 +11,7 @@ use crate::db::{self, users::User};
 use crate::error::AppError;
 use crate::http::negotiate::wants_fragment;
 use crate::media::{Kind, Tab};
+use crate::page_cache::Lookup;
 use crate::state::AppState;
 use crate::views::format_time;
 use crate::views::refresh_status::StatusFragment;
@@ -78,12 +79,16 @@ pub async fn dashboard(
     // Active users get the nightly refresh: noted at most once an hour, so views rarely write.
     let seen_long_ago = user.last_seen_at < db::now() - 3600;
     let key = (user.id, tab.slug(), fragment);
-    if notice.is_none()
-        && !seen_long_ago
-        && let Some(page) = state.cache.page(&key)
-    {
-        return Ok(html_bytes(page));
-    }
+    let cacheable = notice.is_none();
+    // Held while this view builds the page, so concurrent views of it wait for this build.
+    let _building = if cacheable && !seen_long_ago {
+        match state.cache.page_or_build(key).await {
+            Lookup::Hit(page) => return Ok(html_bytes(page)),
+            Lookup::Build(claim) => Some(claim),
+        }
+    } else {
+        None
+    };
     if seen_long_ago {
         let user_id = user.id;
         db::write(&state.pool, db::Scope::User(user_id), move |conn| {
@@ -93,7 +98,6 @@ pub async fn dashboard(
     }
     // Read before loading: a write landing meanwhile makes this copy stale at once.
     let version = state.cache.version(user.id);
-    let cacheable = notice.is_none();
     let loaded = shelf::load(&state, user.id, tab).await?;
     let (page, stale) = view(&state, user, tab, loaded, notice, fragment)?;
     if !stale.is_empty() {
