@@ -443,3 +443,23 @@ async fn a_skipped_user_still_has_his_stale_availability_asked_again() {
     assert_eq!(status_of(&app).as_deref(), Some("available"), "asked again");
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_user_another_process_is_refreshing_is_left_to_it() {
+    let app = two_refreshed_users(Vec::new()).await;
+    app.fakes.tautulli.add_play(friend().id, "100", 100, LATER);
+    // `sagarr refresh --user Friend` in another process has him running: the status is shared.
+    let friend_id = app.user(&friend()).unwrap().id;
+    {
+        let mut conn = app.app.pool.get().unwrap();
+        db::recommendations::set_running(&mut conn, friend_id, db::now()).unwrap();
+    }
+    let before = ai_calls(&app);
+    let report = night_at(&app, &db::now).await;
+    match fate_of(&report, "Friend") {
+        Fate::Skipped { why } => assert_eq!(why, "a refresh was already queued or running"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(ai_calls(&app), before);
+    app.stop().await;
+}
