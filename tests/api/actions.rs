@@ -34,12 +34,7 @@ pub async fn friend_with_rows() -> TestApp {
 }
 
 async fn hx(app: &TestApp, path: &str, form: &[(&str, &str)]) -> Page {
-    app.post_with(
-        path,
-        form,
-        &[("Origin", &app.address.clone()), ("HX-Request", "true")],
-    )
-    .await
+    app.htmx_post(path, form).await
 }
 
 fn record(app: &TestApp, kind: Kind, id: i64) -> Option<(i32, String)> {

@@ -70,12 +70,7 @@ pub async fn friend_with_picks(
 }
 
 async fn hx_post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> Page {
-    app.post_with(
-        path,
-        form,
-        &[("Origin", &app.address.clone()), ("HX-Request", "true")],
-    )
-    .await
+    app.htmx_post(path, form).await
 }
 
 fn card_id(kind: &str, id: i64) -> String {

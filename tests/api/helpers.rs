@@ -338,6 +338,16 @@ impl TestApp {
         self.send(request, Some(form)).await
     }
 
+    /// A same-origin HTMX `POST`, as the page's buttons send it.
+    pub async fn htmx_post(&self, path: &str, form: &[(&str, &str)]) -> Page {
+        self.post_with(
+            path,
+            form,
+            &[("Origin", &self.address.clone()), ("HX-Request", "true")],
+        )
+        .await
+    }
+
     /// Starts the Plex sign-in: `/auth/plex` must redirect to the Plex auth page.
     pub async fn start_sign_in(&self) -> Page {
         let page = self.get("/auth/plex").await;

@@ -122,11 +122,7 @@ async fn the_command_line_night_asks_the_ai_only_for_whoever_changed() {
 
     // The friend (signed in last) likes a title: his records changed, the owner's did not.
     let rated = app
-        .post_with(
-            "/media/movie/300668/rate",
-            &[("rating", "1")],
-            &[("Origin", &app.address.clone()), ("HX-Request", "true")],
-        )
+        .htmx_post("/media/movie/300668/rate", &[("rating", "1")])
         .await;
     assert_eq!(rated.status, StatusCode::OK, "{}", rated.body);
     let histories = history_calls(&app);
@@ -337,13 +333,7 @@ async fn manual_refreshes_always_ask_the_ai() {
     // The admin's Refresh everyone now.
     app.forget_cookies();
     app.signed_in_as(&owner()).await;
-    let queued = app
-        .post_with(
-            "/admin/refresh",
-            &[],
-            &[("Origin", &app.address.clone()), ("HX-Request", "true")],
-        )
-        .await;
+    let queued = app.htmx_post("/admin/refresh", &[]).await;
     assert!(
         queued.body.contains("Queued 2 users for a refresh."),
         "{}",

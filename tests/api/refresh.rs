@@ -71,13 +71,7 @@ async fn a_second_request_while_one_is_queued_or_running_is_a_no_op() {
     app.fakes
         .tautulli
         .set_fault(Fault::Slow(Duration::from_millis(800)));
-    let first = app
-        .post_with(
-            "/refresh",
-            &[],
-            &[("Origin", &app.address.clone()), ("HX-Request", "true")],
-        )
-        .await;
+    let first = app.htmx_post("/refresh", &[]).await;
     assert_eq!(first.status, StatusCode::OK);
     assert!(
         first.body.contains(r#"id="refresh-status""#)
@@ -192,13 +186,7 @@ async fn the_admin_sees_each_run_with_its_ai_usage_and_can_refresh_everyone() {
             .contains("1 runs (0 failed), 52 prompt + 31 completion tokens")
     );
 
-    let queued = app
-        .post_with(
-            "/admin/refresh",
-            &[],
-            &[("Origin", &app.address.clone()), ("HX-Request", "true")],
-        )
-        .await;
+    let queued = app.htmx_post("/admin/refresh", &[]).await;
     assert!(
         queued.body.contains("Queued 1 user for a refresh."),
         "{}",
