@@ -11,6 +11,11 @@ use crate::engine::{self, Outcome, Trigger};
 use crate::error::AppError;
 use crate::integrations::tautulli::HistoryPage;
 
+/// How long, and how often, a request waits for a run that has recorded its end to leave the
+/// pending set.
+const FINISHING_WAIT: std::time::Duration = std::time::Duration::from_millis(5);
+const FINISHING_WAITS: usize = 20;
+
 /// A handle to the queue; cheap to clone, usable from any thread.
 #[derive(Clone)]
 pub struct RefreshQueue {
@@ -91,7 +96,7 @@ impl RefreshQueue {
 
     async fn submit(&self, pool: &db::DbPool, job: Job) -> Result<bool, AppError> {
         let user_id = job.user_id;
-        if !lock(&self.pending).insert(user_id) {
+        if !self.claim(pool, user_id).await? {
             return Ok(false);
         }
         let marked = db::write(pool, db::Scope::User(user_id), move |conn| {
@@ -110,6 +115,24 @@ impl RefreshQueue {
             ));
         }
         Ok(true)
+    }
+
+    /// Puts `user_id` in the pending set; `false` when he is queued or running. A run records
+    /// its end a moment before it leaves the set: a request in that moment waits for it
+    /// instead of being dropped, so a click right after a refresh ended is never lost.
+    async fn claim(&self, pool: &db::DbPool, user_id: i32) -> Result<bool, AppError> {
+        for _ in 0..FINISHING_WAITS {
+            if lock(&self.pending).insert(user_id) {
+                return Ok(true);
+            }
+            let status =
+                db::run(pool, move |c| Ok(db::recommendations::status(c, user_id)?)).await?;
+            if status.state.is_active() {
+                return Ok(false);
+            }
+            actix_web::rt::time::sleep(FINISHING_WAIT).await;
+        }
+        Ok(false)
     }
 
     /// Queues everyone seen in the last 30 days, the most recent visitor first; returns how
@@ -223,6 +246,56 @@ impl Drop for RunGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn pool_with_user() -> (tempfile::TempDir, db::DbPool, i32) {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = db::open(&dir.path().join("sagarr.db")).unwrap();
+        let account = db::users::SignedInAccount {
+            plex_id: 7,
+            username: "friend".into(),
+            email: None,
+            avatar_url: None,
+            plex_token: "token".into(),
+        };
+        let user = db::users::record_sign_in(&mut pool.get().unwrap(), &account, 1).unwrap();
+        (dir, pool, user.id)
+    }
+
+    #[actix_web::test]
+    async fn a_request_just_after_a_run_recorded_its_end_is_queued_not_dropped() {
+        let (_dir, pool, user_id) = pool_with_user();
+        let (queue, _worker) = RefreshQueue::new();
+        // The run has written its end (the status is no longer running) but has not yet left
+        // the pending set: it does so a moment later.
+        db::recommendations::set_finished(
+            &mut pool.get().unwrap(),
+            user_id,
+            db::states::RunOutcome::Ok,
+            "Found 12 titles for you.",
+            2,
+        )
+        .unwrap();
+        lock(&queue.pending).insert(user_id);
+        let pending = queue.pending.clone();
+        actix_web::rt::spawn(async move {
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(20)).await;
+            lock(&pending).remove(&user_id);
+        });
+        assert!(
+            queue
+                .enqueue(&pool, user_id, Trigger::Manual)
+                .await
+                .unwrap(),
+            "the click is queued"
+        );
+        assert!(
+            !queue
+                .enqueue(&pool, user_id, Trigger::Manual)
+                .await
+                .unwrap(),
+            "then it is a no-op"
+        );
+    }
 
     #[actix_web::test]
     async fn a_refresh_that_panics_is_marked_failed_and_leaves_the_queue() {
