@@ -17,7 +17,7 @@ pub fn tmdb_details(
         .find((kind, id))
         .filter(tmdb_details::fetched_at.gt(fresh_after))
         .select(tmdb_details::json)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -57,7 +57,7 @@ pub fn library_ids(
                 .or(tautulli_metadata::retry_after.gt(now)),
         )
         .select((tautulli_metadata::kind, tautulli_metadata::tmdb_id))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -95,7 +95,7 @@ pub fn discover_key(
     plex_discover_keys::table
         .find((kind, id))
         .select(plex_discover_keys::rating_key)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -127,7 +127,7 @@ pub fn availability(
     availability::table
         .find((kind, id))
         .select((availability::status, availability::fetched_at))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -175,7 +175,7 @@ pub fn title_lookup(
         .find((kind, title, year))
         .filter(title_lookups::fetched_at.gt(fresh_after))
         .select(title_lookups::tmdb_id)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -211,7 +211,7 @@ pub fn tmdb_list(
         .find((kind, id, list))
         .filter(tmdb_lists::fetched_at.gt(fresh_after))
         .select(tmdb_lists::json)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -256,7 +256,7 @@ pub fn availabilities(
     }
     let ids: Vec<i64> = titles.iter().map(|(_, id)| *id).collect();
     let rows: Vec<CachedAvailability> = availability::table
-        .filter(availability::tmdb_id.eq_any(ids))
+        .filter(TmdbIdIn::new(&ids))
         .select((
             availability::kind,
             availability::tmdb_id,
@@ -273,4 +273,88 @@ pub fn availabilities(
                 .any(|(k, id)| *k == a.kind && *id == a.tmdb_id)
         })
         .collect())
+}
+
+/// `availability.tmdb_id IN (…)` with the ids as one bound JSON array. Diesel's `eq_any` writes
+/// one placeholder per id, so its SQL changes with the count and SQLite prepares it again on
+/// every dashboard build; this SQL never changes, so the prepared statement is reused.
+#[derive(Debug, Clone, diesel::query_builder::QueryId)]
+struct TmdbIdIn {
+    ids_json: String,
+}
+
+impl TmdbIdIn {
+    fn new(ids: &[i64]) -> Self {
+        Self {
+            ids_json: serde_json::to_string(ids).unwrap_or_else(|_| "[]".to_owned()),
+        }
+    }
+}
+
+impl diesel::expression::Expression for TmdbIdIn {
+    type SqlType = diesel::sql_types::Bool;
+}
+
+impl diesel::expression::AppearsOnTable<availability::table> for TmdbIdIn {}
+
+impl diesel::expression::ValidGrouping<()> for TmdbIdIn {
+    type IsAggregate = diesel::expression::is_aggregate::Never;
+}
+
+impl diesel::query_builder::QueryFragment<diesel::sqlite::Sqlite> for TmdbIdIn {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, diesel::sqlite::Sqlite>,
+    ) -> QueryResult<()> {
+        out.push_sql("`availability`.`tmdb_id` IN (SELECT value FROM json_each(");
+        out.push_bind_param::<diesel::sql_types::Text, _>(&self.ids_json)?;
+        out.push_sql("))");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn availabilities_are_read_for_exactly_the_titles_asked() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::open(&dir.path().join("sagarr.db")).unwrap();
+        let mut conn = pool.get().unwrap();
+        for (kind, id, status) in [
+            ("movie", 603, "available"),
+            ("tv", 603, "missing"),
+            ("movie", 27205, "requested"),
+        ] {
+            put_availability(&mut conn, kind, id, status, 1).unwrap();
+        }
+        let mut found = |titles: &[(&str, i64)]| {
+            let titles: Vec<(String, i64)> = titles
+                .iter()
+                .map(|(k, id)| ((*k).to_owned(), *id))
+                .collect();
+            let mut found: Vec<(String, i64, String)> = availabilities(&mut conn, &titles)
+                .unwrap()
+                .into_iter()
+                .map(|a| (a.kind, a.tmdb_id, a.status))
+                .collect();
+            found.sort();
+            found
+        };
+        assert_eq!(
+            found(&[("movie", 603), ("movie", 27205), ("movie", 1)]),
+            [
+                ("movie".to_owned(), 603, "available".to_owned()),
+                ("movie".to_owned(), 27205, "requested".to_owned())
+            ]
+        );
+        assert_eq!(
+            found(&[("tv", 603)]),
+            [("tv".to_owned(), 603, "missing".to_owned())]
+        );
+        assert!(found(&[]).is_empty());
+        // Asked again with another count: the same statement answers.
+        assert_eq!(found(&[("movie", 27205)]).len(), 1);
+    }
 }

@@ -1,4 +1,8 @@
 //! The SQLite database: pool, pragmas, embedded migrations, and the one way handlers reach it.
+//!
+//! One-row lookups use `get_result`, not `first`: `first` binds `LIMIT ?`, and SQLite treats a
+//! bound LIMIT as part of the query plan, so binding it again expires the cached statement and
+//! every call would parse its SQL anew (measured: a tenth of a dashboard build).
 
 pub mod cache;
 pub mod nights;

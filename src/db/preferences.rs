@@ -81,7 +81,7 @@ pub fn upsert(
                 .filter(preferences::kind.eq(&p.kind))
                 .filter(preferences::tmdb_id.eq(p.tmdb_id))
                 .select(Preference::as_select())
-                .first(conn)
+                .get_result(conn)
         })
     }
 }
@@ -97,7 +97,7 @@ pub fn find(
         .filter(preferences::kind.eq(kind))
         .filter(preferences::tmdb_id.eq(tmdb_id))
         .select(Preference::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -43,7 +43,7 @@ pub fn load(
     recommendations::table
         .find((user_id, tab))
         .select((recommendations::rows_json, recommendations::generated_at))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -112,7 +112,7 @@ pub fn status(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Status> 
     Ok(refresh_status::table
         .find(user_id)
         .select(StatusRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?
         .map_or_else(
             || Status {

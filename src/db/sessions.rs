@@ -41,7 +41,7 @@ pub fn user_of(
         .filter(sessions::user_id.eq(user_id))
         .filter(sessions::expires_at.gt(now))
         .select(User::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

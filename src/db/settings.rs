@@ -8,7 +8,7 @@ pub fn get(conn: &mut SqliteConnection, key: &str) -> QueryResult<Option<String>
     settings::table
         .find(key)
         .select(settings::value)
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -51,7 +51,7 @@ pub fn find_by_plex_id(conn: &mut SqliteConnection, plex_id: i64) -> QueryResult
     users::table
         .filter(users::plex_id.eq(plex_id))
         .select(User::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -59,7 +59,7 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<User>> {
     users::table
         .find(id)
         .select(User::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -298,5 +298,5 @@ fn upsert_with_role(
     users::table
         .filter(users::plex_id.eq(account.plex_id))
         .select(User::as_select())
-        .first(conn)
+        .get_result(conn)
 }

@@ -1,6 +1,8 @@
 //! A poster card as the dashboard and the card actions show it (`partials/card.html`), and the
 //! line that replaces a card once it is dealt with (`partials/card_done.html`).
 
+use std::fmt;
+
 use askama::Template;
 
 use crate::engine::rows::Card;
@@ -53,17 +55,20 @@ impl CardView {
         }
     }
 
-    pub fn dom_id(&self) -> String {
-        format!("card-{}-{}", self.kind, self.tmdb_id)
+    // The card's ids and paths are written straight into the page (a page has about 50 cards,
+    // each naming them a dozen times), not built as Strings first.
+
+    pub fn dom_id(&self) -> MediaRef<'static> {
+        MediaRef::new("card-", '-', self.kind, self.tmdb_id, "")
     }
 
     /// The title's details: a page, or with HTMX the dialog's content.
-    pub fn details_url(&self) -> String {
-        format!("/media/{}/{}", self.kind, self.tmdb_id)
+    pub fn details_url(&self) -> MediaRef<'static> {
+        MediaRef::new("/media/", '/', self.kind, self.tmdb_id, "")
     }
 
-    pub fn action(&self, what: &str) -> String {
-        format!("/media/{}/{}/{what}", self.kind, self.tmdb_id)
+    pub fn action<'a>(&self, what: &'a str) -> MediaRef<'a> {
+        MediaRef::new("/media/", '/', self.kind, self.tmdb_id, what)
     }
 
     pub fn can_request(&self) -> bool {
@@ -89,16 +94,59 @@ impl CardView {
 
 /// TMDb poster URLs: a default and a `srcset` over TMDb's poster sizes.
 fn poster_urls(base: &str, path: &str) -> (String, String) {
-    let src = format!("{base}/w342{path}");
-    let srcset = ["w185 185w", "w342 342w", "w500 500w"]
-        .iter()
-        .map(|size| {
-            let (name, width) = size.split_once(' ').unwrap_or((size, ""));
-            format!("{base}/{name}{path} {width}")
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
+    let src = [base, "/w342", path].concat();
+    let mut srcset = String::with_capacity(3 * (base.len() + path.len() + 12));
+    for (i, (name, width)) in [("w185", "185w"), ("w342", "342w"), ("w500", "500w")]
+        .into_iter()
+        .enumerate()
+    {
+        if i > 0 {
+            srcset.push_str(", ");
+        }
+        for part in [base, "/", name, path, " ", width] {
+            srcset.push_str(part);
+        }
+    }
     (src, srcset)
+}
+
+/// `card-movie-603`, `/media/movie/603` or `/media/movie/603/skip`, as `Display`.
+pub struct MediaRef<'a> {
+    prefix: &'static str,
+    separator: char,
+    kind: Kind,
+    tmdb_id: i64,
+    action: &'a str,
+}
+
+impl<'a> MediaRef<'a> {
+    fn new(
+        prefix: &'static str,
+        separator: char,
+        kind: Kind,
+        tmdb_id: i64,
+        action: &'a str,
+    ) -> Self {
+        Self {
+            prefix,
+            separator,
+            kind,
+            tmdb_id,
+            action,
+        }
+    }
+}
+
+impl fmt::Display for MediaRef<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.prefix)?;
+        f.write_str(self.kind.as_str())?;
+        write!(f, "{}{}", self.separator, self.tmdb_id)?;
+        if !self.action.is_empty() {
+            write!(f, "/{}", self.action)?;
+        }
+        Ok(())
+    }
 }
 
 /// One card on its own, for the HTMX answer to an action.
