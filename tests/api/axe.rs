@@ -60,6 +60,20 @@ pub async fn assert_accessible(browser: &Browser, axe: &str, javascript: bool, w
             "page-has-heading-one: {headings} <h1> elements, not 1"
         ));
     }
+    // WCAG 1.4.10 (reflow), which axe does not check: the page never scrolls sideways; wide
+    // tables scroll inside their own region.
+    let overflow = browser
+        .script(
+            "const w = document.documentElement.clientWidth; \
+             return document.documentElement.scrollWidth > w \
+               ? [document.documentElement.scrollWidth, w] : null",
+        )
+        .await;
+    if !overflow.is_null() {
+        violations.push(format!(
+            "reflow: the page is {overflow} (scroll width, viewport) wide: it scrolls sideways"
+        ));
+    }
     assert!(
         violations.is_empty(),
         "{what}: {} WCAG violation(s):\n{}",
