@@ -50,16 +50,13 @@ fn hash(text: &str) -> String {
         .collect()
 }
 
-impl Fingerprint {
-    /// Of the history's first page (only its count and newest row matter), the records, the
-    /// rating limit and the AI settings.
-    pub fn of(
-        first_page: &HistoryPage,
-        records: &[Preference],
-        rating_limit: Option<&str>,
-        providers: &[Provider],
-        shape: AskedShape,
-    ) -> Self {
+/// The history part, read off the first `get_history` page (newest first): its count and its
+/// newest row, so a new play, a resumed one or a deleted one changes it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HistoryMark(String);
+
+impl HistoryMark {
+    pub fn of(first_page: &HistoryPage) -> Self {
         let newest = first_page.data.first().map(|row| {
             format!(
                 "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}",
@@ -73,11 +70,23 @@ impl Fingerprint {
                 row.media_type,
             )
         });
-        let history = format!(
+        Self(hash(&format!(
             "{:?}|{}",
             first_page.records_filtered,
             newest.unwrap_or_default()
-        );
+        )))
+    }
+}
+
+impl Fingerprint {
+    /// Of the history's mark, the records, the rating limit and the AI settings.
+    pub fn of(
+        history: &HistoryMark,
+        records: &[Preference],
+        rating_limit: Option<&str>,
+        providers: &[Provider],
+        shape: AskedShape,
+    ) -> Self {
         let mut records: Vec<String> = records
             .iter()
             .map(|r| format!("{}:{}:{}:{}", r.kind, r.tmdb_id, r.rating, r.action))
@@ -85,7 +94,7 @@ impl Fingerprint {
         records.sort_unstable();
         let ai: Vec<String> = providers.iter().map(Provider::identity).collect();
         Self {
-            history: hash(&history),
+            history: history.0.clone(),
             records: hash(&records.join(",")),
             limit: hash(rating_limit.unwrap_or("")),
             ai: hash(&format!(
@@ -199,8 +208,20 @@ mod tests {
     fn the_same_taste_gives_the_same_fingerprint_and_survives_storage() {
         let records = [record(603, 2, "seen"), record(27205, -1, "skip")];
         let reordered = [record(27205, -1, "skip"), record(603, 2, "seen")];
-        let a = Fingerprint::of(&history(), &records, Some("PG-13"), &[openai("m")], SHAPE);
-        let b = Fingerprint::of(&history(), &reordered, Some("PG-13"), &[openai("m")], SHAPE);
+        let a = Fingerprint::of(
+            &HistoryMark::of(&history()),
+            &records,
+            Some("PG-13"),
+            &[openai("m")],
+            SHAPE,
+        );
+        let b = Fingerprint::of(
+            &HistoryMark::of(&history()),
+            &reordered,
+            Some("PG-13"),
+            &[openai("m")],
+            SHAPE,
+        );
         assert_eq!(a, b);
         assert!(a.changes_since(&b).is_empty());
         assert_eq!(Fingerprint::decode(&a.encode()), Some(a.clone()));
@@ -214,7 +235,13 @@ mod tests {
     #[test]
     fn each_part_names_its_change() {
         let records = [record(603, 2, "seen")];
-        let base = Fingerprint::of(&history(), &records, None, &[openai("m")], SHAPE);
+        let base = Fingerprint::of(
+            &HistoryMark::of(&history()),
+            &records,
+            None,
+            &[openai("m")],
+            SHAPE,
+        );
         let resumed = page(
             serde_json::json!([{"row_id": 9, "rating_key": 66340, "date": 1699300000, "stopped": 1699301000,
                 "percent_complete": 100, "watched_status": 1, "group_count": 2, "media_type": "movie"}]),
@@ -222,12 +249,18 @@ mod tests {
         );
         let cases = [
             (
-                Fingerprint::of(&resumed, &records, None, &[openai("m")], SHAPE),
+                Fingerprint::of(
+                    &HistoryMark::of(&resumed),
+                    &records,
+                    None,
+                    &[openai("m")],
+                    SHAPE,
+                ),
                 "watch history",
             ),
             (
                 Fingerprint::of(
-                    &history(),
+                    &HistoryMark::of(&history()),
                     &[record(603, 1, "seen")],
                     None,
                     &[openai("m")],
@@ -236,11 +269,23 @@ mod tests {
                 "ratings and skips",
             ),
             (
-                Fingerprint::of(&history(), &records, Some("R"), &[openai("m")], SHAPE),
+                Fingerprint::of(
+                    &HistoryMark::of(&history()),
+                    &records,
+                    Some("R"),
+                    &[openai("m")],
+                    SHAPE,
+                ),
                 "rating limit",
             ),
             (
-                Fingerprint::of(&history(), &records, None, &[openai("other")], SHAPE),
+                Fingerprint::of(
+                    &HistoryMark::of(&history()),
+                    &records,
+                    None,
+                    &[openai("other")],
+                    SHAPE,
+                ),
                 "AI settings",
             ),
         ];
@@ -250,7 +295,13 @@ mod tests {
         let mut key_changed = openai("m");
         key_changed.api_key = "sk-new".into();
         assert_eq!(
-            Fingerprint::of(&history(), &records, None, &[key_changed], SHAPE),
+            Fingerprint::of(
+                &HistoryMark::of(&history()),
+                &records,
+                None,
+                &[key_changed],
+                SHAPE
+            ),
             base,
             "a new key asks the same question"
         );

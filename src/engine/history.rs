@@ -13,7 +13,7 @@ use crate::integrations::tmdb::{Summary, Tmdb};
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
 
-use super::fingerprint::{AskedShape, Fingerprint};
+use super::fingerprint::{AskedShape, Fingerprint, HistoryMark};
 use super::prompt::Candidate;
 use super::taste::{Play, Taste};
 use super::{FAVOURITES, HISTORY_PAGE, HISTORY_PAGES, LOOKUP_CONCURRENCY, Run};
@@ -32,7 +32,7 @@ impl Run<'_> {
             .ok_or(UpstreamError::not_configured(Service::Tautulli))?;
         let tautulli_user = self.user.tautulli_user_id.unwrap_or(self.user.plex_id);
         let mut rows: Vec<HistoryRow> = Vec::new();
-        let mut newest: Option<HistoryPage> = None;
+        let mut history_mark = HistoryMark::default();
         for page in 0..HISTORY_PAGES {
             let batch = match first_page.take() {
                 Some(batch) => batch,
@@ -43,10 +43,7 @@ impl Run<'_> {
                 }
             };
             if page == 0 {
-                newest = Some(HistoryPage {
-                    records_filtered: batch.records_filtered,
-                    data: batch.data.first().cloned().into_iter().collect(),
-                });
+                history_mark = HistoryMark::of(&batch);
             }
             let total_pages = batch.records_filtered.map_or(1, |n| {
                 (n.max(0) as usize)
@@ -135,10 +132,7 @@ impl Run<'_> {
         })
         .await?;
         let fingerprint = Fingerprint::of(
-            &newest.unwrap_or(HistoryPage {
-                records_filtered: None,
-                data: Vec::new(),
-            }),
+            &history_mark,
             &preferences,
             self.user.rating_limit.as_deref(),
             &self.upstreams.ai,

@@ -8,7 +8,7 @@ use std::time::Duration;
 use crate::db;
 use crate::integrations::tautulli::HistoryPage;
 
-use super::fingerprint::{AskedShape, Fingerprint};
+use super::fingerprint::{AskedShape, Fingerprint, HistoryMark};
 use super::{Context, HISTORY_PAGE, availability, prepare};
 
 /// What the nightly should do for one user, and why (the CLI prints it, the log keeps it).
@@ -77,7 +77,7 @@ pub async fn check(
         Err(error) => return refresh(format!("the records could not be read ({error})")),
     };
     let now_print = Fingerprint::of(
-        &first_page,
+        &HistoryMark::of(&first_page),
         &records,
         user.rating_limit.as_deref(),
         &upstreams.ai,
