@@ -31,19 +31,19 @@ pub async fn run(config: Config, target: Target) -> u8 {
             return 1;
         }
     };
-    if target == Target::Nightly {
-        return nightly(context(pool, config).await).await;
-    }
+    // `None`: everyone active.
+    let named = match target {
+        Target::Nightly => return nightly(context(pool, config).await).await,
+        Target::User(name) => Some(name),
+        Target::All => None,
+    };
     let users = db::run(&pool, move |conn| {
-        Ok(match &target {
-            Target::User(name) => db::users::find_by_username(conn, name)?
+        Ok(match &named {
+            Some(name) => db::users::find_by_username(conn, name)?
                 .into_iter()
                 .map(|u| (u.id, u.username))
                 .collect(),
-            Target::Nightly => Vec::new(),
-            Target::All => {
-                db::users::active_by_last_visit(conn, db::now() - db::users::ACTIVE_SECONDS)?
-            }
+            None => db::users::active_by_last_visit(conn, db::now() - db::users::ACTIVE_SECONDS)?,
         })
     })
     .await;
