@@ -303,18 +303,6 @@ async fn refresh(
         why,
         outcome: Outcome::failure(message),
     };
-    let busy = Fate::Skipped {
-        why: "a refresh was already queued or running".to_owned(),
-    };
-    // Another process (the server, or `sagarr refresh`) may be refreshing him: its queue is not
-    // this one, but the status it keeps is shared.
-    let status = db::run(&ctx.pool, move |c| {
-        Ok(db::recommendations::status(c, user_id)?)
-    })
-    .await;
-    if status.is_ok_and(|s| s.state.is_active()) {
-        return busy;
-    }
     match queue
         .enqueue_watched(&ctx.pool, user_id, Trigger::Nightly, first_page)
         .await
@@ -323,7 +311,10 @@ async fn refresh(
             Ok(outcome) => Fate::Refreshed { why, outcome },
             Err(_) => failed(why, "The refresh stopped unexpectedly.".to_owned()),
         },
-        Ok(None) => busy,
+        // Queued or running already, here or in another process: that run covers him.
+        Ok(None) => Fate::Skipped {
+            why: "a refresh was already queued or running".to_owned(),
+        },
         Err(error) => failed(why, error.to_string()),
     }
 }

@@ -117,20 +117,27 @@ impl RefreshQueue {
         Ok(true)
     }
 
-    /// Puts `user_id` in the pending set; `false` when he is queued or running. A run records
-    /// its end a moment before it leaves the set: a request in that moment waits for it
-    /// instead of being dropped, so a click right after a refresh ended is never lost.
+    /// Puts `user_id` in the pending set; `false` when he is queued or running, here or in
+    /// another process (the server beside `sagarr refresh`: the status they keep is shared).
+    /// A run records its end a moment before it leaves the set: a request in that moment
+    /// waits for it instead of being dropped, so a click right after a refresh ended is never
+    /// lost.
     async fn claim(&self, pool: &db::DbPool, user_id: i32) -> Result<bool, AppError> {
         for _ in 0..FINISHING_WAITS {
-            if lock(&self.pending).insert(user_id) {
-                return Ok(true);
-            }
             let status =
                 db::run(pool, move |c| Ok(db::recommendations::status(c, user_id)?)).await?;
-            if status.state.is_active() {
-                return Ok(false);
+            let active = status.state.is_active();
+            let claimed = lock(&self.pending).insert(user_id);
+            match (claimed, active) {
+                (true, false) => return Ok(true),
+                // Not ours, yet queued or running: another process has him.
+                (true, true) => {
+                    lock(&self.pending).remove(&user_id);
+                    return Ok(false);
+                }
+                (false, true) => return Ok(false),
+                (false, false) => actix_web::rt::time::sleep(FINISHING_WAIT).await,
             }
-            actix_web::rt::time::sleep(FINISHING_WAIT).await;
         }
         Ok(false)
     }
@@ -299,21 +306,8 @@ mod tests {
 
     #[actix_web::test]
     async fn a_refresh_that_panics_is_marked_failed_and_leaves_the_queue() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = db::open(&dir.path().join("sagarr.db")).unwrap();
-        let user_id = {
-            let mut conn = pool.get().unwrap();
-            let account = db::users::SignedInAccount {
-                plex_id: 7,
-                username: "friend".into(),
-                email: None,
-                avatar_url: None,
-                plex_token: "token".into(),
-            };
-            let user = db::users::record_sign_in(&mut conn, &account, 1).unwrap();
-            db::recommendations::set_running(&mut conn, user.id, 2).unwrap();
-            user.id
-        };
+        let (_dir, pool, user_id) = pool_with_user();
+        db::recommendations::set_running(&mut pool.get().unwrap(), user_id, 2).unwrap();
         let pending: Arc<Mutex<HashSet<i32>>> = Arc::default();
         lock(&pending).insert(user_id);
         let guard = RunGuard {
