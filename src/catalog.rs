@@ -1,8 +1,11 @@
 //! What we know about titles, asking upstreams only on a cache miss: TMDb details (kept for
 //! [`TMDB_TTL_SECONDS`]) and the TMDb id behind a Tautulli rating key (kept while the key exists).
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::db::{self, DbPool};
 use crate::error::AppError;
+use crate::integrations::UpstreamErrorKind;
 use crate::integrations::tautulli::Tautulli;
 use crate::integrations::tmdb::{Details, ExternalSource, Tmdb};
 use crate::media::Kind;
@@ -71,16 +74,21 @@ pub enum LibraryTitle {
     /// Tautulli answered `data: {}` just now: the item is gone, or Tautulli cannot reach Plex.
     /// Nothing was cached; [`remember_gone`] stores it once Plex is known to be reachable.
     EmptyAnswer,
+    /// Tautulli did not answer in time: it waits up to 15 s for a sleeping or hung Plex
+    /// (`PMS_TIMEOUT`) before it answers `{}`. Nothing was cached; treated as an outage.
+    Unanswered,
 }
 
 /// The (kind, TMDb id) of the movie or show behind a Tautulli rating key (for an episode, pass
 /// its show's key). Asked of Tautulli once per key, then of TMDb's `/find` when the server only
-/// knows an IMDb or TVDB id.
+/// knows an IMDb or TVDB id. Once one `get_metadata` has timed out, `plex_hung` is set and the
+/// keys not cached are not asked at all, so a hung Plex costs one timeout, not one per title.
 pub async fn library_title(
     pool: &DbPool,
     tautulli: &Tautulli<'_>,
     tmdb: &Tmdb<'_>,
     rating_key: &str,
+    plex_hung: &AtomicBool,
 ) -> Result<LibraryTitle, AppError> {
     let key = rating_key.to_owned();
     let now = db::now();
@@ -94,8 +102,18 @@ pub async fn library_title(
             None => LibraryTitle::NoIds,
         });
     }
-    let Some(ids) = tautulli.external_ids(rating_key).await? else {
-        return Ok(LibraryTitle::EmptyAnswer);
+    if plex_hung.load(Ordering::Relaxed) {
+        return Ok(LibraryTitle::Unanswered);
+    }
+    let ids = match tautulli.external_ids(rating_key).await {
+        Ok(Some(ids)) => ids,
+        Ok(None) => return Ok(LibraryTitle::EmptyAnswer),
+        Err(error) if matches!(error.kind, UpstreamErrorKind::TimedOut { .. }) => {
+            tracing::warn!(%error, "Tautulli did not answer about a title: Plex may be asleep");
+            plex_hung.store(true, Ordering::Relaxed);
+            return Ok(LibraryTitle::Unanswered);
+        }
+        Err(error) => return Err(error.into()),
     };
     let tmdb_id = match (ids.kind, ids.tmdb) {
         (_, Some(id)) => Some(id),

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::db;
 use crate::integrations::ai::{self, Prompt, Provider};
-use crate::integrations::overseerr::CSRF_ADVICE;
+use crate::integrations::overseerr::Flavour;
 use crate::integrations::upstreams::Upstreams;
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
@@ -86,11 +86,20 @@ async fn check(
                 .overseerr(http)
                 .ok_or_else(|| unset(Service::Overseerr))?;
             overseerr.check_key().await.map_err(|e| e.to_string())?;
+            let server = overseerr.server_info().await.ok();
             // Reads pass with CSRF protection on; every request the users make would not.
             if overseerr.csrf_protection().await.ok().flatten() == Some(true) {
-                return Err(format!("{CSRF_ADVICE}."));
+                let flavour = server.as_ref().map_or(Flavour::Overseerr, |s| s.flavour);
+                return Err(format!("{}.", flavour.csrf_advice()));
             }
-            Ok("Overseerr accepted the API key".to_owned())
+            Ok(match server {
+                Some(server) => format!(
+                    "{name} accepted the API key. Connected to {name} {}.",
+                    server.version,
+                    name = server.flavour.name(),
+                ),
+                None => "Overseerr accepted the API key".to_owned(),
+            })
         }
         Section::Tmdb => {
             let matrix = upstreams

@@ -70,6 +70,17 @@ pub fn for_non_admin(
     }
 }
 
+/// An account Tautulli does not list, when Tautulli could not ask plex.tv for the server's
+/// users just now: he may have been invited since its last look, so the refusal says to retry.
+pub fn unlisted_while_plex_unreachable(account: &Account) -> Access {
+    Access::Refuse(format!(
+        "The Plex account {} isn't on this server's list yet, and the server could not check with \
+         Plex right now. If the server's owner just shared the server with you, try again in a few \
+         minutes; if it keeps happening, please tell him.",
+        account.display_name()
+    ))
+}
+
 /// Why Tautulli could not be asked, short and without addresses: the person reading it is not
 /// the admin. The full error goes to the log.
 fn tautulli_problem(error: &UpstreamError) -> &'static str {

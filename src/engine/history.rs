@@ -2,6 +2,7 @@
 //! through the caches) with his own records, and TMDb's recommendations of his favourites.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::AtomicBool;
 
 use futures_util::{StreamExt, stream};
 
@@ -15,7 +16,7 @@ use crate::media::Kind;
 
 use super::fingerprint::{AskedShape, Fingerprint, HistoryMark};
 use super::prompt::Candidate;
-use super::taste::{Play, Taste};
+use super::taste::{NamedTitle, Play, Taste};
 use super::{FAVOURITES, HISTORY_PAGE, HISTORY_PAGES, LOOKUP_CONCURRENCY, Run};
 
 impl Run<'_> {
@@ -72,11 +73,13 @@ impl Run<'_> {
         let tmdb = &self.tmdb;
         let total = keys.len() as i32;
         let keys_total = keys.len();
+        let plex_hung = AtomicBool::new(false);
         let resolved: Vec<(String, Result<LibraryTitle, AppError>)> = stream::iter(keys)
             .map(|key| {
-                let (tautulli, tmdb) = (tautulli, tmdb);
+                let (tautulli, tmdb, plex_hung) = (tautulli, tmdb, &plex_hung);
                 async move {
-                    let found = catalog::library_title(self.pool(), tautulli, tmdb, &key).await;
+                    let found =
+                        catalog::library_title(self.pool(), tautulli, tmdb, &key, plex_hung).await;
                     (key, found)
                 }
             })
@@ -87,21 +90,33 @@ impl Run<'_> {
             .await;
         let mut ids = HashMap::new();
         let mut empty_answers = Vec::new();
+        // Titles without ids (deleted from Plex, or no TMDb match) are still watched: they are
+        // kept out by name and year. Titles Tautulli could not look up (Plex out of reach or
+        // asleep) are kept out by name too, and the run says so.
+        let mut nameless_keys: HashSet<String> = HashSet::new();
+        let mut unlooked_keys: HashSet<String> = HashSet::new();
         for (key, found) in resolved {
             match found? {
                 LibraryTitle::Found(kind, id) => {
                     ids.insert(key, (kind, id));
                 }
-                LibraryTitle::NoIds => {}
+                LibraryTitle::NoIds => {
+                    nameless_keys.insert(key);
+                }
                 LibraryTitle::EmptyAnswer => empty_answers.push(key),
+                LibraryTitle::Unanswered => {
+                    unlooked_keys.insert(key);
+                }
             }
         }
         // `data: {}` means "gone" only while Tautulli reaches Plex; during an outage it means
         // nothing, and remembering it would drop those titles from the taste for good.
-        let mut unlooked_keys: HashSet<String> = HashSet::new();
         if !empty_answers.is_empty() {
             match tautulli.plex_connected().await {
-                Ok(true) => catalog::remember_gone(self.pool(), empty_answers).await?,
+                Ok(true) => {
+                    nameless_keys.extend(empty_answers.iter().cloned());
+                    catalog::remember_gone(self.pool(), empty_answers).await?
+                }
                 Ok(false) => unlooked_keys.extend(empty_answers),
                 Err(error) => {
                     tracing::warn!(%error, "could not ask Tautulli whether it reaches Plex");
@@ -139,20 +154,28 @@ impl Run<'_> {
             AskedShape::of(&self.ctx.config),
         );
         let mut taste = Taste::build(&plays, &preferences, db::now());
-        if !unlooked_keys.is_empty() {
-            let mut named: HashSet<(Kind, String)> = HashSet::new();
-            for row in &rows {
-                if row.title_key().is_none_or(|k| !unlooked_keys.contains(k)) {
-                    continue;
-                }
-                let (kind, title) = match row.media_type.as_str() {
-                    "episode" => (Kind::Tv, row.grandparent_title.clone()),
-                    _ => (Kind::Movie, row.title.clone()),
-                };
-                if !title.is_empty() && named.insert((kind, title.clone())) {
-                    taste.unlooked.push((kind, title));
-                }
+        let mut named: HashSet<(Kind, String, Option<i32>)> = HashSet::new();
+        for row in &rows {
+            let Some(key) = row.title_key() else { continue };
+            // Unlooked: everything in the history, as during an outage; nameless: what was
+            // watched (a partial play is a signal, not an exclusion).
+            let wanted =
+                unlooked_keys.contains(key) || (nameless_keys.contains(key) && row.is_watched());
+            if !wanted {
+                continue;
             }
+            let named_title = NamedTitle::of(row);
+            if !named_title.title.is_empty()
+                && named.insert((
+                    named_title.kind,
+                    named_title.title.clone(),
+                    named_title.year,
+                ))
+            {
+                taste.unlooked.push(named_title);
+            }
+        }
+        if !unlooked_keys.is_empty() {
             taste.plex_outage = Some((unlooked_keys.len(), keys_total));
         }
         // Shows' years come from TMDb (cached); history rows only know the episode's.

@@ -50,8 +50,8 @@ pub fn build(taste: &Taste, candidates: &[Candidate], shape: Shape) -> Prompt {
     }
     // Watched while Plex was unreachable: no ids, but the model can still avoid them by name.
     let room = HISTORY_LINES.saturating_sub(taste.seen.len());
-    for (kind, title) in taste.unlooked.iter().take(room.max(10)) {
-        user.push_str(&format!("- {title} {kind}, watched\n"));
+    for named in taste.unlooked.iter().take(room.max(10)) {
+        user.push_str(&format!("- {} {}, watched\n", named.title, named.kind));
     }
     let dislikes: Vec<String> = taste
         .dislikes()

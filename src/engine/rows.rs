@@ -8,6 +8,7 @@ use crate::integrations::tmdb::Details;
 use crate::media::{Kind, Tab};
 
 use super::normalize::normalize;
+use super::taste::NameExclusions;
 use super::verify::DropReason;
 
 /// One poster card, as stored and shown.
@@ -65,8 +66,8 @@ pub struct Row {
 pub struct Assembly {
     pub tabs: HashMap<Tab, Vec<Row>>,
     seen: HashSet<(Kind, i64)>,
-    /// Watched titles known only by (kind, normalised name), while Plex was unreachable.
-    pub excluded_names: HashSet<(Kind, String)>,
+    /// Watched titles known only by name (Plex unreachable, or the title deleted from it).
+    pub excluded_names: NameExclusions,
     /// Rows added now fill short tabs ([`Row::filled`]).
     pub filling: bool,
     pub dropped: HashMap<DropReason, u32>,
@@ -99,7 +100,7 @@ impl Assembly {
             if excluded.contains(&key)
                 || self
                     .excluded_names
-                    .contains(&(card.kind, normalize(&card.title)))
+                    .contains(card.kind, &card.title, card.year)
             {
                 self.drop_item(DropReason::Seen);
                 continue;

@@ -65,11 +65,58 @@ pub struct Taste {
     pub skipped: Vec<String>,
     /// Never recommend: watched, rated, skipped, requested, watchlisted (by kind and id).
     pub excluded: HashSet<(Kind, i64)>,
-    /// Titles in the history that could not be looked up because Tautulli could not reach Plex:
-    /// known by kind and name only, and kept out by name (see [`Taste::unlooked_keys`]).
-    pub unlooked: Vec<(Kind, String)>,
+    /// Titles in the history known by name only: Tautulli could not look them up (Plex out of
+    /// reach or asleep), or they have no ids (deleted from Plex since). Kept out by name and
+    /// year (see [`Taste::unlooked_keys`]).
+    pub unlooked: Vec<NamedTitle>,
     /// How many of the history's titles were unlooked, of how many, when Plex was unreachable.
     pub plex_outage: Option<(usize, usize)>,
+}
+
+/// A watched title known only by what its history row says: kind, name and (a movie's) year.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedTitle {
+    pub kind: Kind,
+    pub title: String,
+    pub year: Option<i32>,
+}
+
+impl NamedTitle {
+    /// The movie, or the episode's show (an episode row's year is the episode's, so none).
+    pub fn of(row: &HistoryRow) -> Self {
+        match row.media_type.as_str() {
+            "episode" => Self {
+                kind: Kind::Tv,
+                title: row.grandparent_title.clone(),
+                year: None,
+            },
+            _ => Self {
+                kind: Kind::Movie,
+                title: row.title.clone(),
+                year: row.year.and_then(|y| i32::try_from(y).ok()),
+            },
+        }
+    }
+}
+
+/// Watched titles known by name only, as verification compares them: a card with the same
+/// kind and normalised name is kept out, unless both years are known and differ (Dune 2021
+/// watched does not hide Dune 1984).
+#[derive(Debug, Default, Clone)]
+pub struct NameExclusions {
+    years: HashMap<(Kind, String), Vec<Option<i32>>>,
+}
+
+impl NameExclusions {
+    pub fn contains(&self, kind: Kind, title: &str, year: Option<i32>) -> bool {
+        self.years
+            .get(&(kind, super::normalize::normalize(title)))
+            .is_some_and(|years| {
+                years
+                    .iter()
+                    .any(|y| y.is_none() || year.is_none() || *y == year)
+            })
+    }
 }
 
 /// A history row resolved to its title.
@@ -173,12 +220,17 @@ impl Taste {
         self.seen.is_empty()
     }
 
-    /// The names of the unlooked titles as verification compares them: (kind, normalised title).
-    pub fn unlooked_keys(&self) -> HashSet<(Kind, String)> {
-        self.unlooked
-            .iter()
-            .map(|(kind, title)| (*kind, super::normalize::normalize(title)))
-            .collect()
+    /// The titles known by name only, as verification compares them.
+    pub fn unlooked_keys(&self) -> NameExclusions {
+        let mut exclusions = NameExclusions::default();
+        for named in &self.unlooked {
+            exclusions
+                .years
+                .entry((named.kind, super::normalize::normalize(&named.title)))
+                .or_default()
+                .push(named.year);
+        }
+        exclusions
     }
 }
 
@@ -232,6 +284,31 @@ mod tests {
             taste.seen[1].prompt_line(),
             "Arrival (2016) movie, partly watched (40%)"
         );
+    }
+
+    #[test]
+    fn titles_known_by_name_are_matched_by_name_and_year() {
+        let taste = Taste {
+            unlooked: vec![
+                NamedTitle {
+                    kind: Kind::Movie,
+                    title: "The Prestige".into(),
+                    year: Some(2006),
+                },
+                NamedTitle {
+                    kind: Kind::Tv,
+                    title: "Dark".into(),
+                    year: None,
+                },
+            ],
+            ..Taste::default()
+        };
+        let names = taste.unlooked_keys();
+        assert!(names.contains(Kind::Movie, "the prestige", Some(2006)));
+        assert!(names.contains(Kind::Movie, "The Prestige", None));
+        assert!(!names.contains(Kind::Movie, "The Prestige", Some(1995)));
+        assert!(!names.contains(Kind::Tv, "The Prestige", Some(2006)));
+        assert!(names.contains(Kind::Tv, "Dark", Some(2017)));
     }
 
     #[test]

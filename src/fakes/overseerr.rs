@@ -43,7 +43,12 @@ struct State {
     /// (kind, tmdb id) → (media status, per-season status).
     media: HashMap<(Kind, i64), (i64, HashMap<i64, i64>)>,
     requests: Vec<RecordedRequest>,
+    /// `MediaRequestStatus` of each request by its index (absent: 1, pending). Seerr's 5,
+    /// completed, no longer holds its seasons.
+    request_status: HashMap<usize, i64>,
     csrf_protection: bool,
+    /// Speak Seerr 3.1 (the successor of Overseerr and Jellyseerr) instead of Overseerr 1.33.
+    seerr: bool,
 }
 
 pub struct FakeOverseerr {
@@ -69,7 +74,9 @@ impl FakeOverseerr {
             users: vec![owner],
             media: HashMap::new(),
             requests: Vec::new(),
+            request_status: HashMap::new(),
             csrf_protection: false,
+            seerr: false,
         }));
         let shared = web::Data::from(state.clone());
         let server = FakeServer::start(Flavor::Overseerr, move |cfg| {
@@ -79,6 +86,8 @@ impl FakeOverseerr {
                     .route("/auth/me", web::get().to(me))
                     .route("/user", web::get().to(users))
                     .route("/settings/main", web::get().to(main_settings))
+                    .route("/settings/network", web::get().to(network_settings))
+                    .route("/settings/public", web::get().to(public_settings))
                     .route("/request", web::post().to(request))
                     .route("/{kind}/{id}", web::get().to(media))
                     .default_service(web::to(not_found)),
@@ -121,6 +130,24 @@ impl FakeOverseerr {
     }
 
     /// Settings → General → "Enable CSRF Protection": every POST then fails 403.
+    /// Answer as Seerr 3.1 does where it differs from Overseerr (docs/upstreams.md, Seerr):
+    /// `mediaInfo.mediaUrl` for the Plex link, CSRF protection under `/settings/network`, a
+    /// completed (5) request and a deleted (7) season no longer hold a season.
+    pub fn speak_seerr(&self) {
+        lock(&self.state).seerr = true;
+    }
+
+    /// Every request made so far for the title becomes `status` (`MediaRequestStatus`).
+    pub fn set_request_status(&self, kind: Kind, tmdb_id: i64, status: i64) {
+        let mut state = lock(&self.state);
+        let indexes: Vec<usize> = (0..state.requests.len())
+            .filter(|i| state.requests[*i].kind == kind && state.requests[*i].tmdb_id == tmdb_id)
+            .collect();
+        for i in indexes {
+            state.request_status.insert(i, status);
+        }
+    }
+
     pub fn set_csrf_protection(&self, on: bool) {
         lock(&self.state).csrf_protection = on;
     }
@@ -168,11 +195,54 @@ async fn not_found() -> HttpResponse {
     message(404, "Not Found")
 }
 
-async fn status() -> HttpResponse {
+async fn status(state: web::Data<Mutex<State>>) -> HttpResponse {
+    let version = if lock(&state).seerr {
+        "3.1.0"
+    } else {
+        "1.33.2"
+    };
     HttpResponse::Ok().json(
-        json!({"version": "1.33.2", "commitTag": "v1.33.2", "updateAvailable": false,
+        json!({"version": version, "commitTag": format!("v{version}"), "updateAvailable": false,
         "commitsBehind": 0, "restartRequired": false}),
     )
+}
+
+/// `GET /settings/public`, no key needed. Seerr and Jellyseerr add `mediaServerType`
+/// (1 Plex, 2 Jellyfin, 3 Emby); Overseerr has no such field.
+async fn public_settings(state: web::Data<Mutex<State>>) -> HttpResponse {
+    let mut body = json!({"initialized": true, "applicationTitle": "Overseerr", "applicationUrl": "",
+        "hideAvailable": false, "localLogin": true, "movie4kEnabled": false, "series4kEnabled": false,
+        "region": "", "originalLanguage": "", "partialRequestsEnabled": true, "cacheImages": false,
+        "vapidPublic": "", "enablePushRegistration": false, "locale": "en", "emailEnabled": false,
+        "newPlexLogin": true});
+    if lock(&state).seerr {
+        body["applicationTitle"] = json!("Seerr");
+        body["mediaServerType"] = json!(1);
+        body["enableSpecialEpisodes"] = json!(false);
+        body["youtubeUrl"] = json!("");
+    }
+    HttpResponse::Ok().json(body)
+}
+
+/// `GET /settings/network` (admin): Seerr's home of `csrfProtection`. Overseerr has no such
+/// route (404).
+async fn network_settings(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
+    let state = lock(&state);
+    if !state.seerr {
+        return message(404, "Not Found");
+    }
+    match acting_user(&req, &state) {
+        Ok(user) if user.permissions & ADMIN != 0 => HttpResponse::Ok().json(json!({
+            "csrfProtection": state.csrf_protection, "forceIpv4First": false, "trustProxy": false,
+            "proxy": {"enabled": false, "hostname": "", "port": 8080, "useSsl": false, "user": "",
+                "password": "", "bypassFilter": "", "bypassLocalAddresses": true},
+            "dnsCache": {"enabled": false, "forceMinTtl": 0, "forceMaxTtl": -1},
+            "apiRequestTimeout": 10000})),
+        Ok(_) => HttpResponse::Forbidden().json(
+            json!({"status": 403, "error": "You do not have permission to access this endpoint"}),
+        ),
+        Err(refusal) => *refusal,
+    }
 }
 
 /// The acting user: key checked, then `X-Api-User` (default user 1). `Err` is the refusal.
@@ -209,6 +279,14 @@ fn user_json(u: &FakeOverseerrUser) -> Value {
 async fn main_settings(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
     let state = lock(&state);
     match acting_user(&req, &state) {
+        // Seerr keeps csrfProtection under /settings/network, not here.
+        Ok(user) if user.permissions & ADMIN != 0 && state.seerr => {
+            HttpResponse::Ok().json(json!({
+            "apiKey": state.api_key, "applicationTitle": "Seerr",
+            "applicationUrl": "", "localLogin": true,
+            "newPlexLogin": true, "defaultPermissions": REQUEST, "partialRequestsEnabled": true,
+            "hideAvailable": false}))
+        }
         Ok(user) if user.permissions & ADMIN != 0 => HttpResponse::Ok().json(json!({
             "apiKey": state.api_key, "applicationTitle": "Overseerr",
             "applicationUrl": "", "csrfProtection": state.csrf_protection, "localLogin": true,
@@ -303,15 +381,19 @@ async fn media(
             .iter()
             .enumerate()
             .filter(|(_, r)| r.kind == kind && r.tmdb_id == t.tmdb_id)
-            .map(|(i, r)| json!({"id": i + 1, "status": 1, "is4k": false, "type": kind.as_str(),
+            .map(|(i, r)| json!({"id": i + 1, "status": state.request_status.get(&i).copied().unwrap_or(1),
+                "is4k": false, "type": kind.as_str(),
                 "seasons": r.seasons.iter().map(|n| json!({"id": n, "seasonNumber": n, "status": 1})).collect::<Vec<_>>()}))
             .collect();
-        // Overseerr sets plexUrl once Plex has the title (server/entity/Media.ts).
+        // The server link is set once Plex has the title: `plexUrl` on Overseerr, `mediaUrl`
+        // on Seerr and Jellyseerr (server/entity/Media.ts).
         let plex_url = matches!(status, 4 | 5).then(|| plex_url(t.tmdb_id));
+        let link_field = if state.seerr { "mediaUrl" } else { "plexUrl" };
         body["mediaInfo"] = json!({"id": 42, "mediaType": kind.as_str(), "tmdbId": t.tmdb_id, "status": status,
-            "plexUrl": plex_url, "iOSPlexUrl": plex_url.as_ref().map(|_| format!("plex://preplay/?metadataKey=%2Flibrary%2Fmetadata%2F{}", 1000 + t.tmdb_id)),
+            "iOSPlexUrl": plex_url.as_ref().map(|_| format!("plex://preplay/?metadataKey=%2Flibrary%2Fmetadata%2F{}", 1000 + t.tmdb_id)),
             "status4k": 1, "requests": requests, "issues": [],
             "seasons": seasons.iter().map(|(n, s)| json!({"seasonNumber": n, "status": s, "status4k": 1})).collect::<Vec<_>>()});
+        body["mediaInfo"][link_field] = json!(plex_url);
     }
     HttpResponse::Ok().json(body)
 }
@@ -362,10 +444,24 @@ async fn request(
     if user.quota_exceeded {
         return message(403, &format!("{} Quota exceeded.", noun.1));
     }
-    let already_requested = state
+    // MediaRequest.ts: declined requests never hold a season, and on Seerr neither do
+    // completed (5) ones; media seasons hold unless unknown (1) or, on Seerr, deleted (7).
+    let seerr = state.seerr;
+    let holding: Vec<&RecordedRequest> = state
         .requests
         .iter()
-        .any(|r| r.kind == kind && r.tmdb_id == t.tmdb_id);
+        .enumerate()
+        .filter(|(i, r)| {
+            let status = state.request_status.get(i).copied().unwrap_or(1);
+            r.kind == kind && r.tmdb_id == t.tmdb_id && status != 3 && !(seerr && status == 5)
+        })
+        .map(|(_, r)| r)
+        .collect();
+    let already_requested = !holding.is_empty();
+    let requested_seasons: Vec<i64> = holding
+        .iter()
+        .flat_map(|r| r.seasons.iter().copied())
+        .collect();
     let entry = state
         .media
         .entry((kind, t.tmdb_id))
@@ -394,7 +490,8 @@ async fn request(
             }
             let left: Vec<i64> = asked
                 .into_iter()
-                .filter(|n| entry.1.get(n).is_none_or(|s| *s == 1))
+                .filter(|n| !requested_seasons.contains(n))
+                .filter(|n| entry.1.get(n).is_none_or(|s| *s == 1 || (seerr && *s == 7)))
                 .collect();
             if left.is_empty() {
                 return HttpResponse::Accepted()

@@ -4,8 +4,9 @@
 //! (`data: {}` for deleted ones, and for everything while Plex is unreachable) and
 //! `server_status`.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
@@ -61,6 +62,9 @@ struct Play {
     percent_complete: i64,
     watched_status: f64,
     in_progress: bool,
+    /// Imported from PlexWatch or Plexivity: the importers leave `grandparent_title`,
+    /// `parent_title` and `original_title` null on movies (docs/upstreams.md, Tautulli).
+    imported: bool,
 }
 
 struct State {
@@ -72,6 +76,15 @@ struct State {
     /// Whether Tautulli reaches the Plex server (`server_status`).
     plex_connected: bool,
     library: HashMap<String, LibraryItem>,
+    /// Items deleted from Plex: `get_metadata` answers `{}`, their history rows keep their
+    /// title, year and guid.
+    deleted: HashSet<String>,
+    /// A sleeping or hung Plex: `get_metadata` answers `{}` only after Tautulli's own
+    /// `PMS_TIMEOUT` (15 s), this long here.
+    metadata_hang: Option<Duration>,
+    /// Whether plex.tv answers Tautulli: when not, `refresh_users_list` still says `success`,
+    /// with `data: false`, and refreshes nothing.
+    plex_tv_reachable: bool,
     plays: Vec<Play>,
     calls: Vec<String>,
 }
@@ -93,6 +106,9 @@ impl FakeTautulli {
             shared_since_refresh: Vec::new(),
             plex_connected: true,
             library: HashMap::new(),
+            deleted: HashSet::new(),
+            metadata_hang: None,
+            plex_tv_reachable: true,
             plays: Vec::new(),
             calls: Vec::new(),
         }));
@@ -152,9 +168,29 @@ impl FakeTautulli {
             .insert(rating_key.to_owned(), item);
     }
 
-    /// Deletes an item: `get_metadata` then answers `data: {}`.
+    /// Deletes an item from Plex: `get_metadata` then answers `data: {}`, while the history
+    /// rows of its plays keep their title and year, as Tautulli's own tables do.
     pub fn remove_item(&self, rating_key: &str) {
-        lock(&self.state).library.remove(rating_key);
+        lock(&self.state).deleted.insert(rating_key.to_owned());
+    }
+
+    /// Plex sleeps or hangs: each `get_metadata` answers `data: {}` after `delay` (Tautulli's
+    /// `PMS_TIMEOUT`, 15 s), while `server_status` still says connected. `None` wakes it.
+    pub fn hang_metadata(&self, delay: Option<Duration>) {
+        lock(&self.state).metadata_hang = delay;
+    }
+
+    /// plex.tv is (un)reachable from Tautulli: `refresh_users_list` answers `data: false`.
+    pub fn set_plex_tv_reachable(&self, reachable: bool) {
+        lock(&self.state).plex_tv_reachable = reachable;
+    }
+
+    /// Like [`Self::add_play`], for a movie play imported from PlexWatch (null text fields).
+    pub fn add_imported_play(&self, user_id: i64, rating_key: &str, percent: i64, date: i64) {
+        self.add_play(user_id, rating_key, percent, date);
+        if let Some(play) = lock(&self.state).plays.last_mut() {
+            play.imported = true;
+        }
     }
 
     /// Records that `user_id` played `rating_key` to `percent` % at `date` (unix seconds).
@@ -171,6 +207,7 @@ impl FakeTautulli {
             percent_complete: percent,
             watched_status,
             in_progress: false,
+            imported: false,
         });
     }
 
@@ -183,6 +220,7 @@ impl FakeTautulli {
             percent_complete: 10,
             watched_status: 0.0,
             in_progress: true,
+            imported: false,
         });
     }
 
@@ -237,6 +275,10 @@ async fn wrong_endpoint() -> HttpResponse {
 async fn api_v2(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpResponse {
     let query: HashMap<String, String> =
         serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    if let Some(delay) = metadata_hang(&state, &query) {
+        actix_web::rt::time::sleep(delay).await;
+        return envelope(200, "success", None, json!({}));
+    }
     let mut state = lock(&state);
     let Some(key) = query.get("apikey") else {
         return error("Parameter apikey is required");
@@ -256,13 +298,17 @@ async fn api_v2(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpRespons
     state.calls.push(logged);
     match cmd.as_str() {
         "get_users" => envelope(200, "success", None, Value::Array(state.users.clone())),
+        // api2.py: synchronous, `data: true`; plex.tv out of reach is still `success`.
+        "refresh_users_list" if !state.plex_tv_reachable => {
+            envelope(200, "success", None, json!(false))
+        }
         "refresh_users_list" => {
             let shared = std::mem::take(&mut state.shared_since_refresh);
             for new in shared {
                 state.users.retain(|u| u["user_id"] != new["user_id"]);
                 state.users.push(new);
             }
-            envelope(200, "success", Some("Users list refreshed."), json!({}))
+            envelope(200, "success", None, json!(true))
         }
         "server_status" => envelope(
             200,
@@ -284,6 +330,7 @@ async fn api_v2(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpRespons
             let data = query
                 .get("rating_key")
                 .filter(|_| state.plex_connected)
+                .filter(|k| !state.deleted.contains(*k))
                 .and_then(|k| state.library.get(k).map(|item| metadata(k, item)));
             envelope(200, "success", None, data.unwrap_or_else(|| json!({})))
         }
@@ -291,6 +338,17 @@ async fn api_v2(req: HttpRequest, state: web::Data<Mutex<State>>) -> HttpRespons
             "Unknown command: {other}. Possible commands are: {COMMANDS}"
         )),
     }
+}
+
+/// How long a `get_metadata` with the right key waits for a hung Plex, noting the call.
+fn metadata_hang(state: &Mutex<State>, query: &HashMap<String, String>) -> Option<Duration> {
+    let mut state = lock(state);
+    let asked = query.get("cmd").is_some_and(|c| c == "get_metadata")
+        && query.get("apikey") == Some(&state.api_key);
+    let delay = state.metadata_hang.filter(|_| asked)?;
+    let key = query.get("rating_key").cloned().unwrap_or_default();
+    state.calls.push(format!("get_metadata rating_key={key}"));
+    Some(delay)
 }
 
 /// `get_history`: newest first, filtered by `user_id` and `media_type`, paged by `start` and
@@ -389,6 +447,11 @@ fn row(state: &State, play: &Play, index: usize) -> Value {
             v["media_index"] = json!("");
             v["parent_media_index"] = json!("");
             v["guid"] = json!("plex://movie/5d776b85594b2b001e6dc641");
+            if play.imported {
+                for field in ["grandparent_title", "parent_title", "original_title"] {
+                    v[field] = Value::Null;
+                }
+            }
         }
         Some(LibraryItem::Season { .. }) | None => {
             v["media_type"] = json!("movie");

@@ -154,7 +154,17 @@ async fn details(
         .unwrap_or_default();
     match title_of(&state, &kind, &id) {
         Some(t) => {
-            HttpResponse::Ok().json(catalog::tmdb_details_with(&t, &appended, language(&query)))
+            let mut body = catalog::tmdb_details_with(&t, &appended, language(&query));
+            // TMDb keeps only the videos in `language`'s own language, plus those listed in
+            // `include_video_language` (every video here is in English).
+            let mut kept = vec![language(&query).split('-').next().unwrap_or("en")];
+            if let Some(more) = query.get("include_video_language") {
+                kept.extend(more.split(','));
+            }
+            if let Some(videos) = body["videos"]["results"].as_array_mut() {
+                videos.retain(|v| v["iso_639_1"].as_str().is_some_and(|l| kept.contains(&l)));
+            }
+            HttpResponse::Ok().json(body)
         }
         None => not_found_body(),
     }

@@ -33,7 +33,7 @@ struct SearchContainer {
 
 #[derive(Deserialize)]
 struct SearchResults {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     id: String,
     #[serde(rename = "SearchResult", default)]
     results: Vec<SearchResult>,
@@ -47,9 +47,17 @@ struct SearchResult {
 
 #[derive(Deserialize)]
 struct Metadata {
-    #[serde(rename = "ratingKey", default)]
+    #[serde(
+        rename = "ratingKey",
+        default,
+        deserialize_with = "crate::integrations::lenient::string"
+    )]
     rating_key: String,
-    #[serde(rename = "type", default)]
+    #[serde(
+        rename = "type",
+        default,
+        deserialize_with = "crate::integrations::lenient::string"
+    )]
     kind: String,
     #[serde(default)]
     year: Option<i64>,

@@ -1,5 +1,7 @@
-//! Deserializers for the loose types upstreams send: Tautulli stores empty numbers as `""` and
-//! returns metadata values as strings.
+//! Deserializers for the loose types upstreams send: Tautulli stores empty numbers as `""`,
+//! returns metadata values as strings, and sends `null` for the text its importers never filled
+//! (`grandparent_title` of a movie imported from PlexWatch). Every text field of an upstream
+//! answer reads through [`string`] or an `Option`, so one such row never fails a whole answer.
 
 use serde::{Deserialize, Deserializer};
 
@@ -43,6 +45,31 @@ pub fn opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<S
     })
 }
 
+/// Accepts a string, a number (turned into text), `null` or a missing field (empty).
+pub fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(match Option::<NumberLike>::deserialize(deserializer)? {
+        Some(NumberLike::Text(s)) => s,
+        Some(NumberLike::Int(n)) => n.to_string(),
+        _ => String::new(),
+    })
+}
+
+/// Accepts a list of strings (anything else in it is left out), `null` or a missing field.
+pub fn strings<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    Ok(
+        match Option::<Vec<NumberLike>>::deserialize(deserializer).unwrap_or(None) {
+            Some(items) => items
+                .into_iter()
+                .filter_map(|item| match item {
+                    NumberLike::Text(s) => Some(s),
+                    _ => None,
+                })
+                .collect(),
+            None => Vec::new(),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use serde::Deserialize;
@@ -62,5 +89,31 @@ mod tests {
         assert_eq!(parse(r#"{"n": null}"#), None);
         assert_eq!(parse(r#"{}"#), None);
         assert_eq!(parse(r#"{"n": [1]}"#), None);
+    }
+
+    #[derive(Deserialize)]
+    struct Texts {
+        #[serde(default, deserialize_with = "super::string")]
+        title: String,
+        #[serde(default, deserialize_with = "super::strings")]
+        guids: Vec<String>,
+    }
+
+    #[test]
+    fn null_text_reads_as_empty() {
+        let parse = |json: &str| {
+            let t = serde_json::from_str::<Texts>(json).unwrap();
+            (t.title, t.guids)
+        };
+        assert_eq!(
+            parse(r#"{"title": null, "guids": null}"#),
+            (String::new(), vec![])
+        );
+        assert_eq!(parse(r#"{}"#), (String::new(), vec![]));
+        assert_eq!(
+            parse(r#"{"title": "Heat", "guids": ["tmdb://949", null]}"#),
+            ("Heat".to_owned(), vec!["tmdb://949".to_owned()])
+        );
+        assert_eq!(parse(r#"{"title": 1999}"#).0, "1999");
     }
 }

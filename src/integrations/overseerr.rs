@@ -221,9 +221,12 @@ struct MediaDetails {
 struct MediaInfo {
     #[serde(default)]
     status: Option<i64>,
-    /// The deep link to the title on the owner's Plex, set once it is there.
+    /// The deep link to the title on the owner's Plex, set once it is there: `plexUrl` on
+    /// Overseerr, `mediaUrl` on Seerr and Jellyseerr (server/entity/Media.ts).
     #[serde(rename = "plexUrl", default)]
     plex_url: Option<String>,
+    #[serde(rename = "mediaUrl", default)]
+    media_url: Option<String>,
     #[serde(default)]
     seasons: Vec<SeasonStatus>,
     #[serde(default)]
@@ -256,18 +259,75 @@ struct TvDetails {
     media_info: Option<MediaInfo>,
 }
 
-/// `GET /settings/main`, the part we read.
+/// `GET /settings/main` (Overseerr) or `/settings/network` (Seerr, Jellyseerr): the part we read.
 #[derive(Deserialize)]
-struct MainSettings {
+struct CsrfSettings {
     #[serde(rename = "csrfProtection", default)]
-    csrf_protection: bool,
+    csrf_protection: Option<bool>,
+}
+
+/// `GET /status`, public.
+#[derive(Deserialize)]
+struct Status {
+    #[serde(default, deserialize_with = "super::lenient::string")]
+    version: String,
+}
+
+/// `GET /settings/public`, public: Seerr and Jellyseerr add `mediaServerType`.
+#[derive(Deserialize)]
+struct PublicSettings {
+    #[serde(rename = "mediaServerType", default)]
+    media_server_type: Option<i64>,
+}
+
+/// Which of the three servers speaking this API answers (docs/upstreams.md, Seerr).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavour {
+    Overseerr,
+    Jellyseerr,
+    /// The merged successor of both, from version 3.
+    Seerr,
+}
+
+impl Flavour {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Overseerr => "Overseerr",
+            Self::Jellyseerr => "Jellyseerr",
+            Self::Seerr => "Seerr",
+        }
+    }
+
+    /// Where the admin turns CSRF protection off, in the words of that server's settings page.
+    pub fn csrf_advice(self) -> String {
+        match self {
+            Self::Overseerr => {
+                "Overseerr's CSRF protection is on, and it refuses every request Sagarr sends. \
+                 Turn off \"Enable CSRF Protection\" in Overseerr's Settings → General"
+                    .to_owned()
+            }
+            other => format!(
+                "{name}'s CSRF protection is on, and it refuses every request Sagarr sends. Turn off \
+                 \"Enable CSRF Protection\" in {name}'s Settings → Network",
+                name = other.name()
+            ),
+        }
+    }
+}
+
+/// The server's flavour and version, as its public routes tell them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServerInfo {
+    pub flavour: Flavour,
+    pub version: String,
 }
 
 /// What Overseerr answers on every POST while "Enable CSRF Protection" is on.
 const CSRF_REFUSAL: &str = "invalid csrf token";
-/// Where the admin turns it off, in the words of Overseerr's settings page.
-pub const CSRF_ADVICE: &str = "Overseerr's CSRF protection is on, and it refuses every request Sagarr sends. Turn off \
-     \"Enable CSRF Protection\" in Overseerr's Settings → General";
+/// Where the admin turns it off, for a refusal met while acting (the flavour is not asked then).
+pub const CSRF_ADVICE: &str = "The request server's CSRF protection is on, and it refuses every request Sagarr sends. \
+     Turn off \"Enable CSRF Protection\" in its settings (Overseerr: Settings → General; Seerr and \
+     Jellyseerr: Settings → Network)";
 
 #[derive(Deserialize)]
 struct UserPage {
@@ -364,21 +424,69 @@ impl Overseerr<'_> {
         }
     }
 
-    /// Whether "Enable CSRF Protection" is on (`GET /settings/main`, admin key): if so, every
-    /// request Sagarr would make fails. `None` when Overseerr would not say.
+    /// Whether "Enable CSRF Protection" is on (admin key): if so, every request Sagarr would
+    /// make fails. Overseerr keeps it in `GET /settings/main`; Seerr and Jellyseerr in
+    /// `GET /settings/network`, so that is asked when the first has no such field. `None` when
+    /// the server would not say.
     pub async fn csrf_protection(&self) -> Result<Option<bool>, UpstreamError> {
         let secrets = [self.api_key];
         let call = self.call(&secrets)?;
-        let answer = call
-            .send(self.request(awc::http::Method::GET, "/settings/main"), None)
-            .await?;
-        match answer.status {
-            200 => Ok(call
-                .parse::<MainSettings>(&answer.body)
-                .ok()
-                .map(|s| s.csrf_protection)),
-            _ => Ok(None),
+        for path in ["/settings/main", "/settings/network"] {
+            let answer = call
+                .send(self.request(awc::http::Method::GET, path), None)
+                .await?;
+            if answer.status != 200 {
+                continue;
+            }
+            if let Ok(CsrfSettings {
+                csrf_protection: Some(on),
+            }) = call.parse::<CsrfSettings>(&answer.body)
+            {
+                return Ok(Some(on));
+            }
         }
+        Ok(None)
+    }
+
+    /// Which server this is, from its public `GET /status` (version) and
+    /// `GET /settings/public` (`mediaServerType` only on Seerr and Jellyseerr; Seerr's versions
+    /// start at 3).
+    pub async fn server_info(&self) -> Result<ServerInfo, UpstreamError> {
+        let secrets = [self.api_key];
+        let call = self.call(&secrets)?;
+        let answer = call
+            .send(self.request(awc::http::Method::GET, "/status"), None)
+            .await?;
+        if answer.status != 200 {
+            return Err(Self::error(&call, &answer));
+        }
+        let status: Status = call.parse(&answer.body)?;
+        let answer = call
+            .send(
+                self.request(awc::http::Method::GET, "/settings/public"),
+                None,
+            )
+            .await?;
+        let forked = answer.status == 200
+            && call
+                .parse::<PublicSettings>(&answer.body)
+                .is_ok_and(|p| p.media_server_type.is_some());
+        let major: u32 = status
+            .version
+            .trim_start_matches('v')
+            .split('.')
+            .next()
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(0);
+        let flavour = match (forked, major) {
+            (false, _) => Flavour::Overseerr,
+            (true, major) if major >= 3 => Flavour::Seerr,
+            (true, _) => Flavour::Jellyseerr,
+        };
+        Ok(ServerInfo {
+            flavour,
+            version: status.version,
+        })
     }
 
     /// A show's seasons and their status (`GET /tv/{id}`).
@@ -405,11 +513,12 @@ impl Overseerr<'_> {
                     seasons.status.insert(s.season_number, status);
                 }
             }
-            // Declined (3) requests do not hold a season; 4K is a separate track.
+            // Declined (3) requests do not hold a season, nor do Seerr's completed (5) ones
+            // (MediaRequest.ts); 4K is a separate track.
             for r in info
                 .requests
                 .iter()
-                .filter(|r| !r.is_4k && r.status != Some(3))
+                .filter(|r| !r.is_4k && !matches!(r.status, Some(3 | 5)))
             {
                 seasons
                     .requested
@@ -428,8 +537,8 @@ impl Overseerr<'_> {
         Ok(self.availability_and_link(kind, tmdb_id).await?.0)
     }
 
-    /// Availability of one title, with its Plex link (`mediaInfo.plexUrl`) when Overseerr has
-    /// one; only an http(s) link is kept.
+    /// Availability of one title, with its Plex link (`mediaInfo.plexUrl`, or `mediaUrl` on
+    /// Seerr and Jellyseerr) when the server has one; only an http(s) link is kept.
     pub async fn availability_and_link(
         &self,
         kind: Kind,
@@ -451,7 +560,7 @@ impl Overseerr<'_> {
                 );
                 let link = details
                     .media_info
-                    .and_then(|m| m.plex_url)
+                    .and_then(|m| m.plex_url.or(m.media_url))
                     .filter(|u| u.starts_with("https://") || u.starts_with("http://"));
                 Ok((status, link))
             }

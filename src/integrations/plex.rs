@@ -29,9 +29,9 @@ pub struct Pin {
 #[derive(Debug, Clone, Deserialize)]
 pub struct Account {
     pub id: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     pub username: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     pub title: String,
     #[serde(default)]
     pub email: Option<String>,

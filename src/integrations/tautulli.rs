@@ -123,11 +123,24 @@ impl Tautulli<'_> {
     }
 
     /// `refresh_users_list`: makes Tautulli re-read the server's shared users from plex.tv now
-    /// (it does so on its own only every 12 hours by default).
+    /// (it does so on its own only every 12 hours by default). Tautulli answers `success` even
+    /// when plex.tv could not be reached, with `data: false` (api2.py): only `data: true` is a
+    /// refresh.
     pub async fn refresh_users_list(&self) -> Result<(), UpstreamError> {
-        self.command::<serde_json::Value>("refresh_users_list", &[])
-            .await
-            .map(drop)
+        let refreshed = self
+            .command::<serde_json::Value>("refresh_users_list", &[])
+            .await?;
+        if refreshed != serde_json::Value::Bool(true) {
+            return Err(UpstreamError::new(
+                Service::Tautulli,
+                UpstreamErrorKind::Unexpected(
+                    "it could not reach plex.tv to refresh its users (refresh_users_list answered \
+                     data: false)"
+                        .to_owned(),
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// `server_status`: whether Tautulli reaches the Plex server right now. While it does not,
@@ -206,15 +219,15 @@ pub struct HistoryPage {
 /// `grandparent_*`; empty numbers arrive as `""`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct HistoryRow {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     pub media_type: String,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub rating_key: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_string")]
     pub grandparent_rating_key: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     pub title: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     pub grandparent_title: String,
     #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub year: Option<i64>,
@@ -265,15 +278,15 @@ struct Metadata {
     parent_year: Option<i64>,
     #[serde(default)]
     guid: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::strings")]
     guids: Vec<String>,
     #[serde(default)]
     parent_guid: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::strings")]
     parent_guids: Vec<String>,
     #[serde(default)]
     grandparent_guid: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::strings")]
     grandparent_guids: Vec<String>,
 }
 

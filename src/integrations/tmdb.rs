@@ -34,7 +34,7 @@ const CAST_KEPT: usize = 3;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Genre {
     pub id: i64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     pub name: String,
 }
 
@@ -57,9 +57,17 @@ pub struct ExternalIds {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Details {
     pub id: i64,
-    #[serde(alias = "name", default)]
+    #[serde(
+        alias = "name",
+        default,
+        deserialize_with = "crate::integrations::lenient::string"
+    )]
     pub title: String,
-    #[serde(alias = "original_name", default)]
+    #[serde(
+        alias = "original_name",
+        default,
+        deserialize_with = "crate::integrations::lenient::string"
+    )]
     pub original_title: String,
     /// `release_date` or `first_air_date`; TMDb sends `""` when unknown.
     #[serde(alias = "first_air_date", default)]
@@ -109,11 +117,15 @@ pub type Videos = Listed<Video>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Video {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     pub site: String,
-    #[serde(default, rename = "type")]
+    #[serde(
+        default,
+        rename = "type",
+        deserialize_with = "crate::integrations::lenient::string"
+    )]
     pub kind: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     pub key: String,
 }
 
@@ -125,7 +137,7 @@ pub struct Credits {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CastMember {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     pub name: String,
     #[serde(default)]
     pub character: Option<String>,
@@ -133,7 +145,7 @@ pub struct CastMember {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CountryReleases {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     pub iso_3166_1: String,
     #[serde(default)]
     pub release_dates: Vec<Release>,
@@ -141,15 +153,15 @@ pub struct CountryReleases {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Release {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     pub certification: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CountryRating {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     pub iso_3166_1: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     pub rating: String,
 }
 
@@ -238,9 +250,17 @@ impl Details {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
     pub id: i64,
-    #[serde(alias = "name", default)]
+    #[serde(
+        alias = "name",
+        default,
+        deserialize_with = "crate::integrations::lenient::string"
+    )]
     pub title: String,
-    #[serde(alias = "original_name", default)]
+    #[serde(
+        alias = "original_name",
+        default,
+        deserialize_with = "crate::integrations::lenient::string"
+    )]
     pub original_title: String,
     #[serde(alias = "first_air_date", default)]
     pub release_date: Option<String>,
@@ -297,7 +317,7 @@ pub enum ExternalSource {
 
 #[derive(Deserialize)]
 struct ErrorBody {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     status_message: String,
 }
 
@@ -374,14 +394,22 @@ impl Tmdb<'_> {
     }
 
     /// `/movie/{id}` or `/tv/{id}` with ids, trailers, cast and certifications appended, in
-    /// the configured language.
+    /// the configured language. TMDb filters the appended videos by that language, so English
+    /// ones are asked for too (`include_video_language`, as Overseerr does): most titles have
+    /// only an English trailer.
     pub async fn details(&self, kind: Kind, id: i64) -> Result<Details, UpstreamError> {
+        let language = self.language();
+        let video_languages = match language.split('-').next() {
+            Some(lang) if !lang.is_empty() && lang != "en" => format!("{lang},en"),
+            _ => "en".to_owned(),
+        };
         let mut details: Details = self
             .get(
                 &format!("/{kind}/{id}"),
                 &[
                     ("append_to_response", APPENDED),
-                    ("language", self.language()),
+                    ("language", language),
+                    ("include_video_language", &video_languages),
                 ],
             )
             .await?;

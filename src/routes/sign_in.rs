@@ -250,6 +250,7 @@ async fn admit(
         };
         // Tautulli re-reads the shared users from plex.tv only every 12 hours: a friend invited
         // since is not listed yet. Ask it to look again before refusing (once a minute at most).
+        let mut refresh_failed = false;
         if let Some(client) = &client
             && let Ok(listed) = &users
             && rules::for_non_admin(account, Ok(listed)) != Access::Admit
@@ -257,13 +258,22 @@ async fn admit(
         {
             match client.refresh_users_list().await {
                 Ok(()) => users = client.users().await,
-                Err(error) => tracing::warn!(%error, "Tautulli could not refresh its users"),
+                Err(error) => {
+                    tracing::warn!(%error, "Tautulli could not refresh its users");
+                    refresh_failed = true;
+                }
             }
         }
         if let Err(error) = &users {
             tracing::warn!(%error, "cannot check a sign-in against Tautulli");
         }
-        if let Access::Refuse(message) = rules::for_non_admin(account, users.as_deref()) {
+        let access = match rules::for_non_admin(account, users.as_deref()) {
+            Access::Refuse(_) if refresh_failed && users.is_ok() => {
+                rules::unlisted_while_plex_unreachable(account)
+            }
+            access => access,
+        };
+        if let Access::Refuse(message) = access {
             tracing::info!(plex_id = account.id, "refused a sign-in");
             return Err(AppError::Forbidden(message));
         }

@@ -28,6 +28,7 @@ mod nightly;
 mod pages;
 mod process;
 mod properties;
+mod real_answers;
 mod real_upstreams;
 mod refresh;
 mod sessions;

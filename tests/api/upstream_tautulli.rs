@@ -122,7 +122,9 @@ async fn rating_keys_map_to_tmdb_ids_once_and_are_cached() {
         language: "",
     };
 
-    let lookup = |key: &'static str| sagarr::catalog::library_title(&pool, &tautulli, &tmdb, key);
+    let awake = std::sync::atomic::AtomicBool::new(false);
+    let lookup =
+        |key: &'static str| sagarr::catalog::library_title(&pool, &tautulli, &tmdb, key, &awake);
     assert_eq!(
         lookup("1").await.unwrap(),
         LibraryTitle::Found(Kind::Movie, 330457)

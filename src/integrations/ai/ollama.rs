@@ -14,7 +14,7 @@ use crate::integrations::error::{UpstreamError, UpstreamErrorKind};
 /// One NDJSON object of a streamed chat (or the whole answer when not streamed).
 #[derive(Deserialize, Default)]
 struct ChatResponse {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     model: String,
     #[serde(default)]
     message: Option<Message>,
@@ -33,7 +33,7 @@ struct ChatResponse {
 
 #[derive(Deserialize)]
 struct Message {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     content: String,
 }
 

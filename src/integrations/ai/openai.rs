@@ -14,7 +14,7 @@ use crate::integrations::error::{UpstreamError, UpstreamErrorKind};
 
 #[derive(Deserialize)]
 struct Completion {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     model: String,
     #[serde(default)]
     choices: Vec<Choice>,
@@ -48,7 +48,7 @@ struct Usage {
 /// One server-sent event of a streamed completion.
 #[derive(Deserialize)]
 struct Chunk {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     model: String,
     #[serde(default)]
     choices: Vec<ChunkChoice>,
