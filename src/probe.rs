@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use crate::db;
-use crate::integrations::ai::{self, Prompt, Provider};
+use crate::engine::estimate::thousands;
+use crate::engine::reply::find_json;
+use crate::integrations::ai::{self, Prompt, Provider, ProviderKind};
 use crate::integrations::overseerr::Flavour;
 use crate::integrations::upstreams::Upstreams;
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
@@ -194,7 +196,12 @@ async fn check_ai(
         schema_name: "check",
         schema: serde_json::json!({"type": "object", "properties": {"ok": {"type": "boolean"}}, "required": ["ok"]}),
         temperature: 0.0,
+        answer_tokens: Some(32),
     };
+    let mut caps = caps;
+    if provider.kind == ProviderKind::Ollama && caps.context_length.is_none() {
+        caps.context_length = ai::context_length(http, provider, timeout).await;
+    }
     let reply = ai::complete(
         http,
         provider,
@@ -205,6 +212,21 @@ async fn check_ai(
     )
     .await
     .map_err(|e| e.to_string())?;
+    // The answer must be what was asked, not merely an answer.
+    let answered = find_json(&reply.content, |v| v.get("ok").is_some())
+        .ok()
+        .is_some_and(|v| v["ok"] == true);
+    if !answered {
+        let shown: String = reply.content.chars().take(120).collect();
+        return Err(format!(
+            "{label} answered, but not with the JSON it was asked for ({}): \"{shown}\"",
+            if reply.ended.is_cut_short() {
+                "the answer was cut short"
+            } else {
+                "Sagarr could not read it"
+            }
+        ));
+    }
     let learned = (provider.clone(), reply.capabilities);
     let _ = db::write(&pool, db::Scope::Unshown, move |conn| {
         Ok(settings::remember_capabilities(
@@ -219,12 +241,37 @@ async fn check_ai(
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default();
-    Ok(format!(
+    let mut said = format!(
         "{label} answered with {} in {:.1} s (output: {mode})",
         reply.model,
         reply.elapsed.as_secs_f32()
-    ))
+    );
+    if let Some(thought) = reply.thinking {
+        said.push_str(&format!(
+            "; it thought for {:.1} s before answering (AI_THINK={})",
+            thought.as_secs_f32(),
+            provider.think.as_str()
+        ));
+    }
+    if let (Some(context), Some(limit)) = (reply.context, reply.capabilities.context_length) {
+        said.push_str(&format!(
+            "; asked within a {}-token context, {} holds {}",
+            thousands(context as usize),
+            provider.model,
+            thousands(limit as usize)
+        ));
+    }
+    if provider.kind != ProviderKind::Ollama && ai::is_ollama_v1(http, provider, timeout).await {
+        said.push_str(OLLAMA_V1_ADVICE);
+    }
+    Ok(said)
 }
+
+/// Said by the Test of an OpenAI-compatible provider that is Ollama's `/v1`.
+const OLLAMA_V1_ADVICE: &str = ". This is Ollama's OpenAI-compatible /v1, which cannot set the \
+     context size (num_ctx): Ollama then runs the model at 4,096 tokens and silently drops the \
+     start of a longer prompt (the watch history, the exclusions, the rating limit). Choose the \
+     Ollama provider with the base URL without /v1 instead";
 
 /// Ollama lists `llama3.1:latest` for a model asked for as `llama3.1`.
 fn has_model(models: &[String], wanted: &str) -> bool {

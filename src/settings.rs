@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use diesel::SqliteConnection;
 
 use crate::db::{self, Writable};
-use crate::integrations::ai::{Capabilities, Provider, ProviderKind};
+use crate::integrations::ai::{Capabilities, Provider, ProviderKind, Think};
 
 /// Where a setting's value came from, shown next to each field on the admin page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,8 @@ pub enum FieldKind {
     Provider,
     /// A TMDb language tag: `fr`, `fr-FR`, `pt-BR`.
     Language,
+    /// One of a few values (stored value, label); empty means the first.
+    Choice(&'static [(&'static str, &'static str)]),
 }
 
 const fn field(
@@ -166,6 +168,16 @@ const AI_FIELDS: &[Field] = &[
         "AI_MODEL",
         FieldKind::Text,
         "gpt-4o-mini, llama3.1:8b, openai/gpt-4o-mini …",
+    ),
+    field(
+        "think",
+        "Thinking",
+        "AI_THINK",
+        FieldKind::Choice(&[
+            ("auto", "Auto: the model's own default"),
+            ("off", "Off: ask thinking models not to think"),
+        ]),
+        "Reasoning models (qwen3, deepseek-r1, gpt-oss) think before they answer, for minutes on a CPU",
     ),
     field(
         "fallback_provider",
@@ -398,6 +410,18 @@ fn check(f: &Field, raw: &str) -> Result<String, String> {
                 ))
             }
         }
+        FieldKind::Choice(choices) => match choices.iter().find(|(value, _)| *value == raw) {
+            Some((value, _)) => Ok((*value).to_owned()),
+            None => Err(format!(
+                "{} must be one of {}.",
+                f.label,
+                choices
+                    .iter()
+                    .map(|(value, _)| *value)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
+        },
         FieldKind::Provider => match ProviderKind::parse(raw) {
             Some(kind) => Ok(kind.as_str().to_owned()),
             None => Err(format!(
@@ -550,6 +574,7 @@ pub fn ai_providers(values: &Values) -> Vec<Provider> {
             base_url: base_url.trim_end_matches('/').to_owned(),
             api_key: get("api_key"),
             model,
+            think: Think::parse(value(values, "think")).unwrap_or_default(),
         })
     };
     [build(""), build("fallback_")]

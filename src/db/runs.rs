@@ -29,6 +29,10 @@ pub struct NewRun {
     pub fingerprint: String,
     /// AI requests made, every attempt and fallback included.
     pub ai_calls: i32,
+    /// Milliseconds the model thought before its answer's first word, every attempt included.
+    pub ai_think_ms: i64,
+    /// Ollama: the context (`num_ctx`) the last answer was asked within; 0 elsewhere.
+    pub ai_context: i32,
 }
 
 pub fn insert(conn: &mut impl super::Writable, run: &NewRun) -> QueryResult<()> {
@@ -57,6 +61,8 @@ pub struct RunRow {
     pub started_at: i64,
     pub finished_at: i64,
     pub ai_ms: i64,
+    pub ai_think_ms: i64,
+    pub ai_context: i32,
 }
 
 pub fn recent(conn: &mut SqliteConnection, limit: i64) -> QueryResult<Vec<RunRow>> {
@@ -79,6 +85,8 @@ pub fn recent(conn: &mut SqliteConnection, limit: i64) -> QueryResult<Vec<RunRow
             refresh_runs::started_at,
             refresh_runs::finished_at,
             refresh_runs::ai_ms,
+            refresh_runs::ai_think_ms,
+            refresh_runs::ai_context,
         ))
         .load(conn)
 }
@@ -119,6 +127,43 @@ pub fn ai_speed(
     Ok(Some(recent.iter().fold((0, 0), |(t, ms), (rt, rms)| {
         (t + i64::from(*rt), ms + rms)
     })))
+}
+
+/// How the model behaved over its last `runs` answers: the average thinking time of those that
+/// thought (milliseconds, and how many did), and the last answer's prompt tokens and context.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct AiHabits {
+    pub think_ms: i64,
+    pub thought: usize,
+    pub prompt_tokens: i64,
+    pub context: i64,
+}
+
+pub fn ai_habits(
+    conn: &mut SqliteConnection,
+    provider: &str,
+    model: &str,
+    runs: i64,
+) -> QueryResult<AiHabits> {
+    let recent: Vec<(i64, i32, i32)> = refresh_runs::table
+        .filter(refresh_runs::provider.eq(provider))
+        .filter(refresh_runs::model.like(format!("{}%", model.replace(['%', '_'], ""))))
+        .filter(refresh_runs::ai_calls.gt(0))
+        .order(refresh_runs::id.desc())
+        .limit(runs)
+        .select((
+            refresh_runs::ai_think_ms,
+            refresh_runs::prompt_tokens,
+            refresh_runs::ai_context,
+        ))
+        .load(conn)?;
+    let thought: Vec<i64> = recent.iter().map(|r| r.0).filter(|ms| *ms > 0).collect();
+    Ok(AiHabits {
+        think_ms: thought.iter().sum::<i64>() / (thought.len().max(1) as i64),
+        thought: thought.len(),
+        prompt_tokens: recent.first().map_or(0, |r| i64::from(r.1)),
+        context: recent.first().map_or(0, |r| i64::from(r.2)),
+    })
 }
 
 /// Totals since `since`: runs, failed runs, prompt and completion tokens, seconds spent.

@@ -150,6 +150,8 @@ diesel::table! {
         ai_ms -> BigInt,
         fingerprint -> Text,
         ai_calls -> Integer,
+        ai_think_ms -> BigInt,
+        ai_context -> Integer,
     }
 }
 

@@ -1,10 +1,11 @@
-//! Asking the AI for one run: each provider in turn, the answer streamed into the progress,
-//! one corrective retry for an unusable answer, and what it cost written to the run record.
+//! Asking the AI for one run: each provider in turn, the prompt fitted to the model's context,
+//! the answer streamed into the progress ("AI thinking", then "AI writing"), one corrective
+//! retry for an unusable answer, and what it cost written to the run record.
 
 use std::time::Instant;
 
 use crate::db;
-use crate::integrations::ai::{self, Prompt, Provider};
+use crate::integrations::ai::{self, Capabilities, Ended, Prompt, Provider, ProviderKind, Reply};
 use crate::settings;
 
 use super::prompt::{self, Candidate, Shape};
@@ -28,18 +29,19 @@ impl Run<'_> {
                 .as_deref()
                 .and_then(|l| crate::ratings::parse_limit(l).ok().flatten()),
         };
-        let prompt = prompt::build(taste, candidates, shape);
-        tracing::debug!(
-            user_id = self.user.id,
-            prompt_chars = prompt.user.len(),
-            "prompt built"
-        );
         let mut problems = Vec::new();
         let upstreams = self.upstreams;
         for provider in &upstreams.ai {
             self.report(&format!("Asking {}", provider.kind.label()), 0, 0)
                 .await;
-            match self.ask_provider(provider, &prompt).await {
+            let caps = self.capabilities_of(provider).await;
+            let prompt = self.fitted_prompt(provider, caps, taste, candidates, shape);
+            tracing::debug!(
+                user_id = self.user.id,
+                prompt_chars = prompt.user.len(),
+                "prompt built"
+            );
+            match self.ask_provider(provider, caps, &prompt).await {
                 Ok(proposals) => return Ok(proposals),
                 Err(problem) => problems.push(problem),
             }
@@ -47,17 +49,69 @@ impl Run<'_> {
         Err(format!("the AI failed ({})", problems.join("; then ")))
     }
 
-    async fn ask_provider(
-        &mut self,
-        provider: &Provider,
-        prompt: &Prompt,
-    ) -> Result<Vec<reply::Proposal>, String> {
+    /// What the provider accepted last time and, for Ollama, the model's longest context
+    /// (asked once, then remembered with the rest).
+    async fn capabilities_of(&self, provider: &Provider) -> Capabilities {
         let remembered = provider.clone();
-        let caps = db::run(self.pool(), move |conn| {
+        let mut caps = db::run(self.pool(), move |conn| {
             Ok(settings::capabilities(conn, &remembered)?)
         })
         .await
         .unwrap_or_default();
+        if provider.kind == ProviderKind::Ollama && caps.context_length.is_none() {
+            let timeout = self.ctx.config.upstream_timeout;
+            caps.context_length = ai::context_length(self.http, provider, timeout).await;
+        }
+        caps
+    }
+
+    /// The prompt for `provider`. When the model's context cannot hold the prompt and the
+    /// configured answer, fewer titles per row are asked for, and the run says so: Ollama would
+    /// otherwise cut the start of the prompt (the history, the exclusions, the rating limit).
+    fn fitted_prompt(
+        &mut self,
+        provider: &Provider,
+        caps: Capabilities,
+        taste: &Taste,
+        candidates: &[Candidate],
+        shape: Shape,
+    ) -> Prompt {
+        let mut prompt = prompt::build(taste, candidates, shape);
+        let Some(limit) = caps
+            .context_length
+            .filter(|_| provider.kind == ProviderKind::Ollama)
+        else {
+            return prompt;
+        };
+        let mut fitted = shape;
+        while !prompt.fits(provider.think, limit) && fitted.items_per_row > 1 {
+            fitted.items_per_row -= 1;
+            prompt = prompt::build(taste, candidates, fitted);
+        }
+        if fitted.items_per_row < shape.items_per_row {
+            tracing::warn!(
+                model = %provider.model,
+                limit,
+                items_per_row = fitted.items_per_row,
+                "the model's context is too small for the configured answer"
+            );
+            self.context_note = Some(format!(
+                " {}'s context holds {} tokens, so {} titles per row were asked for instead of {}.",
+                provider.model,
+                super::estimate::thousands(limit as usize),
+                fitted.items_per_row,
+                shape.items_per_row
+            ));
+        }
+        prompt
+    }
+
+    async fn ask_provider(
+        &mut self,
+        provider: &Provider,
+        caps: Capabilities,
+        prompt: &Prompt,
+    ) -> Result<Vec<reply::Proposal>, String> {
         let mut asked = prompt.clone();
         let limits = ai::Limits {
             silence: self.ctx.config.ai_timeout,
@@ -67,94 +121,131 @@ impl Run<'_> {
         for attempt in 0..2 {
             let started = Instant::now();
             self.record.ai_calls += 1;
-            // The answer streams; each complete row is told to the status as it arrives.
-            let (tx, mut rx) = tokio::sync::watch::channel(ai::Written::default());
-            let (http, pool, progress, user_id) =
-                (self.http, self.pool().clone(), self.progress, self.user.id);
-            let asking = &asked;
-            let call = async move {
-                let reply = ai::complete(http, provider, asking, caps, limits, Some(&tx)).await;
-                drop(tx);
-                reply
-            };
-            let writer = async {
-                while rx.changed().await.is_ok() {
-                    let rows = rx.borrow_and_update().rows.min(rows_asked);
-                    let step = format!("AI writing: {rows} of {rows_asked} rows");
-                    report(
-                        &pool,
-                        progress,
-                        user_id,
-                        &step,
-                        rows as i32,
-                        rows_asked as i32,
-                    )
-                    .await;
-                }
-            };
-            let (reply, ()) = futures_util::future::join(call, writer).await;
-            let reply = reply.map_err(|e| e.to_string())?;
-            self.record.ai_ms += i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
-            self.record.provider = provider.kind.as_str().to_owned();
-            self.record.model = reply.model.clone();
-            self.record.prompt_tokens += i32::try_from(reply.prompt_tokens).unwrap_or(i32::MAX);
-            self.record.completion_tokens +=
-                i32::try_from(reply.completion_tokens).unwrap_or(i32::MAX);
-            let learned = (provider.clone(), reply.capabilities);
-            let _ = db::write(self.pool(), db::Scope::Unshown, move |c| {
-                Ok(settings::remember_capabilities(
-                    c,
-                    &learned.0,
-                    learned.1,
-                    db::now(),
-                )?)
-            })
-            .await;
-            tracing::info!(user_id = self.user.id, provider = provider.kind.as_str(), model = %reply.model,
-                prompt_tokens = reply.prompt_tokens, completion_tokens = reply.completion_tokens,
-                seconds = started.elapsed().as_secs_f32(), "AI answered");
-            let cut = match reply.ended {
-                ai::Ended::Silent => {
-                    Some(format!("went silent for {} s", limits.silence.as_secs()))
-                }
-                ai::Ended::Capped => Some(format!(
-                    "was still writing after {} s (AI_MAX_SECONDS)",
-                    limits.max.as_secs()
-                )),
-                ai::Ended::Done | ai::Ended::Closed => None,
-            };
+            let reply = self.stream_answer(provider, &asked, caps, limits).await?;
+            self.record_reply(provider, &reply, started).await;
+            let label = provider.kind.label();
             match reply::parse(&reply.content) {
                 Ok(proposals) => {
-                    if let Some(cut) = cut {
+                    if let Some(cut) = cut_short(&reply, limits, proposals.len(), rows_asked) {
                         let rows = proposals.len();
-                        tracing::warn!(provider = provider.kind.as_str(), rows, %cut, "AI answer cut off");
+                        tracing::warn!(provider = provider.kind.as_str(), rows, %cut, "AI answer cut short");
                         self.ai_note = Some(format!(
-                            " {} {cut}; its {rows} complete rows were kept.",
-                            provider.kind.label()
+                            " {label} {cut}; its {rows} complete rows were kept."
                         ));
                     }
                     return Ok(proposals);
                 }
-                // Asking again would only be cut off again.
-                Err(problem) if cut.is_some() => {
-                    return Err(format!(
-                        "{} {} before a usable row: {problem}",
-                        provider.kind.label(),
-                        cut.unwrap_or_default()
-                    ));
+                // Asking again would only be cut short again.
+                Err(problem) if reply.ended.is_cut_short() => {
+                    let cut = cut_short(&reply, limits, 0, rows_asked).unwrap_or_default();
+                    return Err(format!("{label} {cut} before a usable row: {problem}"));
                 }
                 Err(problem) if attempt == 0 => {
                     tracing::warn!(%problem, provider = provider.kind.as_str(), "unusable AI answer; asking again");
                     asked.user = format!("{}\n\n{}", prompt.user, reply::correction(&problem));
                 }
                 Err(problem) => {
-                    return Err(format!(
-                        "{} gave an unusable answer twice: {problem}",
-                        provider.kind.label()
-                    ));
+                    return Err(format!("{label} gave an unusable answer twice: {problem}"));
                 }
             }
         }
         Err(format!("{} gave no usable answer", provider.kind.label()))
     }
+
+    /// One streamed call; each change of what the model is doing (thinking, then each complete
+    /// row) is told to the refresh status as it happens.
+    async fn stream_answer(
+        &self,
+        provider: &Provider,
+        asked: &Prompt,
+        caps: Capabilities,
+        limits: ai::Limits,
+    ) -> Result<Reply, String> {
+        let rows_asked = self.ctx.config.rows_per_kind * 2 + 2;
+        let (tx, mut rx) = tokio::sync::watch::channel(ai::Written::default());
+        let (http, pool, progress, user_id) =
+            (self.http, self.pool().clone(), self.progress, self.user.id);
+        let call = async move {
+            let reply = ai::complete(http, provider, asked, caps, limits, Some(&tx)).await;
+            drop(tx);
+            reply
+        };
+        let writer = async {
+            while rx.changed().await.is_ok() {
+                let written = *rx.borrow_and_update();
+                let rows = written.rows.min(rows_asked);
+                let step = if written.is_thinking() {
+                    "AI thinking".to_owned()
+                } else {
+                    format!("AI writing: {rows} of {rows_asked} rows")
+                };
+                report(
+                    &pool,
+                    progress,
+                    user_id,
+                    &step,
+                    rows as i32,
+                    rows_asked as i32,
+                )
+                .await;
+            }
+        };
+        let (reply, ()) = futures_util::future::join(call, writer).await;
+        reply.map_err(|e| e.to_string())
+    }
+
+    /// Writes what one answer cost to the run record and remembers what the provider accepted.
+    async fn record_reply(&mut self, provider: &Provider, reply: &Reply, started: Instant) {
+        let millis = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        self.record.ai_ms += millis(started.elapsed());
+        self.record.ai_think_ms += reply.thinking.map_or(0, millis);
+        self.record.ai_context = reply
+            .context
+            .map_or(0, |c| i32::try_from(c).unwrap_or(i32::MAX));
+        self.record.provider = provider.kind.as_str().to_owned();
+        self.record.model = reply.model.clone();
+        self.record.prompt_tokens += i32::try_from(reply.prompt_tokens).unwrap_or(i32::MAX);
+        self.record.completion_tokens += i32::try_from(reply.completion_tokens).unwrap_or(i32::MAX);
+        let learned = (provider.clone(), reply.capabilities);
+        let _ = db::write(self.pool(), db::Scope::Unshown, move |c| {
+            Ok(settings::remember_capabilities(
+                c,
+                &learned.0,
+                learned.1,
+                db::now(),
+            )?)
+        })
+        .await;
+        tracing::info!(user_id = self.user.id, provider = provider.kind.as_str(), model = %reply.model,
+            prompt_tokens = reply.prompt_tokens, completion_tokens = reply.completion_tokens,
+            thinking_seconds = reply.thinking.map(|t| t.as_secs_f32()),
+            seconds = started.elapsed().as_secs_f32(), "AI answered");
+    }
+}
+
+/// Why an answer stopped before the model finished it, in the words of the run's message
+/// ("stopped at its length limit after 5 of 14 rows"); `None` for a finished answer.
+fn cut_short(reply: &Reply, limits: ai::Limits, rows: usize, rows_asked: usize) -> Option<String> {
+    let after = if rows > 0 {
+        format!(" after {rows} of {rows_asked} rows")
+    } else {
+        String::new()
+    };
+    Some(match reply.ended {
+        Ended::Done => return None,
+        Ended::Silent => format!("went silent for {} s", limits.silence.as_secs()),
+        Ended::Capped => format!(
+            "was still writing after {} s (AI_MAX_SECONDS)",
+            limits.max.as_secs()
+        ),
+        Ended::Length => format!("stopped at its length limit{after}"),
+        Ended::Cut => format!("stopped mid-answer ({}){after}", ai::CUT),
+        Ended::Broke => format!(
+            "broke off mid-answer ({}){after}",
+            reply
+                .stream_error
+                .as_deref()
+                .unwrap_or("an error inside the stream")
+        ),
+    })
 }

@@ -4,6 +4,9 @@
 
 use std::time::Duration;
 
+use crate::db::runs::AiHabits;
+use crate::integrations::ai::{Provider, ProviderKind, Think, context_for, max_answer_tokens};
+
 /// About how many tokens one title costs in the reply format (title, year, id, because, JSON).
 pub const TOKENS_PER_TITLE: usize = 31;
 
@@ -53,6 +56,70 @@ pub fn describe(
     )
 }
 
+/// What a local model costs beyond its writing, for the admin: its thinking (measured) and,
+/// on Ollama, the context Sagarr asks for against what the model holds.
+pub fn describe_local(
+    provider: &Provider,
+    habits: AiHabits,
+    model_limit: Option<u64>,
+    rows_per_kind: usize,
+    items_per_row: usize,
+) -> String {
+    let mut said = String::new();
+    let model = &provider.model;
+    match (habits.thought, provider.think) {
+        (0, Think::Off) => said.push_str(" Thinking is off (AI_THINK=off)."),
+        (0, Think::Auto) if provider.kind == ProviderKind::Ollama => said.push_str(
+            " A model that thinks (qwen3, deepseek-r1, gpt-oss) does so before every answer by \
+             default (AI_THINK=auto); AI_THINK=off skips it.",
+        ),
+        (0, Think::Auto) => {}
+        (thought, think) => {
+            said.push_str(&format!(
+                " {model} thought for about {} before writing, in {thought} of its recent answers",
+                minutes(Duration::from_millis(habits.think_ms.max(0) as u64))
+            ));
+            said.push_str(if think == Think::Off {
+                ": AI_THINK=off is set, but this provider has no way to turn thinking off."
+            } else {
+                " (AI_THINK=auto); AI_THINK=off skips that."
+            });
+        }
+    }
+    if provider.kind != ProviderKind::Ollama {
+        return said;
+    }
+    let answer = answer_tokens(rows_per_kind, items_per_row).1 as u64;
+    let max = max_answer_tokens(answer, provider.think);
+    let prompt = u64::try_from(habits.prompt_tokens).unwrap_or(0);
+    let limit = model_limit.map_or_else(String::new, |limit| {
+        format!("; {model} holds {}", thousands(limit as usize))
+    });
+    if prompt == 0 {
+        said.push_str(&format!(
+            " Sagarr sizes Ollama's context (num_ctx) to the prompt and up to {} tokens of answer{}{limit}.",
+            thousands(max as usize),
+            if provider.think == Think::Off { "" } else { " and thinking" }
+        ));
+        return said;
+    }
+    let context = context_for(prompt, max, model_limit);
+    said.push_str(&format!(
+        " Sagarr asks Ollama for a context (num_ctx) of {} tokens: the prompt (about {}) and up to {} for the answer{}{limit}.",
+        thousands(context as usize),
+        thousands(prompt as usize),
+        thousands(max as usize),
+        if provider.think == Think::Off { "" } else { " and thinking" }
+    ));
+    if model_limit.is_some_and(|limit| prompt + max > limit) {
+        said.push_str(
+            " That does not fit, so rows are asked with fewer titles; a model with a longer \
+             context gives fuller rows.",
+        );
+    }
+    said
+}
+
 fn minutes(d: Duration) -> String {
     match d.as_secs() {
         s if s < 90 => format!("{s} s"),
@@ -60,7 +127,7 @@ fn minutes(d: Duration) -> String {
     }
 }
 
-fn thousands(n: usize) -> String {
+pub fn thousands(n: usize) -> String {
     match n {
         n if n >= 1000 => format!("{},{:03}", n / 1000, n % 1000),
         n => n.to_string(),

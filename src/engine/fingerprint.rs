@@ -13,7 +13,7 @@
 use sha2::{Digest, Sha256};
 
 use crate::db::preferences::Preference;
-use crate::integrations::ai::Provider;
+use crate::integrations::ai::{Provider, Think};
 use crate::integrations::tautulli::HistoryPage;
 
 /// The four parts, each a hex hash.
@@ -92,7 +92,14 @@ impl Fingerprint {
             .map(|r| format!("{}:{}:{}:{}", r.kind, r.tmdb_id, r.rating, r.action))
             .collect();
         records.sort_unstable();
-        let ai: Vec<String> = providers.iter().map(Provider::identity).collect();
+        // Thinking turned off changes the answer; `auto` keeps the fingerprints made before.
+        let ai: Vec<String> = providers
+            .iter()
+            .map(|p| match p.think {
+                Think::Auto => p.identity(),
+                Think::Off => format!("{}|think=off", p.identity()),
+            })
+            .collect();
         Self {
             history: history.0.clone(),
             records: hash(&records.join(",")),
@@ -185,6 +192,7 @@ mod tests {
             base_url: "https://api.openai.com/v1".into(),
             api_key: "sk-secret".into(),
             model: model.into(),
+            think: Think::Auto,
         }
     }
 

@@ -92,8 +92,11 @@ struct Run<'a> {
     tmdb: Tmdb<'a>,
     record: db::runs::NewRun,
     progress: Progress<'a>,
-    /// Said in the outcome when the AI's answer was cut off by a clock.
+    /// Said in the outcome when the AI's answer was cut short (a clock, its length limit, a
+    /// broken stream): the complete rows were kept.
     ai_note: Option<String>,
+    /// Said in the outcome when the model's context could not hold the configured answer.
+    context_note: Option<String>,
     /// The history's first page when the nightly already read it (`unchanged::check`).
     first_page: Option<HistoryPage>,
 }
@@ -295,6 +298,7 @@ impl<'a> Run<'a> {
             record,
             progress,
             ai_note: None,
+            context_note: None,
             first_page,
         })
     }
@@ -448,7 +452,10 @@ impl Run<'_> {
         let message = match ai_problem {
             None => {
                 self.record.outcome = RunOutcome::Ok;
-                self.record.fingerprint = fingerprint;
+                // An answer cut short is asked again next night.
+                if self.ai_note.is_none() {
+                    self.record.fingerprint = fingerprint;
+                }
                 format!("Found {} titles for you.", assembly.kept)
             }
             Some(problem) if problem.is_empty() => {
@@ -464,6 +471,7 @@ impl Run<'_> {
                 format!("Found {} titles from TMDb alone: {problem}.", assembly.kept)
             }
         } + self.ai_note.as_deref().unwrap_or("")
+            + self.context_note.as_deref().unwrap_or("")
             + outage.as_deref().unwrap_or("");
         Ok((Outcome::succeeded(message, assembly.kept), self.record))
     }

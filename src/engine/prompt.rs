@@ -100,6 +100,9 @@ pub fn build(taste: &Taste, candidates: &[Candidate], shape: Shape) -> Prompt {
         schema_name: "recommendations",
         schema: schema(),
         temperature: 0.7,
+        answer_tokens: Some(
+            super::estimate::answer_tokens(shape.rows_per_kind, shape.items_per_row).1 as u64,
+        ),
     }
 }
 

@@ -102,24 +102,83 @@ fn item(v: &Value) -> Option<ProposedItem> {
     })
 }
 
-/// The first JSON value in `content`: fences and prose around it are ignored, and an answer
-/// cut off mid-way is closed after its last complete item.
+/// The JSON value in `content` that has the answer's shape, wherever it starts: code fences,
+/// a `<think>…</think>` block, a sentence before it (with the prompt's own `[movie 278]`
+/// brackets in it) or prose after it are passed over, and an answer cut off mid-way is closed
+/// after its last complete item. Without any value of that shape, the first JSON value found
+/// is returned, for the caller to say what is missing.
 fn extract_json(content: &str) -> Result<Value, String> {
-    let start = content
-        .find(['{', '['])
-        .ok_or("the answer has no JSON in it")?;
-    let json = &content[start..];
-    let mut stream = serde_json::Deserializer::from_str(json).into_iter::<Value>();
-    match stream.next() {
-        Some(Ok(value)) => Ok(value),
-        Some(Err(e)) if e.is_eof() => {
-            let repaired = close_truncated(json)
-                .ok_or("the JSON was cut off before its first complete title")?;
-            serde_json::from_str(&repaired)
-                .map_err(|e| format!("the JSON was cut off and could not be repaired ({e})"))
+    find_json(content, has_answer_shape)
+}
+
+/// The first JSON value in `content` for which `shaped` holds (see [`extract_json`]), else
+/// the first JSON value, else why there is none.
+pub fn find_json(content: &str, shaped: impl Fn(&Value) -> bool) -> Result<Value, String> {
+    let text = without_thinking(content);
+    let mut first_value = None;
+    let mut first_problem = None;
+    for (start, _) in text.match_indices(['{', '[']) {
+        let json = &text[start..];
+        let mut stream = serde_json::Deserializer::from_str(json).into_iter::<Value>();
+        let candidate = match stream.next() {
+            Some(Ok(value)) => Ok(value),
+            Some(Err(e)) if e.is_eof() => match close_truncated(json) {
+                Some(repaired) => serde_json::from_str(&repaired)
+                    .map_err(|e| format!("the JSON was cut off and could not be repaired ({e})")),
+                None => Err("the JSON was cut off before its first complete title".to_owned()),
+            },
+            Some(Err(e)) => Err(format!("the JSON is not valid ({e})")),
+            None => continue,
+        };
+        match candidate {
+            Ok(value) if shaped(&value) => return Ok(value),
+            Ok(value) => {
+                first_value.get_or_insert(value);
+            }
+            Err(problem) => {
+                first_problem.get_or_insert(problem);
+            }
         }
-        Some(Err(e)) => Err(format!("the JSON is not valid ({e})")),
-        None => Err("the answer has no JSON in it".to_owned()),
+    }
+    match (first_value, first_problem) {
+        (Some(value), _) => Ok(value),
+        (None, Some(problem)) => Err(problem),
+        (None, None) => Err("the answer has no JSON in it".to_owned()),
+    }
+}
+
+/// `content` without a thinking model's `<think>…</think>` blocks; an unclosed one is all
+/// thinking to the end.
+fn without_thinking(content: &str) -> std::borrow::Cow<'_, str> {
+    if !content.contains("<think>") {
+        return std::borrow::Cow::Borrowed(content);
+    }
+    let mut kept = String::with_capacity(content.len());
+    let mut rest = content;
+    while let Some(open) = rest.find("<think>") {
+        kept.push_str(&rest[..open]);
+        rest = match rest[open..].find("</think>") {
+            Some(close) => &rest[open + close + "</think>".len()..],
+            None => "",
+        };
+    }
+    kept.push_str(rest);
+    std::borrow::Cow::Owned(kept)
+}
+
+/// A list of rows under one of the answer's names, or a bare list of rows.
+fn has_answer_shape(value: &Value) -> bool {
+    let is_row = |row: &Value| {
+        ["items", "titles", "recommendations"]
+            .iter()
+            .any(|k| row.get(*k).is_some_and(Value::is_array))
+    };
+    match value {
+        Value::Object(_) => ["categories", "rows", "recommendations"]
+            .iter()
+            .any(|k| value.get(*k).is_some_and(Value::is_array)),
+        Value::Array(rows) => rows.first().is_some_and(is_row),
+        _ => false,
     }
 }
 
@@ -211,6 +270,27 @@ mod tests {
                 .map(|i| i.title.as_str())
                 .collect::<Vec<_>>(),
             vec!["Dark", "Chernobyl"]
+        );
+    }
+
+    #[test]
+    fn a_think_block_or_a_sentence_before_the_json_is_passed_over() {
+        let thought = format!(
+            "<think>The user liked Arrival. Maybe {{\"categories\": []}}? Candidates like [movie 278] \
+             fit.</think>\n{GOOD}"
+        );
+        assert_eq!(parse(&thought).unwrap(), parse(GOOD).unwrap());
+        let said = format!(
+            "From the candidates [movie 278] and [tv 1399] {{or so}}, here is my answer: {GOOD} Enjoy!"
+        );
+        assert_eq!(parse(&said).unwrap(), parse(GOOD).unwrap());
+        let nested = format!(r#"{{"result": {GOOD}}}"#);
+        assert_eq!(parse(&nested).unwrap(), parse(GOOD).unwrap());
+        assert_eq!(
+            parse("<think>{\"categories\": [{\"title\": \"A\", \"items\": [{\"title\": \"X\"}]}]}")
+                .unwrap_err(),
+            "the answer has no JSON in it",
+            "an unclosed think block is all thinking"
         );
     }
 

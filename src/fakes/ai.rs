@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use super::sync::lock;
@@ -26,6 +27,44 @@ struct State {
     stream_over: Duration,
     /// After this many pieces the model stops writing, and the connection stays open.
     silent_after: Option<usize>,
+    /// A reasoning model: it thinks this long before its first word, in this field.
+    thinking: Option<(Duration, Thinking)>,
+    /// How the next streamed answers end (docs/upstreams.md, "Real OpenAI-compatible servers").
+    ending: Ending,
+    /// Refuse `json_schema` as llama-cpp-python does: HTTP 500, not 400.
+    json_schema_500: bool,
+    /// Send the usage chunk as LiteLLM does, with `choices: [{"index":0,"delta":{}}]`.
+    litellm_usage: bool,
+    /// Ollama: the context a model runs at without `options.num_ctx` (4,096 since 0.6.7).
+    default_context: u64,
+    /// Ollama: the model's own longest context (`/api/show`).
+    context_length: u64,
+}
+
+/// Where a reasoning model streams its thinking (docs/upstreams.md, "Local models").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Thinking {
+    /// Ollama's native API: `message.thinking`; none with `think: false`.
+    OllamaNative,
+    /// Ollama's `/v1`: `delta.reasoning`; none with `reasoning_effort: "none"`.
+    Reasoning,
+    /// llama.cpp's server, vLLM, DeepSeek: `delta.reasoning_content`, always.
+    ReasoningContent,
+}
+
+/// How a streamed answer ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ending {
+    /// Finished: `finish_reason: "stop"` and `[DONE]`; `done: true` on Ollama.
+    Finished,
+    /// Out of room after this many pieces: `finish_reason` / `done_reason` `"length"`.
+    LengthAfter(usize),
+    /// The server or proxy dies after this many pieces: the connection closes with no
+    /// `[DONE]`, no `finish_reason`, no `done: true`.
+    CutAfter(usize),
+    /// After this many pieces, an error event inside the stream (LiteLLM's shape), then the
+    /// connection closes without `[DONE]`.
+    ErrorAfter(usize, String),
 }
 
 /// A running fake AI. OpenAI-style clients use `{url}/v1`; Ollama clients use `{url}`.
@@ -49,6 +88,12 @@ impl FakeAi {
             requests: Vec::new(),
             stream_over: Duration::ZERO,
             silent_after: None,
+            thinking: None,
+            ending: Ending::Finished,
+            json_schema_500: false,
+            litellm_usage: false,
+            default_context: 4_096,
+            context_length: 131_072,
         }));
         let shared = web::Data::from(state.clone());
         let server = FakeServer::start(flavor, move |cfg| {
@@ -57,6 +102,7 @@ impl FakeAi {
                 .route("/v1/models", web::get().to(openai_models))
                 .route("/api/chat", web::post().to(ollama_chat))
                 .route("/api/tags", web::get().to(ollama_tags))
+                .route("/api/show", web::post().to(ollama_show))
                 .route(
                     "/api/version",
                     web::get()
@@ -109,6 +155,37 @@ impl FakeAi {
     /// Stop writing after `pieces` pieces of a streamed answer and keep the connection open.
     pub fn go_silent_after(&self, pieces: usize) {
         lock(&self.state).silent_after = Some(pieces);
+    }
+
+    /// Think for `time` before answering, streaming the thoughts in `field` (with `: ping`
+    /// keep-alive lines between them on OpenAI-style streams).
+    pub fn think_for(&self, time: Duration, field: Thinking) {
+        lock(&self.state).thinking = Some((time, field));
+    }
+
+    /// How the next streamed answers end.
+    pub fn end_with(&self, ending: Ending) {
+        lock(&self.state).ending = ending;
+    }
+
+    /// Refuse `json_schema` with llama-cpp-python's HTTP 500.
+    pub fn reject_json_schema_with_500(&self, reject: bool) {
+        lock(&self.state).json_schema_500 = reject;
+    }
+
+    /// Send the usage chunk in LiteLLM's shape.
+    pub fn usage_like_litellm(&self) {
+        lock(&self.state).litellm_usage = true;
+    }
+
+    /// Ollama: the context a model runs at when the request sets no `num_ctx`.
+    pub fn set_default_context(&self, tokens: u64) {
+        lock(&self.state).default_context = tokens;
+    }
+
+    /// Ollama: the model's own longest context, as `/api/show` reports it.
+    pub fn set_context_length(&self, tokens: u64) {
+        lock(&self.state).context_length = tokens;
     }
 
     /// Every chat request body received, in order.
@@ -266,6 +343,12 @@ async fn openai_chat(
             Some("unsupported_value"),
         );
     }
+    if state.json_schema_500 && body["response_format"]["type"] == "json_schema" {
+        // llama-cpp-python 0.3.36, byte for byte (docs/upstreams.md).
+        return HttpResponse::InternalServerError().json(json!({"error": {"message":
+            "1 validation error:\n  {'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), 'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', 'ctx': {'expected': \"'text' or 'json_object'\"}}\n\n  File \"site-packages/llama_cpp/server/app.py\", line 376, in create_chat_completion\n    POST /v1/chat/completions",
+            "type": "internal_server_error", "param": null, "code": null}}));
+    }
     if state.reject_json_schema && body["response_format"]["type"] == "json_schema" {
         return openai_error(
             400,
@@ -279,28 +362,76 @@ async fn openai_chat(
     if body["stream"] == true {
         let usage = body["stream_options"]["include_usage"] == true;
         let pace = Pace::of(&state, &content);
-        return stream(
-            "text/event-stream",
-            pieces(&content),
-            pace,
-            move |piece| {
-                let chunk = json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1_741_569_952,
-                    "model": model, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": null}]});
-                format!("data: {chunk}\n\n")
-            },
-            {
-                let mut tail = format!(
-                    "data: {}\n\n",
-                    json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": body["model"],
-                        "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
-                );
+        let mut pieces = pieces(&content);
+        // A server capped by `max_tokens` stops there, with `finish_reason: "length"`.
+        let mut ending = state.ending.clone();
+        if let Some(max) = body["max_tokens"].as_u64()
+            && tokens(&content) > max
+        {
+            ending = Ending::LengthAfter(pieces_within(&pieces, max));
+        }
+        let finish = ending_cut(&ending, &mut pieces);
+        let thinking = match state.thinking {
+            Some((time, Thinking::Reasoning)) if body["reasoning_effort"] != "none" => {
+                Some((time, "reasoning"))
+            }
+            Some((time, Thinking::ReasoningContent)) => Some((time, "reasoning_content")),
+            _ => None,
+        };
+        let chunk = |delta: Value, finish: Value| {
+            json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1_741_569_952,
+                "model": model, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}]})
+        };
+        let tail = match &finish {
+            Some(Finish::Reason(reason)) => {
+                let mut tail = format!("data: {}\n\n", chunk(json!({}), json!(reason)));
                 if usage {
-                    tail.push_str(&format!("data: {}\n\n", json!({"id": "chatcmpl-fake", "choices": [],
-                        "usage": {"prompt_tokens": 52, "completion_tokens": 31, "total_tokens": 83}})));
+                    let usage =
+                        json!({"prompt_tokens": 52, "completion_tokens": 31, "total_tokens": 83});
+                    let choices = if state.litellm_usage {
+                        json!([{"index": 0, "delta": {}}])
+                    } else {
+                        json!([])
+                    };
+                    tail.push_str(&format!(
+                        "data: {}\n\n",
+                        json!({"id": "chatcmpl-fake", "choices": choices, "usage": usage})
+                    ));
                 }
                 tail.push_str("data: [DONE]\n\n");
                 tail
+            }
+            Some(Finish::Error(message)) => format!(
+                "data: {}\n\n",
+                json!({"error": {"message": message, "type": null, "param": null, "code": "500"}})
+            ),
+            None => String::new(),
+        };
+        let thoughts = thinking.map(|(time, field)| {
+            let ping = ": ping - 2026-12-06 01:00:00.000000+00:00\n\n";
+            (
+                time,
+                move |piece: &str| {
+                    format!(
+                        "{ping}data: {}\n\n",
+                        json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "model": "m",
+                            "choices": [{"index": 0, "delta": {"content": null, field: piece}, "finish_reason": null}]})
+                    )
+                },
+            )
+        });
+        let model_name = model.clone();
+        return stream(
+            "text/event-stream",
+            pieces,
+            pace,
+            move |piece| {
+                let chunk = json!({"id": "chatcmpl-fake", "object": "chat.completion.chunk", "created": 1_741_569_952,
+                    "model": model_name, "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": null}]});
+                format!("data: {chunk}\n\n")
             },
+            tail,
+            thoughts,
         );
     }
     HttpResponse::Ok().json(json!({
@@ -339,14 +470,66 @@ async fn ollama_chat(body: web::Json<Value>, state: web::Data<Mutex<State>>) -> 
         return HttpResponse::BadRequest()
             .json(json!({"error": "invalid format: expected \"json\" or a valid JSON schema"}));
     }
-    let content = next_reply(&mut state, &body);
+    let mut content = next_reply(&mut state, &body);
+    // Ollama runs the model at `options.num_ctx`, or its default; when the prompt and the
+    // answer outgrow it, the start of the prompt is shifted out: the instructions and the
+    // history are gone, and what the model writes is of no use.
+    let context = body["options"]["num_ctx"]
+        .as_u64()
+        .unwrap_or(state.default_context)
+        .min(state.context_length);
+    let prompt_tokens = body["messages"].as_array().map_or(0, |messages| {
+        messages
+            .iter()
+            .map(|m| tokens(m["content"].as_str().unwrap_or("")))
+            .sum::<u64>()
+    });
+    if prompt_tokens + tokens(&content) > context {
+        content = if body["format"].is_null() {
+            "Here are some titles you might enjoy, based on what you shared.".to_owned()
+        } else {
+            r#"{"categories": []}"#.to_owned()
+        };
+    }
     // Ollama streams unless told `stream: false`.
     if body["stream"] != false {
         let pace = Pace::of(&state, &content);
+        let mut pieces = pieces(&content);
+        let mut ending = state.ending.clone();
+        if let Some(max) = body["options"]["num_predict"].as_u64()
+            && tokens(&content) > max
+        {
+            ending = Ending::LengthAfter(pieces_within(&pieces, max));
+        }
+        let finish = ending_cut(&ending, &mut pieces);
         let name = model.clone();
+        let tail = match finish {
+            Some(Finish::Reason(reason)) => format!(
+                "{}\n",
+                json!({"model": model, "created_at": "2026-11-24T00:47:00.265747Z",
+                "message": {"role": "assistant", "content": ""}, "done": true, "done_reason": reason,
+                "total_duration": 2_254_970_291_u64, "load_duration": 574_751_416, "prompt_eval_count": 34,
+                "prompt_eval_duration": 1_502_000_000, "eval_count": 12, "eval_duration": 175_000_000})
+            ),
+            Some(Finish::Error(message)) => format!("{}\n", json!({"error": message})),
+            None => String::new(),
+        };
+        let thoughts = match state.thinking {
+            Some((time, Thinking::OllamaNative)) if body["think"] != false => {
+                let name = model.clone();
+                Some((time, move |piece: &str| {
+                    format!(
+                        "{}\n",
+                        json!({"model": name, "created_at": "2026-11-24T00:46:58.265747Z",
+                        "message": {"role": "assistant", "content": "", "thinking": piece}, "done": false})
+                    )
+                }))
+            }
+            _ => None,
+        };
         return stream(
             "application/x-ndjson",
-            pieces(&content),
+            pieces,
             pace,
             move |piece| {
                 format!(
@@ -355,13 +538,8 @@ async fn ollama_chat(body: web::Json<Value>, state: web::Data<Mutex<State>>) -> 
                     "message": {"role": "assistant", "content": piece}, "done": false})
                 )
             },
-            format!(
-                "{}\n",
-                json!({"model": model, "created_at": "2026-11-24T00:47:00.265747Z",
-                "message": {"role": "assistant", "content": ""}, "done": true, "done_reason": "stop",
-                "total_duration": 2_254_970_291_u64, "load_duration": 574_751_416, "prompt_eval_count": 34,
-                "prompt_eval_duration": 1_502_000_000, "eval_count": 12, "eval_duration": 175_000_000})
-            ),
+            tail,
+            thoughts,
         );
     }
     HttpResponse::Ok().json(json!({
@@ -370,6 +548,24 @@ async fn ollama_chat(body: web::Json<Value>, state: web::Data<Mutex<State>>) -> 
         "total_duration": 2_254_970_291_u64, "load_duration": 574_751_416, "prompt_eval_count": 34,
         "prompt_eval_duration": 1_502_000_000, "eval_count": 12, "eval_duration": 175_000_000
     }))
+}
+
+/// `POST /api/show`: the model's details; its longest context is `model_info`'s
+/// `<family>.context_length`.
+async fn ollama_show(body: web::Json<Value>, state: web::Data<Mutex<State>>) -> HttpResponse {
+    let state = lock(&state);
+    let model = body["model"].as_str().unwrap_or_default();
+    if !state.models.iter().any(|m| m == model) {
+        return HttpResponse::NotFound()
+            .json(json!({"error": format!("model '{model}' not found")}));
+    }
+    HttpResponse::Ok().json(json!({
+        "modelfile": "# fake", "parameters": "stop \"<|eot_id|>\"", "template": "{{ .Prompt }}",
+        "details": {"format": "gguf", "family": "llama", "parameter_size": "8.0B", "quantization_level": "Q4_K_M"},
+        "model_info": {"general.architecture": "llama", "general.parameter_count": 8_030_261_248_u64,
+            "llama.context_length": state.context_length, "llama.embedding_length": 4096},
+        "capabilities": ["completion", "thinking"],
+        "modified_at": "2026-11-01T00:00:00Z"}))
 }
 
 async fn ollama_tags(state: web::Data<Mutex<State>>) -> HttpResponse {
@@ -397,21 +593,80 @@ impl Pace {
     }
 }
 
+/// How a fake stream's last message goes.
+enum Finish {
+    /// A last message with this finish (or done) reason.
+    Reason(&'static str),
+    /// An error event inside the stream.
+    Error(String),
+}
+
+/// Cuts `pieces` where `ending` says and tells how the stream then ends; `None`: it just
+/// closes.
+fn ending_cut(ending: &Ending, pieces: &mut Vec<String>) -> Option<Finish> {
+    match ending {
+        Ending::Finished => Some(Finish::Reason("stop")),
+        Ending::LengthAfter(n) => {
+            pieces.truncate(*n);
+            Some(Finish::Reason("length"))
+        }
+        Ending::CutAfter(n) => {
+            pieces.truncate(*n);
+            None
+        }
+        Ending::ErrorAfter(n, message) => {
+            pieces.truncate(*n);
+            Some(Finish::Error(message.clone()))
+        }
+    }
+}
+
+/// About a token per four characters, as real tokenizers count English.
+fn tokens(text: &str) -> u64 {
+    (text.chars().count() as u64).div_ceil(4)
+}
+
+/// How many pieces fit within `max` tokens.
+fn pieces_within(pieces: &[String], max: u64) -> usize {
+    let mut used = 0;
+    pieces
+        .iter()
+        .take_while(|p| {
+            used += tokens(p);
+            used <= max
+        })
+        .count()
+}
+
 /// The answer cut into pieces of a few characters, as a model's tokens arrive.
 fn pieces(content: &str) -> Vec<String> {
     let chars: Vec<char> = content.chars().collect();
     chars.chunks(6).map(|c| c.iter().collect()).collect()
 }
 
-/// A streamed 200: each piece framed by `frame`, paced, then `tail`; or, once silent, nothing
-/// more for an hour with the connection open.
-fn stream(
+/// A streamed 200: first the thinking, if any (a piece every 100 ms for its time, framed by
+/// its own frame), then each piece framed by `frame`, paced, then `tail`; or, once silent,
+/// nothing more for an hour with the connection open.
+fn stream<T: Fn(&str) -> String + 'static>(
     content_type: &'static str,
     pieces: Vec<String>,
     pace: Pace,
     frame: impl Fn(&str) -> String + 'static,
     tail: String,
+    thinking: Option<(Duration, T)>,
 ) -> HttpResponse {
+    const THOUGHT_EVERY: Duration = Duration::from_millis(100);
+    let thoughts = thinking.map(|(time, frame)| {
+        let count = (time.as_millis() / THOUGHT_EVERY.as_millis()).max(1) as usize;
+        let frames: Vec<String> = (0..count)
+            .map(|i| frame(&format!("thought {i} ")))
+            .collect();
+        frames
+    });
+    let thoughts = futures_util::stream::iter(thoughts.unwrap_or_default()).then(|f| async move {
+        actix_web::rt::time::sleep(THOUGHT_EVERY).await;
+        Ok::<_, actix_web::Error>(actix_web::web::Bytes::from(f))
+    });
     let frames = futures_util::stream::unfold(
         (pieces.into_iter().enumerate(), Some(tail)),
         move |(mut rest, tail)| {
@@ -436,5 +691,5 @@ fn stream(
     );
     HttpResponse::Ok()
         .content_type(content_type)
-        .streaming(frames)
+        .streaming(thoughts.chain(frames))
 }

@@ -61,6 +61,9 @@ pub enum UpstreamErrorKind {
     },
     /// The answer could not be read.
     Unexpected(String),
+    /// A streamed answer stopped mid-way: an error inside the stream, or a connection that
+    /// closed before the last message. Said without a status: the stream itself was a 200.
+    BrokeOff(String),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -110,6 +113,7 @@ impl fmt::Display for UpstreamError {
             UpstreamErrorKind::Unexpected(detail) => {
                 write!(f, "{s} sent an answer Sagarr could not read ({detail})")
             }
+            UpstreamErrorKind::BrokeOff(reason) => write!(f, "{s} broke off mid-answer: {reason}"),
         }
     }
 }

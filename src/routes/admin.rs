@@ -24,6 +24,8 @@ pub struct FieldView {
     pub help: &'static str,
     pub secret: bool,
     pub is_provider: bool,
+    /// A field of a few values (value, label), shown as a list; empty for other fields.
+    pub choices: &'static [(&'static str, &'static str)],
     pub value: String,
     pub has_value: bool,
     pub source: &'static str,
@@ -35,6 +37,12 @@ impl FieldView {
     /// The choices of a provider field, from the one list of kinds.
     pub fn providers(&self) -> [ProviderKind; 3] {
         ProviderKind::ALL
+    }
+
+    /// Whether `choice` is the field's value (an empty value is the first choice).
+    pub fn is_chosen(&self, choice: &str) -> bool {
+        self.value == choice
+            || (self.value.is_empty() && self.choices.first().is_some_and(|(v, _)| *v == choice))
     }
 }
 
@@ -62,6 +70,10 @@ impl SectionView {
                     help: f.help,
                     secret: f.secret,
                     is_provider: f.kind == FieldKind::Provider,
+                    choices: match f.kind {
+                        FieldKind::Choice(choices) => choices,
+                        _ => &[],
+                    },
                     has_value: !value.is_empty(),
                     clearable: f.secret
                         && !value.is_empty()
@@ -155,20 +167,37 @@ async fn ai_estimate(state: &AppState, values: &Values) -> Result<Option<String>
     let Some(provider) = settings::ai_providers(values).into_iter().next() else {
         return Ok(None);
     };
-    let (kind, model) = (provider.kind.as_str(), provider.model.clone());
-    let measured = db::run(&state.pool, move |c| {
-        Ok(db::runs::ai_speed(c, kind, &model, 10)?)
+    let (kind, model, asked) = (
+        provider.kind.as_str(),
+        provider.model.clone(),
+        provider.clone(),
+    );
+    let (measured, habits, caps) = db::run(&state.pool, move |c| {
+        Ok((
+            db::runs::ai_speed(c, kind, &model, 10)?,
+            db::runs::ai_habits(c, kind, &model, 10)?,
+            settings::capabilities(c, &asked)?,
+        ))
     })
     .await?;
     let c = &state.config;
-    Ok(Some(crate::engine::estimate::describe(
+    let items_per_row = c.items_per_row + crate::engine::RESERVE_PER_ROW;
+    let mut note = crate::engine::estimate::describe(
         c.rows_per_kind,
-        c.items_per_row + crate::engine::RESERVE_PER_ROW,
+        items_per_row,
         measured,
         &provider.model,
         c.ai_timeout,
         c.ai_max,
-    )))
+    );
+    note.push_str(&crate::engine::estimate::describe_local(
+        &provider,
+        habits,
+        caps.context_length,
+        c.rows_per_kind,
+        items_per_row,
+    ));
+    Ok(Some(note))
 }
 
 /// `POST /admin/settings/{section}`: checks and saves one section.

@@ -42,6 +42,10 @@ pub enum AiSetup {
     OpenAi,
     /// The fake OpenAI first, the fake Ollama as fallback.
     OpenAiThenOllama,
+    /// The fake Ollama, native API, alone.
+    Ollama,
+    /// The fake OpenAI server as an OpenAI-compatible endpoint (LiteLLM, llama.cpp, vLLM).
+    OpenAiCompatible,
 }
 
 #[derive(Clone)]
@@ -192,11 +196,24 @@ pub fn env_for(data_dir: &Path, fakes: &Fakes, options: &Options) -> Vec<(&'stat
         }
         TautulliSetup::Unset => {}
     }
-    if options.ai != AiSetup::None {
-        env.push(("AI_PROVIDER", "openai".into()));
-        env.push(("AI_BASE_URL", fakes.openai.openai_base()));
-        env.push(("AI_API_KEY", OPENAI_KEY.into()));
-        env.push(("AI_MODEL", OPENAI_MODEL.into()));
+    match options.ai {
+        AiSetup::None => {}
+        AiSetup::Ollama => {
+            env.push(("AI_PROVIDER", "ollama".into()));
+            env.push(("AI_BASE_URL", fakes.ollama.url.clone()));
+            env.push(("AI_MODEL", OLLAMA_MODEL.into()));
+        }
+        AiSetup::OpenAi | AiSetup::OpenAiThenOllama | AiSetup::OpenAiCompatible => {
+            let provider = if options.ai == AiSetup::OpenAiCompatible {
+                "openai-compatible"
+            } else {
+                "openai"
+            };
+            env.push(("AI_PROVIDER", provider.into()));
+            env.push(("AI_BASE_URL", fakes.openai.openai_base()));
+            env.push(("AI_API_KEY", OPENAI_KEY.into()));
+            env.push(("AI_MODEL", OPENAI_MODEL.into()));
+        }
     }
     if options.ai == AiSetup::OpenAiThenOllama {
         env.push(("AI_FALLBACK_PROVIDER", "ollama".into()));

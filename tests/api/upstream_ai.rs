@@ -5,7 +5,9 @@ use std::time::Duration;
 use sagarr::fakes::ai::FakeAi;
 use sagarr::fakes::{Fault, Flavor};
 use sagarr::integrations::UpstreamErrorKind;
-use sagarr::integrations::ai::{self, Capabilities, OutputMode, Prompt, Provider, ProviderKind};
+use sagarr::integrations::ai::{
+    self, Capabilities, OutputMode, Prompt, Provider, ProviderKind, Think,
+};
 
 use crate::helpers::{OLLAMA_MODEL, OPENAI_KEY, OPENAI_MODEL};
 
@@ -22,6 +24,7 @@ fn prompt() -> Prompt {
         schema_name: "recommendations",
         schema: serde_json::json!({"type": "object", "properties": {"categories": {"type": "array"}}}),
         temperature: 0.7,
+        answer_tokens: None,
     }
 }
 
@@ -31,6 +34,7 @@ fn openai(fake: &FakeAi, key: &str) -> Provider {
         base_url: fake.openai_base(),
         api_key: key.into(),
         model: OPENAI_MODEL.into(),
+        think: Think::Auto,
     }
 }
 
@@ -55,7 +59,8 @@ async fn openai_gets_the_schema_and_reports_usage() {
         reply.capabilities,
         Capabilities {
             mode: OutputMode::JsonSchema,
-            temperature: true
+            temperature: true,
+            ..Capabilities::default()
         }
     );
     let sent = &fake.requests()[0];
@@ -93,7 +98,8 @@ async fn a_model_without_structured_output_or_temperature_is_asked_more_simply()
         reply.capabilities,
         Capabilities {
             mode: OutputMode::JsonObject,
-            temperature: false
+            temperature: false,
+            ..Capabilities::default()
         }
     );
     let last = fake.requests().pop().unwrap();
@@ -124,6 +130,7 @@ async fn ollama_native_streams_and_gets_the_schema_as_format() {
         base_url: fake.url.clone(),
         api_key: String::new(),
         model: OLLAMA_MODEL.into(),
+        think: Think::Auto,
     };
     let reply = ai::complete(
         &http,
@@ -244,6 +251,7 @@ async fn the_fallback_answers_when_the_first_provider_fails_and_says_so() {
                 base_url: fallback.url.clone(),
                 api_key: String::new(),
                 model: OLLAMA_MODEL.into(),
+                think: Think::Auto,
             },
             Capabilities::default(),
         ),

@@ -23,8 +23,15 @@ pub struct Reply {
     pub finish_reason: Option<String>,
     /// What the provider accepted, to remember for next time.
     pub capabilities: Capabilities,
-    /// How the answer ended: done, or cut by a clock after some complete rows.
+    /// How the answer ended: done, or cut short (a clock, the model's length limit, a broken
+    /// stream) after some complete rows.
     pub ended: Ended,
+    /// The provider's own words when it broke off inside the stream.
+    pub stream_error: Option<String>,
+    /// How long the model thought before its first word, when it thought.
+    pub thinking: Option<Duration>,
+    /// Ollama: the context (`num_ctx`) the answer was asked within.
+    pub context: Option<u64>,
 }
 
 /// Why one attempt failed: a request the provider refused for its shape (so a weaker shape
@@ -37,32 +44,45 @@ pub(super) enum Attempt {
 pub(super) enum Unsupported {
     Mode,
     Temperature,
+    MaxTokens,
+    ReasoningEffort,
 }
 
-/// A streamed answer as the caller may use it: ended by the provider, or cut by a clock after
-/// at least one complete row (those rows are kept). Cut before any row, it is a failure.
+/// A streamed answer as the caller may use it: ended by the provider, or cut short after at
+/// least one complete row (those rows are kept). Cut before any row, it is a failure.
 pub(super) fn settle(
     provider: &Provider,
     streamed: stream::Streamed,
     limits: Limits,
 ) -> Result<stream::Streamed, Attempt> {
     let url = display_url(&provider.base_url);
+    let nothing_usable = streamed.written.rows == 0;
     match streamed.ended {
+        Ended::Broke if nothing_usable => Err(Attempt::Failed(provider.error(
+            UpstreamErrorKind::BrokeOff(streamed.error.clone().unwrap_or_default()),
+        ))),
+        Ended::Cut if nothing_usable => Err(Attempt::Failed(
+            provider.error(UpstreamErrorKind::BrokeOff(CUT.to_owned())),
+        )),
         Ended::Silent if streamed.written.rows == 0 => {
             Err(Attempt::Failed(provider.error(UpstreamErrorKind::Silent {
                 url,
                 seconds: limits.silence.as_secs(),
             })))
         }
+        // What was left of AI_MAX_SECONDS for this attempt, said in whole seconds.
         Ended::Capped if streamed.written.rows == 0 => Err(Attempt::Failed(provider.error(
             UpstreamErrorKind::TimedOut {
                 url,
-                seconds: limits.max.as_secs(),
+                seconds: limits.max.as_secs_f64().ceil() as u64,
             },
         ))),
         _ => Ok(streamed),
     }
 }
+
+/// What a stream that closed without its last message means, for messages.
+pub const CUT: &str = "the stream ended before its last message";
 
 /// Reads an answer that did not stream (an error, or a server that ignored `stream` and sent
 /// it whole) within what is left of `limits.max`: the 200 body, or the classified failure.
@@ -130,17 +150,25 @@ pub(super) fn classify(
     let lower = message.to_lowercase();
     let secrets = [provider.api_key.as_str()];
     let message = scrub(&message, &secrets);
+    let names = |field: &str| param.as_deref() == Some(field) || lower.contains(field);
     if status == 400 || status == 422 {
-        if param.as_deref() == Some("temperature") || lower.contains("temperature") {
+        if names("temperature") {
             return Attempt::Unsupported(Unsupported::Temperature);
         }
-        if param.as_deref() == Some("response_format")
-            || lower.contains("response_format")
-            || lower.contains("json_schema")
-            || lower.contains("format")
-        {
+        if names("max_tokens") {
+            return Attempt::Unsupported(Unsupported::MaxTokens);
+        }
+        if names("reasoning_effort") {
+            return Attempt::Unsupported(Unsupported::ReasoningEffort);
+        }
+        if names("response_format") || lower.contains("json_schema") || lower.contains("format") {
             return Attempt::Unsupported(Unsupported::Mode);
         }
+    }
+    // llama-cpp-python refuses `json_schema` with a 500 ("Input should be 'text' or
+    // 'json_object'"): a 5xx that names the output format means "mode not supported".
+    if status >= 500 && (names("response_format") || lower.contains("json_schema")) {
+        return Attempt::Unsupported(Unsupported::Mode);
     }
     Attempt::Failed(provider.error(match status {
         401 | 403 => UpstreamErrorKind::KeyRefused,

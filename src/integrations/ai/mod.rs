@@ -11,9 +11,12 @@ pub mod stream;
 
 use std::time::{Duration, Instant};
 
-pub use attempt::Reply;
+pub use attempt::{CUT, Reply};
 pub use kind::ProviderKind;
-pub use provider::{Capabilities, OutputMode, Prompt, Provider};
+pub use provider::{
+    Capabilities, OutputMode, Prompt, Provider, THINKING_ROOM, Think, context_for,
+    max_answer_tokens,
+};
 pub use stream::{Ended, Limits, ProgressTx, Written};
 
 use attempt::{Attempt, Unsupported};
@@ -33,7 +36,7 @@ pub async fn complete(
     provider.check()?;
     let mut caps = start;
     let began = Instant::now();
-    for _ in 0..5 {
+    for _ in 0..7 {
         let remaining = Limits {
             silence: limits.silence,
             max: limits.max.saturating_sub(began.elapsed()),
@@ -52,6 +55,12 @@ pub async fn complete(
             }
             Err(Attempt::Unsupported(Unsupported::Temperature)) if caps.temperature => {
                 caps.temperature = false
+            }
+            Err(Attempt::Unsupported(Unsupported::MaxTokens)) if caps.max_tokens => {
+                caps.max_tokens = false
+            }
+            Err(Attempt::Unsupported(Unsupported::ReasoningEffort)) if caps.reasoning_effort => {
+                caps.reasoning_effort = false
             }
             Err(Attempt::Unsupported(Unsupported::Mode)) => match caps.mode.weaker() {
                 Some(mode) => caps.mode = mode,
@@ -78,6 +87,48 @@ pub async fn models(
     match provider.kind {
         ProviderKind::Ollama => ollama::models(http, provider, timeout).await,
         _ => openai::models(http, provider, timeout).await,
+    }
+}
+
+/// The longest context the provider's model holds, where the API can say (Ollama's
+/// `/api/show`); `None` elsewhere, or when it would not say.
+pub async fn context_length(
+    http: &awc::Client,
+    provider: &Provider,
+    timeout: Duration,
+) -> Option<u64> {
+    match provider.kind {
+        ProviderKind::Ollama => ollama::context_length(http, provider, timeout)
+            .await
+            .unwrap_or_else(|error| {
+                tracing::warn!(%error, "could not ask Ollama for the model's context length");
+                None
+            }),
+        _ => None,
+    }
+}
+
+/// Whether an OpenAI-compatible base URL is Ollama's `/v1`, which cannot set the context
+/// (`num_ctx`): Ollama answers `GET /api/version` beside it.
+pub async fn is_ollama_v1(http: &awc::Client, provider: &Provider, timeout: Duration) -> bool {
+    let Some(root) = provider.base_url.trim_end_matches('/').strip_suffix("/v1") else {
+        return false;
+    };
+    let call = crate::integrations::Call {
+        service: provider.service(),
+        base: &provider.base_url,
+        secrets: &[],
+        timeout,
+    };
+    match call
+        .send(http.get(format!("{root}/api/version")), None)
+        .await
+    {
+        Ok(answer) if answer.status == 200 => {
+            serde_json::from_slice::<serde_json::Value>(&answer.body)
+                .is_ok_and(|v| v.get("version").is_some_and(serde_json::Value::is_string))
+        }
+        _ => false,
     }
 }
 

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::attempt::{Attempt, Reply, send_failure};
-use super::provider::{Capabilities, OutputMode, Prompt, Provider};
+use super::provider::{Capabilities, OutputMode, Prompt, Provider, Think};
 use super::stream::{self, Ended, Limits, Line, ProgressTx};
 use crate::integrations::call::Call;
 use crate::integrations::error::{UpstreamError, UpstreamErrorKind};
@@ -35,6 +35,16 @@ struct ChatResponse {
 struct Message {
     #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
     content: String,
+    /// A thinking model's reasoning (on by default since Ollama 0.12.4): never the answer.
+    #[serde(default, deserialize_with = "crate::integrations::lenient::string")]
+    thinking: String,
+}
+
+/// `POST /api/show`, the part we read: `model_info` holds `<family>.context_length`.
+#[derive(Deserialize)]
+struct Show {
+    #[serde(default)]
+    model_info: serde_json::Map<String, serde_json::Value>,
 }
 
 #[derive(Deserialize)]
@@ -66,9 +76,20 @@ pub(super) async fn chat(
         OutputMode::JsonObject => body["format"] = json!("json"),
         OutputMode::Plain => {}
     }
-    if caps.temperature {
-        body["options"] = json!({"temperature": prompt.temperature});
+    if provider.think == Think::Off {
+        body["think"] = json!(false);
     }
+    // The context must hold the prompt and the answer, or Ollama cuts the prompt's start (the
+    // history, the exclusions, the rating limit) without a word.
+    let context = prompt.context_tokens(provider.think, caps.context_length);
+    let mut options = json!({"num_ctx": context});
+    if caps.temperature {
+        options["temperature"] = json!(prompt.temperature);
+    }
+    if let Some(max) = prompt.max_tokens(provider.think) {
+        options["num_predict"] = json!(max);
+    }
+    body["options"] = options;
     let call = Call {
         service: provider.service(),
         base: &provider.base_url,
@@ -89,7 +110,8 @@ pub(super) async fn chat(
     if response.status() != 200 || !ndjson {
         let body = super::attempt::whole_body(provider, &call, response, limits, started).await?;
         let whole: ChatResponse = call.parse(&body).map_err(Attempt::Failed)?;
-        return Ok(reply(
+        let ended = ended_by(whole.done_reason.as_deref(), Ended::Done);
+        let mut answer = reply(
             provider,
             caps,
             whole.model,
@@ -97,8 +119,10 @@ pub(super) async fn chat(
             whole.prompt_eval_count,
             whole.eval_count,
             whole.done_reason,
-            Ended::Done,
-        ));
+            ended,
+        );
+        answer.context = Some(context);
+        return Ok(answer);
     }
 
     let mut last = ChatResponse::default();
@@ -117,6 +141,10 @@ pub(super) async fn chat(
             .as_ref()
             .map(|m| m.content.clone())
             .unwrap_or_default();
+        let thinking = chunk
+            .message
+            .as_ref()
+            .is_some_and(|m| !m.thinking.is_empty());
         if chunk.done {
             last = chunk;
             // The last object carries the counts; its content, if any, still counts.
@@ -129,17 +157,27 @@ pub(super) async fn chat(
         if last.model.is_empty() {
             last.model = chunk.model;
         }
-        Line::Content(piece)
+        match piece.is_empty() {
+            true if thinking => Line::Thinking,
+            _ => Line::Content(piece),
+        }
     })
     .await
     .map_err(Attempt::Failed)?;
+    let mut streamed = streamed;
+    // A last object with content ends the read as content: `done` still says it finished.
+    if streamed.ended == Ended::Cut && last.done {
+        streamed.ended = Ended::Done;
+    }
+    streamed.ended = ended_by(last.done_reason.as_deref(), streamed.ended);
+    let thinking = streamed.thinking;
     let streamed = super::attempt::settle(provider, streamed, limits)?;
     let completion_tokens = if last.eval_count > 0 {
         last.eval_count
     } else {
         streamed.written.pieces
     };
-    Ok(reply(
+    let mut answer = reply(
         provider,
         caps,
         last.model,
@@ -148,7 +186,46 @@ pub(super) async fn chat(
         completion_tokens,
         last.done_reason,
         streamed.ended,
-    ))
+    );
+    answer.stream_error = streamed.error;
+    answer.thinking = thinking;
+    answer.context = Some(context);
+    Ok(answer)
+}
+
+/// `done_reason: "length"`: the model ran out of room (`num_predict`, or the context).
+fn ended_by(done_reason: Option<&str>, ended: Ended) -> Ended {
+    match (done_reason, ended) {
+        (Some("length"), Ended::Done) => Ended::Length,
+        _ => ended,
+    }
+}
+
+/// The model's own longest context (`POST /api/show`, `model_info["<family>.context_length"]`).
+pub(super) async fn context_length(
+    http: &awc::Client,
+    provider: &Provider,
+    timeout: Duration,
+) -> Result<Option<u64>, UpstreamError> {
+    let call = Call {
+        service: provider.service(),
+        base: &provider.base_url,
+        secrets: &[],
+        timeout,
+    };
+    let url = format!("{}/api/show", provider.base_url.trim_end_matches('/'));
+    let answer = call
+        .send(http.post(url), Some(&json!({"model": provider.model})))
+        .await?;
+    if answer.status != 200 {
+        return Ok(None);
+    }
+    let show: Show = call.parse(&answer.body)?;
+    Ok(show
+        .model_info
+        .iter()
+        .find(|(key, _)| key.ends_with(".context_length"))
+        .and_then(|(_, value)| value.as_u64()))
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -175,6 +252,9 @@ fn reply(
         finish_reason,
         capabilities: caps,
         ended,
+        stream_error: None,
+        thinking: None,
+        context: None,
     }
 }
 

@@ -7,7 +7,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::attempt::{Attempt, Reply, classify, send_failure};
-use super::provider::{Capabilities, OutputMode, Prompt, Provider};
+use super::kind::ProviderKind;
+use super::provider::{Capabilities, OutputMode, Prompt, Provider, Think};
 use super::stream::{self, Ended, Limits, Line, ProgressTx};
 use crate::integrations::call::Call;
 use crate::integrations::error::{UpstreamError, UpstreamErrorKind};
@@ -73,6 +74,20 @@ struct Delta {
     content: Option<String>,
     #[serde(default)]
     refusal: Option<String>,
+    /// A reasoning model's thinking: `reasoning` on Ollama's `/v1`, `reasoning_content` on
+    /// llama.cpp's server, vLLM and DeepSeek. Never part of the answer.
+    #[serde(default)]
+    reasoning: Option<String>,
+    #[serde(default)]
+    reasoning_content: Option<String>,
+}
+
+impl Delta {
+    fn is_thinking(&self) -> bool {
+        [&self.reasoning, &self.reasoning_content]
+            .into_iter()
+            .any(|r| r.as_deref().is_some_and(|r| !r.is_empty()))
+    }
 }
 
 #[derive(Deserialize)]
@@ -146,6 +161,18 @@ pub(super) async fn chat(
     if caps.temperature {
         body["temperature"] = json!(prompt.temperature);
     }
+    // A local server (llama-cpp-python) goes on writing after Sagarr gives up, and serves one
+    // request at a time: cap the answer. OpenAI itself bills what is written, and counts a
+    // reasoning model's thinking in the cap, so it is not capped.
+    if caps.max_tokens
+        && provider.kind != ProviderKind::OpenAi
+        && let Some(max) = prompt.max_tokens(provider.think)
+    {
+        body["max_tokens"] = json!(max);
+    }
+    if provider.think == Think::Off && caps.reasoning_effort {
+        body["reasoning_effort"] = json!("none");
+    }
     match caps.mode {
         OutputMode::JsonSchema => {
             body["response_format"] = json!({"type": "json_schema",
@@ -203,13 +230,26 @@ pub(super) async fn chat(
         if choice.finish_reason.is_some() {
             finish_reason = choice.finish_reason;
         }
-        if let Some(r) = choice.delta.refusal {
-            refusal.push_str(&r);
+        if let Some(r) = &choice.delta.refusal {
+            refusal.push_str(r);
         }
-        Line::Content(choice.delta.content.unwrap_or_default())
+        match choice.delta.content {
+            Some(content) if !content.is_empty() => Line::Content(content),
+            _ if choice.delta.is_thinking() => Line::Thinking,
+            _ => Line::Nothing,
+        }
     })
     .await
     .map_err(Attempt::Failed)?;
+    let mut streamed = streamed;
+    // Without `[DONE]`, a `finish_reason` still says the model finished; without either, the
+    // stream was cut (a proxy or server that died mid-answer).
+    if streamed.ended == Ended::Cut && finish_reason.is_some() {
+        streamed.ended = Ended::Done;
+    }
+    if streamed.ended == Ended::Done && finish_reason.as_deref() == Some("length") {
+        streamed.ended = Ended::Length;
+    }
     if streamed.content.is_empty() && !refusal.is_empty() {
         return Err(Attempt::Failed(
             provider.error(UpstreamErrorKind::Refused(refusal)),
@@ -235,6 +275,9 @@ pub(super) async fn chat(
         finish_reason,
         capabilities: caps,
         ended: streamed.ended,
+        stream_error: streamed.error,
+        thinking: streamed.thinking,
+        context: None,
     })
 }
 
@@ -279,9 +322,16 @@ fn whole_answer(
         prompt_tokens: usage.prompt_tokens,
         completion_tokens: usage.completion_tokens,
         elapsed: Duration::ZERO,
+        ended: if choice.finish_reason.as_deref() == Some("length") {
+            Ended::Length
+        } else {
+            Ended::Done
+        },
         finish_reason: choice.finish_reason,
         capabilities: caps,
-        ended: Ended::Done,
+        stream_error: None,
+        thinking: None,
+        context: None,
     })
 }
 

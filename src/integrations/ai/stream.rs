@@ -26,13 +26,24 @@ impl Limits {
     }
 }
 
-/// How far the answer has got, for the refresh status ("AI writing: 5 of 14 rows").
+/// How far the answer has got, for the refresh status ("AI thinking", then "AI writing: 5 of
+/// 14 rows").
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Written {
     /// Complete rows (objects closed one level inside the answer's first list).
     pub rows: usize,
     /// Content pieces received (about one token each).
     pub pieces: u64,
+    /// Thinking pieces received: a reasoning model's thoughts before (or between) the answer's
+    /// words. They keep the call alive and are never read as the answer.
+    pub thinking: u64,
+}
+
+impl Written {
+    /// Thinking, and not yet writing the answer.
+    pub fn is_thinking(&self) -> bool {
+        self.thinking > 0 && self.pieces == 0
+    }
 }
 
 /// Where progress goes while the answer streams; the receiver writes it down.
@@ -43,18 +54,33 @@ pub type ProgressTx = tokio::sync::watch::Sender<Written>;
 pub enum Ended {
     /// The provider said it was done.
     Done,
-    /// The connection closed without a last message.
-    Closed,
+    /// The provider said it stopped because it ran out of room (`finish_reason: "length"`,
+    /// `done_reason: "length"`): the answer is cut short.
+    Length,
+    /// The connection closed without the provider's last message (no `[DONE]` nor
+    /// `finish_reason`, no `done: true`): a server or proxy died mid-answer.
+    Cut,
+    /// The provider reported an error inside the stream, after its 200.
+    Broke,
     /// No new token for `Limits::silence`.
     Silent,
     /// `Limits::max` ran out while the model was still writing.
     Capped,
 }
 
+impl Ended {
+    /// Whether the answer stopped before the model finished it.
+    pub fn is_cut_short(self) -> bool {
+        self != Self::Done
+    }
+}
+
 /// What one streamed line meant.
 pub enum Line {
     /// A piece of the answer's text.
     Content(String),
+    /// A piece of the model's thinking: proof of life, never part of the answer.
+    Thinking,
     /// Nothing for the answer (a role, a comment, a keep-alive, usage).
     Nothing,
     /// The provider's last message.
@@ -113,6 +139,10 @@ pub struct Streamed {
     pub content: String,
     pub ended: Ended,
     pub written: Written,
+    /// The error the provider reported inside the stream ([`Ended::Broke`]), scrubbed.
+    pub error: Option<String>,
+    /// How long the model thought before the answer's first word, when it thought.
+    pub thinking: Option<Duration>,
 }
 
 /// Reads `response` line by line through `parse`, until the provider is done, the connection
@@ -133,6 +163,13 @@ where
     let mut rows = RowCounter::default();
     let mut written = Written::default();
     let mut last_token = started;
+    let mut error = None;
+    let mut thought_for = None;
+    let tell = |written: Written| {
+        if let Some(tx) = progress {
+            tx.send_replace(written);
+        }
+    };
     let ended = 'read: loop {
         let silence_left = limits.silence.saturating_sub(last_token.elapsed());
         let max_left = limits.max.saturating_sub(started.elapsed());
@@ -143,7 +180,7 @@ where
             match actix_web::rt::time::timeout(silence_left.min(max_left), response.next()).await {
                 Err(_) if max_left <= silence_left => break Ended::Capped,
                 Err(_) => break Ended::Silent,
-                Ok(None) => break Ended::Closed,
+                Ok(None) => break Ended::Cut,
                 Ok(Some(Err(e))) => {
                     return Err(provider.error(UpstreamErrorKind::Unreachable {
                         url: display_url(&provider.base_url),
@@ -159,41 +196,58 @@ where
             match parse(line.trim()) {
                 Line::Content(piece) if !piece.is_empty() => {
                     last_token = Instant::now();
+                    if written.is_thinking() {
+                        thought_for = Some(started.elapsed());
+                    }
                     rows.feed(&piece);
                     content.push_str(&piece);
                     written.pieces += 1;
-                    if rows.rows != written.rows {
+                    if rows.rows != written.rows || written.pieces == 1 {
                         written.rows = rows.rows;
-                        if let Some(tx) = progress {
-                            tx.send_replace(written);
-                        }
+                        tell(written);
+                    }
+                }
+                Line::Thinking => {
+                    last_token = Instant::now();
+                    written.thinking += 1;
+                    if written.thinking == 1 {
+                        tell(written);
                     }
                 }
                 Line::Content(_) | Line::Nothing => {}
                 Line::Done => break 'read Ended::Done,
                 Line::Error(message) => {
                     let secrets = [provider.api_key.as_str()];
-                    return Err(provider.error(UpstreamErrorKind::Failed {
-                        status: 200,
-                        message: crate::integrations::error::scrub(&message, &secrets),
-                    }));
+                    error = Some(crate::integrations::error::scrub(&message, &secrets));
+                    break 'read Ended::Broke;
                 }
             }
         }
     };
     // A last line without its newline still counts.
-    if ended == Ended::Closed && !pending.is_empty() {
+    let mut ended = ended;
+    if ended == Ended::Cut && !pending.is_empty() {
         let line = String::from_utf8_lossy(&pending).into_owned();
-        if let Line::Content(piece) = parse(line.trim()) {
-            content.push_str(&piece);
-            written.pieces += 1;
+        match parse(line.trim()) {
+            Line::Content(piece) => {
+                rows.feed(&piece);
+                content.push_str(&piece);
+                written.pieces += 1;
+            }
+            Line::Done => ended = Ended::Done,
+            _ => {}
         }
+    }
+    if written.is_thinking() {
+        thought_for = Some(started.elapsed());
     }
     written.rows = rows.rows;
     Ok(Streamed {
         content,
         ended,
         written,
+        error,
+        thinking: thought_for,
     })
 }
 

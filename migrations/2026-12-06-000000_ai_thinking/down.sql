@@ -1,0 +1,2 @@
+ALTER TABLE refresh_runs DROP COLUMN ai_context;
+ALTER TABLE refresh_runs DROP COLUMN ai_think_ms;
