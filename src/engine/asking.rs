@@ -239,7 +239,10 @@ fn cut_short(reply: &Reply, limits: ai::Limits, rows: usize, rows_asked: usize) 
             limits.max.as_secs()
         ),
         Ended::Length => format!("stopped at its length limit{after}"),
-        Ended::Cut => format!("stopped mid-answer ({}){after}", ai::CUT),
+        Ended::Cut => format!(
+            "stopped mid-answer ({}){after}",
+            reply.stream_error.as_deref().unwrap_or(ai::CUT)
+        ),
         Ended::Broke => format!(
             "broke off mid-answer ({}){after}",
             reply

@@ -30,6 +30,7 @@ mod pages;
 mod process;
 mod properties;
 mod real_answers;
+mod real_litellm;
 mod real_upstreams;
 mod refresh;
 mod sessions;

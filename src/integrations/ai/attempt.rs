@@ -61,9 +61,9 @@ pub(super) fn settle(
         Ended::Broke if nothing_usable => Err(Attempt::Failed(provider.error(
             UpstreamErrorKind::BrokeOff(streamed.error.clone().unwrap_or_default()),
         ))),
-        Ended::Cut if nothing_usable => Err(Attempt::Failed(
-            provider.error(UpstreamErrorKind::BrokeOff(CUT.to_owned())),
-        )),
+        Ended::Cut if nothing_usable => Err(Attempt::Failed(provider.error(
+            UpstreamErrorKind::BrokeOff(streamed.error.clone().unwrap_or_else(|| CUT.to_owned())),
+        ))),
         Ended::Silent if streamed.written.rows == 0 => {
             Err(Attempt::Failed(provider.error(UpstreamErrorKind::Silent {
                 url,

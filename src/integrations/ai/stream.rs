@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 
 use super::provider::Provider;
-use crate::integrations::error::{UpstreamError, UpstreamErrorKind, display_url};
+use crate::integrations::error::UpstreamError;
 
 /// The two clocks of one answer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,11 +181,10 @@ where
                 Err(_) if max_left <= silence_left => break Ended::Capped,
                 Err(_) => break Ended::Silent,
                 Ok(None) => break Ended::Cut,
+                // The server or a proxy died mid-answer: a cut, whose complete rows count.
                 Ok(Some(Err(e))) => {
-                    return Err(provider.error(UpstreamErrorKind::Unreachable {
-                        url: display_url(&provider.base_url),
-                        reason: format!("the answer broke off ({e})"),
-                    }));
+                    error = Some(format!("the connection broke ({e})"));
+                    break Ended::Cut;
                 }
                 Ok(Some(Ok(bytes))) => bytes,
             };
