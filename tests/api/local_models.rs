@@ -8,38 +8,9 @@ use std::time::{Duration, Instant};
 use sagarr::fakes::ai::{Ending, Thinking};
 use serde_json::{Value, json};
 
-use crate::engine::{GOOD_ANSWER, friend_with_history_in};
+use crate::engine::GOOD_ANSWER;
 use crate::helpers::{AiSetup, Options, TestApp, owner};
-
-/// The friend signed in after his first refresh (on the fake's default answer), with `ai` and
-/// extra environment.
-async fn app_with(ai: AiSetup, env: Vec<(&'static str, String)>) -> TestApp {
-    let options = Options {
-        ai,
-        extra_env: env,
-        ..Options::default()
-    };
-    friend_with_history_in(options, None).await
-}
-
-/// Asks for a refresh and waits for it, noting every step `/refresh/status` showed.
-async fn refresh_watching(app: &TestApp) -> (Value, Vec<String>) {
-    app.post("/refresh", &[]).await;
-    let mut steps: Vec<String> = Vec::new();
-    for _ in 0..800 {
-        let status = app.refresh_status().await;
-        if let Some(step) = status["step"].as_str()
-            && steps.last().is_none_or(|s| s != step)
-        {
-            steps.push(step.to_owned());
-        }
-        if status["state"] != "queued" && status["state"] != "running" {
-            return (status, steps);
-        }
-        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the refresh never finished: {steps:?}");
-}
+use crate::streaming::{app_with, refresh_watching};
 
 fn message(status: &Value) -> &str {
     status["message"].as_str().unwrap_or_default()

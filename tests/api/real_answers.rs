@@ -12,6 +12,7 @@ use sagarr::media::Kind;
 
 use crate::engine::{GOOD_ANSWER, watch_history};
 use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
+use crate::real_upstreams::last_prompt;
 
 /// The owner signed in and refreshed, then the friend after his first refresh on `answer`;
 /// `before` runs on the fakes before anyone signs in.
@@ -41,16 +42,6 @@ fn movie(app: &TestApp, key: &str, title: &str, year: i64, tmdb_id: i64) {
             tmdb_id,
         },
     );
-}
-
-/// The user message of the last prompt the fake OpenAI received.
-fn last_prompt(app: &TestApp) -> String {
-    app.fakes
-        .openai
-        .requests()
-        .last()
-        .and_then(|r| r["messages"][1]["content"].as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 #[actix_web::test]

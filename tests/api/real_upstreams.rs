@@ -21,7 +21,7 @@ async fn hx(app: &TestApp, path: &str) -> Page {
 }
 
 /// The user message of the last prompt the fake OpenAI received.
-fn last_prompt(app: &TestApp) -> String {
+pub fn last_prompt(app: &TestApp) -> String {
     let requests = app.fakes.openai.requests();
     requests
         .last()

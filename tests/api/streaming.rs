@@ -8,7 +8,7 @@ use crate::engine::{GOOD_ANSWER, friend_with_history_in};
 use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
 
 /// The friend signed in after his first refresh, with extra environment.
-async fn app_with(ai: AiSetup, env: Vec<(&'static str, String)>) -> TestApp {
+pub async fn app_with(ai: AiSetup, env: Vec<(&'static str, String)>) -> TestApp {
     let options = Options {
         ai,
         extra_env: env,
@@ -18,7 +18,7 @@ async fn app_with(ai: AiSetup, env: Vec<(&'static str, String)>) -> TestApp {
 }
 
 /// Asks for a refresh and waits for it, noting every step `/refresh/status` showed.
-async fn refresh_watching(app: &TestApp) -> (serde_json::Value, Vec<String>) {
+pub async fn refresh_watching(app: &TestApp) -> (serde_json::Value, Vec<String>) {
     let page = app.post("/refresh", &[]).await;
     assert_eq!(page.status, awc::http::StatusCode::SEE_OTHER);
     let mut steps = Vec::new();
