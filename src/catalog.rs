@@ -5,9 +5,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::db::{self, DbPool};
 use crate::error::AppError;
-use crate::integrations::UpstreamErrorKind;
 use crate::integrations::tautulli::Tautulli;
 use crate::integrations::tmdb::{Details, ExternalSource, Tmdb};
+use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
 
 /// How long TMDb details are reused before being fetched again.
@@ -32,19 +32,53 @@ pub async fn cached_details(
     Ok(cached.and_then(|json| serde_json::from_str::<Details>(&json).ok()))
 }
 
-/// Details of (kind, id), from the cache when fresh, else from TMDb (then cached).
+/// What the details cache holds for an id TMDb does not know: asked once, not once per view.
+const MISSING: &str = "";
+/// Unknown ids remembered at most: a flood of made-up ids cannot grow the cache without end.
+const MISSING_KEPT: i64 = 1_000;
+
+/// Details of (kind, id), from the cache when fresh, else from TMDb (then cached). An id TMDb
+/// does not know is remembered as missing for as long as details are.
 pub async fn details(
     pool: &DbPool,
     tmdb: &Tmdb<'_>,
     kind: Kind,
     id: i64,
 ) -> Result<Details, AppError> {
-    if let Some(details) = cached_details(pool, kind, id).await?
+    let fresh_after = db::now() - TMDB_TTL_SECONDS;
+    let cached = db::run(pool, move |conn| {
+        Ok(db::cache::tmdb_details(
+            conn,
+            kind.as_str(),
+            id,
+            fresh_after,
+        )?)
+    })
+    .await?;
+    if cached.as_deref() == Some(MISSING) {
+        return Err(UpstreamError::new(Service::Tmdb, UpstreamErrorKind::NotFound).into());
+    }
+    if let Some(details) = cached.and_then(|json| serde_json::from_str::<Details>(&json).ok())
         && tmdb.still_fits(&details)
     {
         return Ok(details);
     }
-    let details = tmdb.details(kind, id).await?;
+    let details = match tmdb.details(kind, id).await {
+        Ok(details) => details,
+        Err(error) if error.kind == UpstreamErrorKind::NotFound => {
+            db::write(pool, db::Scope::Unshown, move |conn| {
+                db::cache::put_tmdb_details(conn, kind.as_str(), id, MISSING, db::now())?;
+                Ok(db::cache::forget_missing_beyond(
+                    conn,
+                    MISSING,
+                    MISSING_KEPT,
+                )?)
+            })
+            .await?;
+            return Err(error.into());
+        }
+        Err(error) => return Err(error.into()),
+    };
     let json = serde_json::to_string(&details)
         .map_err(|e| AppError::internal("caching TMDb details", e))?;
     db::write(pool, db::Scope::Unshown, move |conn| {

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::NaiveTime;
 
-use crate::http::forwarded::{DEFAULT_TRUSTED, TrustedProxies};
+use crate::http::forwarded::{DEFAULT_TRUSTED, ProxyHeaders, TrustedProxies};
 use crate::settings::EnvIntegrations;
 
 /// A variable that could not be used, with the reason. Start-up prints it and stops.
@@ -33,12 +33,16 @@ fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
 pub struct Config {
     /// `SAGARR_BIND`: address and port to listen on.
     pub bind: SocketAddr,
+    /// Whether `SAGARR_BIND` was set (`sagarr demo` binds to loopback unless it was).
+    pub bind_given: bool,
     /// `SAGARR_DATA_DIR`: holds `sagarr.db` and the generated secret key.
     pub data_dir: PathBuf,
     /// `SAGARR_PUBLIC_URL`: the origin users reach the app at; derived per request when unset.
     pub public_url: Option<PublicUrl>,
-    /// `SAGARR_TRUSTED_PROXIES`: whose `Forwarded`/`X-Forwarded-*` headers are believed.
+    /// `SAGARR_TRUSTED_PROXIES`: whose forwarded headers are believed.
     pub trusted_proxies: TrustedProxies,
+    /// `SAGARR_PROXY_HEADERS`: which forwarded headers the trusted proxy writes.
+    pub proxy_headers: ProxyHeaders,
     /// `SAGARR_ADMIN`: Plex username, email or account id allowed to claim admin.
     pub admin: Option<String>,
     /// `SECRET_KEY`: session cookie key material (at least 64 characters).
@@ -65,6 +69,9 @@ pub struct Config {
     /// `SAGARR_REFRESH_UNCHANGED_DAYS`: the nightly asks the AI again for an unchanged taste
     /// only once its rows are this old.
     pub refresh_unchanged_for: Duration,
+    /// `SAGARR_REFRESH_SPACING_SECONDS`: a user's Refresh within this long of his last refresh
+    /// ending starts nothing new (each one is an AI call).
+    pub refresh_spacing: Duration,
     /// `SAGARR_NIGHTLY_HOURS`: no new user is started once the nightly has run this long.
     pub nightly_budget: Duration,
     /// Whether the nightly clock runs (tests turn it off).
@@ -100,6 +107,19 @@ pub struct PublicUrl {
     authority_start: usize,
 }
 
+/// `scheme://host[:port]` with `:443` dropped for https and `:80` for http.
+pub fn without_default_port(origin: &str) -> String {
+    let lower = origin.to_ascii_lowercase();
+    for (scheme, port) in [("https://", ":443"), ("http://", ":80")] {
+        if lower.starts_with(scheme)
+            && let Some(bare) = lower.strip_suffix(port)
+        {
+            return bare.to_owned();
+        }
+    }
+    lower
+}
+
 impl PublicUrl {
     /// Parses `http(s)://host[:port]` with an optional trailing slash; paths are refused because
     /// every route and link is served from the root.
@@ -116,8 +136,11 @@ impl PublicUrl {
                 "`{raw}` must be scheme://host[:port] without a path: Sagarr is served at the root of its host"
             ));
         }
+        // `https://host:443` is `https://host`: the browser's Origin never carries a default
+        // port, and the cross-site check compares the two.
+        let origin = without_default_port(trimmed);
         Ok(Self {
-            origin: trimmed.to_owned(),
+            origin,
             authority_start: scheme.len() + 3,
         })
     }
@@ -151,6 +174,7 @@ impl Config {
                 .filter(|v| !v.is_empty())
         };
 
+        let bind_given = get("SAGARR_BIND").is_some();
         let bind_raw = get("SAGARR_BIND").unwrap_or_else(|| "0.0.0.0:7979".to_owned());
         let bind = bind_raw.parse::<SocketAddr>().map_err(|_| {
             bad(
@@ -169,6 +193,8 @@ impl Config {
             &get("SAGARR_TRUSTED_PROXIES").unwrap_or_else(|| DEFAULT_TRUSTED.to_owned()),
         )
         .map_err(|m| bad("SAGARR_TRUSTED_PROXIES", m))?;
+        let proxy_headers = ProxyHeaders::parse(&get("SAGARR_PROXY_HEADERS").unwrap_or_default())
+            .map_err(|m| bad("SAGARR_PROXY_HEADERS", m))?;
 
         let secret_key = get("SECRET_KEY");
         if let Some(key) = &secret_key
@@ -247,6 +273,18 @@ impl Config {
         let refresh_concurrency = count("SAGARR_REFRESH_CONCURRENCY", 2, 16)?;
         let unchanged_days = count("SAGARR_REFRESH_UNCHANGED_DAYS", 7, 365)?;
         let refresh_unchanged_for = Duration::from_secs(unchanged_days as u64 * 86_400);
+        let refresh_spacing = match get("SAGARR_REFRESH_SPACING_SECONDS") {
+            None => Duration::from_secs(30),
+            Some(raw) => match raw.parse::<u64>() {
+                Ok(s) if s <= 3600 => Duration::from_secs(s),
+                _ => {
+                    return Err(bad(
+                        "SAGARR_REFRESH_SPACING_SECONDS",
+                        format!("`{raw}` is not a number of seconds from 0 to 3600"),
+                    ));
+                }
+            },
+        };
         let nightly_budget = match get("SAGARR_NIGHTLY_HOURS") {
             None => Duration::from_secs(6 * 3600),
             Some(raw) => match raw.parse::<f64>() {
@@ -268,9 +306,11 @@ impl Config {
 
         Ok(Self {
             bind,
+            bind_given,
             data_dir,
             public_url,
             trusted_proxies,
+            proxy_headers,
             admin: get("SAGARR_ADMIN"),
             secret_key,
             refresh_at,
@@ -284,6 +324,7 @@ impl Config {
             items_per_row,
             refresh_concurrency,
             refresh_unchanged_for,
+            refresh_spacing,
             nightly_budget,
             nightly_clock: true,
             demo_accounts: Vec::new(),
@@ -336,7 +377,7 @@ mod tests {
             ("SAGARR_BIND", "localhost"),
             ("SAGARR_PUBLIC_URL", "sagarr.example.com"),
             ("SAGARR_PUBLIC_URL", "https://example.com/sagarr"),
-            ("SAGARR_TRUSTED_PROXIES", "traefik"),
+            ("SAGARR_TRUSTED_PROXIES", "traefik proxy"),
             ("SECRET_KEY", "short"),
             ("SAGARR_REFRESH_AT", "3am"),
             ("PLEX_TV_URL", "plex.tv"),
@@ -385,7 +426,6 @@ mod tests {
             "TAUTULLI_URL",
             "OVERSEERR_API_KEY",
             "TMDB_API_KEY",
-            "PLEX_DISCOVER_URL",
             "AI_PROVIDER",
             "AI_FALLBACK_MODEL",
         ];
@@ -398,6 +438,6 @@ mod tests {
                 "{variable}"
             );
         }
-        assert_eq!(crate::settings::variables().count(), 16);
+        assert_eq!(crate::settings::variables().count(), 15);
     }
 }

@@ -137,15 +137,11 @@ const TMDB_FIELDS: &[Field] = &[
         "Titles, overviews and posters in this language: en-US (the default), fr-FR, de-DE …",
     ),
 ];
-/// Plex's Discover host, where watchlists live. It has moved before (metadata.provider →
-/// discover.provider, Aug 2025), so it is configuration with a Test, not a constant.
-const PLEX_FIELDS: &[Field] = &[field(
-    "discover_url",
-    "Discover URL",
-    "PLEX_DISCOVER_URL",
-    FieldKind::Url,
-    "Where Plex keeps watchlists; empty means https://discover.provider.plex.tv",
-)];
+/// Plex's Discover host, where watchlists live, has moved before (metadata.provider →
+/// discover.provider, Aug 2025), so the section keeps its Test. Its address is not a field:
+/// every user's Plex token is sent there, so only the environment sets it
+/// (`PLEX_DISCOVER_URL`, `Config::upstreams`), never the web page.
+const PLEX_FIELDS: &[Field] = &[];
 const AI_FIELDS: &[Field] = &[
     field(
         "provider",
@@ -365,6 +361,7 @@ pub fn merge_form(
         };
         merged.insert(f.name, resolved);
     }
+    keys_follow_their_urls(section, current, &merged, form)?;
     if section == Section::Ai {
         for (provider, base) in [
             ("provider", "base_url"),
@@ -379,6 +376,56 @@ pub fn merge_form(
         }
     }
     Ok(merged)
+}
+
+/// A saved key goes only to the address it was saved with: a form that changes a section's
+/// URL (or, for the AI, its provider's effective address) while leaving the key empty ("keep
+/// it") is refused, and says to type the key again. Otherwise a stolen admin session, or a
+/// friend made admin, could Test the saved keys against a host of his own and collect them.
+fn keys_follow_their_urls(
+    section: Section,
+    current: &Values,
+    merged: &Values,
+    form: &HashMap<String, String>,
+) -> Result<(), String> {
+    // The key field left empty: "keep the saved one".
+    let kept = |key: &str| {
+        !value(current, key).is_empty() && form.get(key).is_none_or(|typed| typed.trim().is_empty())
+    };
+    let pairs: &[(&str, &str)] = match section {
+        Section::Tautulli | Section::Overseerr => &[("url", "api_key")],
+        Section::Ai => &[("", "api_key"), ("fallback_", "fallback_api_key")],
+        Section::Tmdb | Section::Plex => &[],
+    };
+    for (url, key) in pairs {
+        let (was, now) = if section == Section::Ai {
+            let address = |values: &Values| {
+                ProviderKind::parse(value(values, &format!("{url}provider"))).map(|kind| {
+                    let base = value(values, &format!("{url}base_url"));
+                    if base.is_empty() {
+                        kind.default_base_url().to_owned()
+                    } else {
+                        base.trim_end_matches('/').to_owned()
+                    }
+                })
+            };
+            (address(current), address(merged))
+        } else {
+            let address = |values: &Values| {
+                Some(value(values, url).trim_end_matches('/').to_owned()).filter(|u| !u.is_empty())
+            };
+            (address(current), address(merged))
+        };
+        // A key saved before any address was has not been sent anywhere yet.
+        if kept(key) && was.is_some() && now.is_some() && was != now {
+            return Err(format!(
+                "The address changed, so type the {} again: a saved key is only ever sent to the \
+                 address it was saved with.",
+                label_of(section, key)
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn label_of(section: Section, name: &str) -> &'static str {
@@ -542,16 +589,6 @@ impl TmdbSettings {
     }
 }
 
-/// The Plex Discover host watchlists are added on: saved here, else `PLEX_DISCOVER_URL`, else
-/// `default` (the start-up value, which the demo points at its fake).
-pub fn discover_url(values: &Values, default: &str) -> String {
-    Some(value(values, "discover_url"))
-        .filter(|u| !u.is_empty())
-        .unwrap_or(default)
-        .trim_end_matches('/')
-        .to_owned()
-}
-
 /// The AI providers in the order to try them: primary, then fallback. Empty: no AI.
 pub fn ai_providers(values: &Values) -> Vec<Provider> {
     let build = |prefix: &str| -> Option<Provider> {
@@ -618,6 +655,35 @@ mod tests {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect()
+    }
+
+    #[test]
+    fn a_saved_key_never_follows_a_changed_address() {
+        let resolved = |value: &str| Resolved {
+            value: value.to_owned(),
+            source: Source::Saved,
+        };
+        let mut current = Values::new();
+        current.insert("url", resolved("http://overseerr:5055"));
+        current.insert("api_key", resolved("saved-key"));
+        let moved = form(&[("url", "http://127.0.0.1:18190/o"), ("api_key", "")]);
+        let refused = merge_form(Section::Overseerr, &current, &moved).unwrap_err();
+        assert!(refused.contains("type the API key again"), "{refused}");
+        let retyped = form(&[("url", "http://127.0.0.1:18190/o"), ("api_key", "typed")]);
+        assert!(merge_form(Section::Overseerr, &current, &retyped).is_ok());
+        let same = form(&[("url", "http://overseerr:5055/"), ("api_key", "")]);
+        assert!(merge_form(Section::Overseerr, &current, &same).is_ok());
+
+        let mut ai = Values::new();
+        ai.insert("provider", resolved("openai"));
+        ai.insert("api_key", resolved("sk-saved"));
+        let elsewhere = form(&[
+            ("provider", "openai-compatible"),
+            ("base_url", "http://evil:1/v1"),
+        ]);
+        assert!(merge_form(Section::Ai, &ai, &elsewhere).is_err());
+        let same_place = form(&[("provider", "openai"), ("model", "gpt-5")]);
+        assert!(merge_form(Section::Ai, &ai, &same_place).is_ok());
     }
 
     #[test]

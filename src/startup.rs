@@ -90,11 +90,28 @@ impl Application {
             rechecks: Rechecks::new(ctx.clone()),
             cache,
             sign_in_limiter: Default::default(),
+            status_checks: crate::http::limiter::Recently::new(
+                std::time::Duration::from_secs(60),
+                10_000,
+            ),
             tautulli_users_refresh: crate::http::limiter::Cooldown::new(
                 crate::auth::rules::USERS_REFRESH_EVERY,
             ),
             upstreams_read: Default::default(),
         });
+        // Trusted proxies named by host (a container's name) are looked up now and every
+        // minute after: a recreated container comes back at another address.
+        let trusted = state.config.trusted_proxies.clone();
+        if trusted.has_names() {
+            trusted.look_up_names();
+            actix_web::rt::spawn(async move {
+                loop {
+                    actix_web::rt::time::sleep(crate::http::forwarded::NAMES_TTL).await;
+                    let names = trusted.clone();
+                    let _ = web::block(move || names.look_up_names()).await;
+                }
+            });
+        }
         actix_web::rt::spawn(worker.run(ctx.clone()));
         let clock = state.config.nightly_clock.then(|| {
             crate::jobs::nightly::start(state.config.refresh_at, ctx, state.queue.clone())
@@ -122,6 +139,10 @@ impl Application {
                 })
         })
         .workers(workers)
+        // A connection closed with a request body still unread (a chunked body that never
+        // ends, cut at the body deadline) lingers only this long, then is dropped: 5 s twice
+        // by default, while the socket stays held.
+        .client_disconnect_timeout(std::time::Duration::from_secs(2))
         // Database work runs on the blocking pool; threads beyond the connection pool would
         // only wait for a connection, and each idle one keeps its own malloc arena.
         .worker_max_blocking_threads((crate::db::POOL_SIZE as usize / workers).max(1))

@@ -23,6 +23,9 @@ pub struct AppState {
     pub cache: crate::page_cache::PageCache,
     /// Sign-in starts per client, against floods (each start creates a PIN on plex.tv).
     pub sign_in_limiter: crate::http::limiter::Limiter,
+    /// Titles whose availability a user checked live lately: checked again within the
+    /// minute, the stored answer stands (each live check is an Overseerr call).
+    pub status_checks: crate::http::limiter::Recently<(crate::media::Kind, i64)>,
     /// Asking Tautulli to re-read its users from plex.tv, at most once a minute per install.
     pub tautulli_users_refresh: crate::http::limiter::Cooldown,
     /// The upstream clients as last read, with the data version they were read at: a page
@@ -72,7 +75,11 @@ impl AppState {
     /// Who asked and for which host and scheme, believing forwarded headers only from a
     /// trusted proxy.
     pub fn origin_of(&self, req: &actix_web::HttpRequest) -> crate::http::forwarded::Origin {
-        crate::http::forwarded::Origin::of(req, &self.config.trusted_proxies)
+        crate::http::forwarded::Origin::of(
+            req,
+            &self.config.trusted_proxies,
+            self.config.proxy_headers,
+        )
     }
 
     /// The origin users reach us at: `SAGARR_PUBLIC_URL`, else what the request says (and a

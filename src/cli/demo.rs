@@ -173,6 +173,13 @@ fn episode_key(show_tmdb_id: i64, episode: i64) -> String {
 /// Points the configuration at the fakes and a throwaway data dir.
 fn demo_config(mut config: Config, up: &Upstreams, data_dir: PathBuf) -> Config {
     config.data_dir = data_dir;
+    // One-click admin sign-in and a Test button that fetches any URL: only this machine may
+    // reach the demo, unless SAGARR_BIND says otherwise.
+    if !config.bind_given {
+        config
+            .bind
+            .set_ip(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST));
+    }
     config.demo_accounts = USERS
         .iter()
         .map(|u| crate::config::DemoAccount {

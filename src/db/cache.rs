@@ -40,6 +40,23 @@ pub fn put_tmdb_details(
         .map(drop)
 }
 
+/// Keeps only the `kept` newest details rows holding `marker` (ids TMDb does not know).
+pub fn forget_missing_beyond(
+    conn: &mut impl super::Writable,
+    marker: &str,
+    kept: i64,
+) -> QueryResult<()> {
+    use diesel::sql_types::{BigInt, Text};
+    diesel::sql_query(
+        "DELETE FROM tmdb_details WHERE json = ?1 AND rowid NOT IN \
+         (SELECT rowid FROM tmdb_details WHERE json = ?1 ORDER BY fetched_at DESC LIMIT ?2)",
+    )
+    .bind::<Text, _>(marker)
+    .bind::<BigInt, _>(kept)
+    .execute(conn.connection())
+    .map(drop)
+}
+
 /// A cached rating key: `Some((kind, tmdb_id))`, where either may be unknown.
 pub type LibraryIds = (Option<String>, Option<i64>);
 
@@ -127,6 +144,23 @@ pub fn availability(
     availability::table
         .find((kind, id))
         .select((availability::status, availability::fetched_at))
+        .get_result(conn)
+        .optional()
+}
+
+/// Cached availability of (kind, id), its Plex link, and when it was fetched.
+pub fn availability_linked(
+    conn: &mut SqliteConnection,
+    kind: &str,
+    id: i64,
+) -> QueryResult<Option<(String, Option<String>, i64)>> {
+    availability::table
+        .find((kind, id))
+        .select((
+            availability::status,
+            availability::plex_url,
+            availability::fetched_at,
+        ))
         .get_result(conn)
         .optional()
 }

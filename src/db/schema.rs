@@ -76,6 +76,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    used_pins (pin_id) {
+        pin_id -> BigInt,
+        used_at -> BigInt,
+    }
+}
+
 diesel::joinable!(preferences -> users (user_id));
 diesel::joinable!(recommendations -> users (user_id));
 diesel::joinable!(refresh_status -> users (user_id));

@@ -50,3 +50,15 @@ pub fn delete(conn: &mut impl super::Writable, token_hash: &str) -> QueryResult<
 
     diesel::delete(sessions::table.find(token_hash)).execute(conn)
 }
+
+/// Marks a confirmed Plex PIN as used; `false` when it already was (a replayed pre-login
+/// cookie). PINs older than an hour are forgotten: plex.tv's live 30 minutes.
+pub fn use_pin(conn: &mut impl super::Writable, pin_id: i64, now: i64) -> QueryResult<bool> {
+    use super::schema::used_pins;
+    let conn = conn.connection();
+    diesel::delete(used_pins::table.filter(used_pins::used_at.lt(now - 3_600))).execute(conn)?;
+    let inserted = diesel::insert_or_ignore_into(used_pins::table)
+        .values((used_pins::pin_id.eq(pin_id), used_pins::used_at.eq(now)))
+        .execute(conn)?;
+    Ok(inserted == 1)
+}

@@ -47,6 +47,8 @@ struct State {
     /// completed, no longer holds its seasons.
     request_status: HashMap<usize, i64>,
     csrf_protection: bool,
+    /// `GET /movie/{id}` and `/tv/{id}` answered so far.
+    media_calls: usize,
     /// Speak Seerr 3.1 (the successor of Overseerr and Jellyseerr) instead of Overseerr 1.33.
     seerr: bool,
 }
@@ -76,6 +78,7 @@ impl FakeOverseerr {
             requests: Vec::new(),
             request_status: HashMap::new(),
             csrf_protection: false,
+            media_calls: 0,
             seerr: false,
         }));
         let shared = web::Data::from(state.clone());
@@ -146,6 +149,11 @@ impl FakeOverseerr {
         for i in indexes {
             state.request_status.insert(i, status);
         }
+    }
+
+    /// How many `GET /movie/{id}` or `/tv/{id}` it has answered.
+    pub fn media_calls(&self) -> usize {
+        lock(&self.state).media_calls
     }
 
     pub fn set_csrf_protection(&self, on: bool) {
@@ -338,7 +346,8 @@ async fn media(
     path: web::Path<(String, String)>,
     state: web::Data<Mutex<State>>,
 ) -> HttpResponse {
-    let state = lock(&state);
+    let mut state = lock(&state);
+    state.media_calls += 1;
     if let Err(refusal) = acting_user(&req, &state) {
         return *refusal;
     }

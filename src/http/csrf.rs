@@ -9,6 +9,7 @@ use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::web::Data;
 
+use crate::config::without_default_port;
 use crate::error::AppError;
 use crate::http::negotiate::ResponseKind;
 use crate::state::AppState;
@@ -50,7 +51,13 @@ fn same_site(req: &ServiceRequest) -> bool {
         Some(url) => url.origin().to_owned(),
         None => state.origin_of(req.request()).url(),
     };
-    origin.eq_ignore_ascii_case(&expected)
+    same_origin(origin, &expected)
+}
+
+/// Whether two origins are one: case aside, and a default port written out or not
+/// (`https://host:443` is `https://host`).
+pub fn same_origin(a: &str, b: &str) -> bool {
+    without_default_port(a).eq_ignore_ascii_case(&without_default_port(b))
 }
 
 /// `scheme://host[:port]` of an absolute URL (an `Origin`, or a `Referer` with its path).
@@ -69,6 +76,13 @@ mod tests {
             Some("https://sagarr.example.com:8443")
         );
         assert_eq!(super::origin_of("null"), None);
+        assert!(super::same_origin(
+            "https://sagarr.example.com",
+            "https://Sagarr.example.com:443"
+        ));
+        assert!(super::same_origin("http://h:80", "http://h"));
+        assert!(!super::same_origin("https://h:80", "https://h"));
+        assert!(!super::same_origin("http://h", "https://h"));
         assert_eq!(super::origin_of("https://"), None);
     }
 }

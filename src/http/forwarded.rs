@@ -1,9 +1,15 @@
-//! Who the client is and which host and scheme he asked for. `Forwarded` and `X-Forwarded-*`
-//! are believed only from a trusted proxy (`SAGARR_TRUSTED_PROXIES`): from anyone else, the TCP
-//! peer is the client, `Host` is the host, and the scheme is plain http (Sagarr speaks no TLS
-//! itself). actix's `connection_info()` believes those headers from anyone, so it is not used.
+//! Who the client is and which host and scheme he asked for. Forwarded headers are believed
+//! only from a trusted proxy (`SAGARR_TRUSTED_PROXIES`): from anyone else, the TCP peer is the
+//! client, `Host` is the host, and the scheme is plain http (Sagarr speaks no TLS itself).
+//! actix's `connection_info()` believes those headers from anyone, so it is not used.
+//!
+//! Only one family of headers is read, the one the proxy writes (`SAGARR_PROXY_HEADERS`):
+//! `X-Forwarded-*` by default. Traefik replaces a client's `X-Forwarded-*` but passes a client's
+//! own RFC 7239 `Forwarded` through untouched (traefik/traefik#4099), so reading `Forwarded`
+//! beside them would let any client pick its address, host and scheme.
 
 use std::net::IpAddr;
+use std::sync::{Arc, RwLock};
 
 use actix_web::HttpRequest;
 
@@ -55,30 +61,113 @@ impl Cidr {
 pub const DEFAULT_TRUSTED: &str =
     "127.0.0.0/8,::1,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
 
-/// The proxies whose forwarded headers are believed.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TrustedProxies(Vec<Cidr>);
+/// The proxies whose forwarded headers are believed: addresses and ranges, and host names
+/// (a container's name, `traefik`, whose address changes when it is recreated), looked up at
+/// start-up and every [`NAMES_TTL`] after (see [`TrustedProxies::look_up_names`]).
+#[derive(Debug, Clone, Default)]
+pub struct TrustedProxies {
+    ranges: Vec<Cidr>,
+    names: Vec<String>,
+    /// The names' addresses as last looked up.
+    named: Arc<RwLock<Vec<IpAddr>>>,
+}
+
+/// How long a trusted name's addresses are believed before they are looked up again.
+pub const NAMES_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl PartialEq for TrustedProxies {
+    fn eq(&self, other: &Self) -> bool {
+        self.ranges == other.ranges && self.names == other.names
+    }
+}
+
+impl Eq for TrustedProxies {}
 
 impl TrustedProxies {
-    /// A comma-separated list of addresses and CIDRs, or `none`.
+    /// A comma-separated list of addresses, CIDRs and host names, or `none`.
     pub fn parse(raw: &str) -> Result<Self, String> {
+        let mut trusted = Self::default();
         if raw.trim().eq_ignore_ascii_case("none") {
-            return Ok(Self::default());
+            return Ok(trusted);
         }
-        raw.split(',')
-            .map(str::trim)
-            .filter(|p| !p.is_empty())
-            .map(|p| {
-                Cidr::parse(p).ok_or_else(|| {
-                    format!("`{p}` is not an address or CIDR like 172.16.0.0/12 (or say none)")
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map(Self)
+        for part in raw.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match Cidr::parse(part) {
+                Some(range) => trusted.ranges.push(range),
+                None if is_host_name(part) => trusted.names.push(part.to_ascii_lowercase()),
+                None => {
+                    return Err(format!(
+                        "`{part}` is not an address, a CIDR like 172.16.0.0/12 or a host name \
+                         like traefik (or say none)"
+                    ));
+                }
+            }
+        }
+        Ok(trusted)
     }
 
     pub fn trusts(&self, ip: IpAddr) -> bool {
-        self.0.iter().any(|c| c.contains(ip))
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        self.ranges.iter().any(|c| c.contains(ip))
+            || self.named.read().is_ok_and(|named| named.contains(&ip))
+    }
+
+    /// Whether any entry is a host name to look up.
+    pub fn has_names(&self) -> bool {
+        !self.names.is_empty()
+    }
+
+    /// Looks the host names up now (blocking: run it off the async threads). A name that does
+    /// not resolve is trusted for nothing until it does.
+    pub fn look_up_names(&self) {
+        use std::net::ToSocketAddrs;
+        let mut found = Vec::new();
+        for name in &self.names {
+            match (name.as_str(), 0).to_socket_addrs() {
+                Ok(addrs) => found.extend(addrs.map(|a| a.ip())),
+                Err(error) => {
+                    tracing::warn!(%error, name, "a trusted proxy's name did not resolve")
+                }
+            }
+        }
+        if let Ok(mut named) = self.named.write() {
+            *named = found;
+        }
+    }
+}
+
+/// `traefik`, `proxy.lan`: letters, digits, dots and dashes, not all digits and dots.
+fn is_host_name(raw: &str) -> bool {
+    raw.len() <= 253
+        && raw
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && raw.chars().any(|c| c.is_ascii_alphabetic())
+        && !raw.starts_with(['-', '.'])
+}
+
+/// Which forwarded headers the trusted proxy writes (`SAGARR_PROXY_HEADERS`); the other family
+/// is never read, since a client can send it through the proxy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ProxyHeaders {
+    /// `X-Forwarded-For`, `-Proto`, `-Host` (Traefik, nginx, Caddy, HAProxy).
+    #[default]
+    XForwarded,
+    /// RFC 7239 `Forwarded`.
+    Forwarded,
+}
+
+impl ProxyHeaders {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        match raw.trim().to_ascii_lowercase().as_str() {
+            "" | "x-forwarded" => Ok(Self::XForwarded),
+            "forwarded" => Ok(Self::Forwarded),
+            other => Err(format!(
+                "`{other}` is not x-forwarded (the default) or forwarded"
+            )),
+        }
     }
 }
 
@@ -94,16 +183,20 @@ pub struct Origin {
 }
 
 impl Origin {
-    pub fn of(req: &HttpRequest, trusted: &TrustedProxies) -> Self {
+    pub fn of(req: &HttpRequest, trusted: &TrustedProxies, headers: ProxyHeaders) -> Self {
         let peer = req.peer_addr().map(|a| a.ip());
-        let header = |name: &str| {
-            req.headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
+        // Every line of a header, in order: a proxy may append its own line after the client's.
+        let joined = |name: &str| {
+            let lines: Vec<&str> = req
+                .headers()
+                .get_all(name)
+                .filter_map(|v| v.to_str().ok())
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
+                .collect();
+            (!lines.is_empty()).then(|| lines.join(","))
         };
-        let host = header("host").unwrap_or("").to_owned();
+        let host = joined("host").unwrap_or_default();
         let plain = Self {
             client: peer.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string()),
             scheme: "http".to_owned(),
@@ -112,35 +205,44 @@ impl Origin {
         let Some(peer) = peer.filter(|ip| trusted.trusts(*ip)) else {
             return plain;
         };
-        let forwarded = header("forwarded").map(parse_forwarded).unwrap_or_default();
-        // The chain, nearest proxy last: the client is the first address from the right that
-        // is not one of our proxies.
-        let mut chain: Vec<IpAddr> = forwarded.iter().filter_map(|f| f.for_ip).collect();
-        if chain.is_empty() {
-            chain = header("x-forwarded-for")
-                .unwrap_or("")
-                .split(',')
-                .filter_map(|a| parse_ip(a.trim()))
-                .collect();
-        }
+        // The chain, nearest proxy last; what the nearest proxy says of scheme and host is its
+        // last word (an earlier one may be the client's own).
+        let (chain, proto, host): (Vec<IpAddr>, Option<String>, Option<String>) = match headers {
+            ProxyHeaders::Forwarded => {
+                let elements = joined("forwarded")
+                    .map(|v| parse_forwarded(&v))
+                    .unwrap_or_default();
+                let last = elements.last();
+                (
+                    elements.iter().filter_map(|f| f.for_ip).collect(),
+                    last.and_then(|f| f.proto.clone()),
+                    last.and_then(|f| f.host.clone()),
+                )
+            }
+            ProxyHeaders::XForwarded => (
+                joined("x-forwarded-for")
+                    .unwrap_or_default()
+                    .split(',')
+                    .filter_map(|a| parse_ip(a.trim()))
+                    .collect(),
+                joined("x-forwarded-proto").map(|p| last_value(&p).to_ascii_lowercase()),
+                joined("x-forwarded-host").map(|h| last_value(&h).to_owned()),
+            ),
+        };
+        // The client is the first address from the right that is not one of our proxies. When
+        // every address is (a LAN client behind the proxy), it is the one the nearest proxy saw,
+        // never the leftmost, which the client may have written itself.
         let client = chain
             .iter()
             .rev()
             .find(|ip| !trusted.trusts(**ip))
-            .or(chain.first())
+            .or(chain.last())
             .copied()
             .unwrap_or(peer);
-        let first = forwarded.first();
-        let scheme = first
-            .and_then(|f| f.proto.clone())
-            .or_else(|| header("x-forwarded-proto").map(|p| first_value(p).to_owned()))
+        let scheme = proto
             .filter(|p| p == "http" || p == "https")
             .unwrap_or(plain.scheme);
-        let host = first
-            .and_then(|f| f.host.clone())
-            .or_else(|| header("x-forwarded-host").map(|h| first_value(h).to_owned()))
-            .filter(|h| valid_host(h))
-            .unwrap_or(plain.host);
+        let host = host.filter(|h| valid_host(h)).unwrap_or(plain.host);
         Self {
             client: client.to_string(),
             scheme,
@@ -154,8 +256,8 @@ impl Origin {
     }
 }
 
-fn first_value(list: &str) -> &str {
-    list.split(',').next().unwrap_or("").trim()
+fn last_value(list: &str) -> &str {
+    list.rsplit(',').next().unwrap_or("").trim()
 }
 
 /// A host a client may name: letters, digits, dots, dashes, brackets and a port.
@@ -235,7 +337,22 @@ mod tests {
                 .trusts("127.0.0.1".parse().unwrap())
         );
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err());
-        assert!(TrustedProxies::parse("traefik").is_err());
+        assert!(TrustedProxies::parse("traefik proxy").is_err());
+        assert!(TrustedProxies::parse("10.0.0.1/x").is_err());
+    }
+
+    #[test]
+    fn a_trusted_name_is_trusted_at_the_addresses_it_resolves_to() {
+        let trusted = TrustedProxies::parse("localhost, 10.9.0.0/16").unwrap();
+        assert!(trusted.has_names());
+        assert!(
+            !trusted.trusts("127.0.0.1".parse().unwrap()),
+            "not looked up yet"
+        );
+        trusted.look_up_names();
+        assert!(trusted.trusts("127.0.0.1".parse().unwrap()));
+        assert!(trusted.trusts("10.9.1.1".parse().unwrap()));
+        assert!(!trusted.trusts("192.168.1.1".parse().unwrap()));
     }
 
     #[test]

@@ -46,7 +46,11 @@ impl Upstreams {
             tmdb_key: None,
             tmdb_language: String::new(),
             ai: Vec::new(),
-            discover_url: settings::discover_url(&Values::new(), &config.upstreams.plex_discover),
+            discover_url: config
+                .upstreams
+                .plex_discover
+                .trim_end_matches('/')
+                .to_owned(),
             plex_tv_url: config.upstreams.plex_tv.clone(),
             tmdb_api_url: config.upstreams.tmdb_api.clone(),
             client_id: client_id.to_owned(),
@@ -67,8 +71,6 @@ impl Upstreams {
         upstreams.overseerr = configured(Endpoint::from_values(&load(conn, Section::Overseerr)?));
         upstreams.set_tmdb(TmdbSettings::from_values(&load(conn, Section::Tmdb)?));
         upstreams.ai = settings::ai_providers(&load(conn, Section::Ai)?);
-        upstreams.discover_url =
-            settings::discover_url(&load(conn, Section::Plex)?, &config.upstreams.plex_discover);
         Ok(upstreams)
     }
 
@@ -86,10 +88,8 @@ impl Upstreams {
             Section::Overseerr => upstreams.overseerr = configured(Endpoint::from_values(values)),
             Section::Tmdb => upstreams.set_tmdb(TmdbSettings::from_values(values)),
             Section::Ai => upstreams.ai = settings::ai_providers(values),
-            Section::Plex => {
-                upstreams.discover_url =
-                    settings::discover_url(values, &config.upstreams.plex_discover);
-            }
+            // The Discover host is the environment's alone (settings.rs, PLEX_FIELDS).
+            Section::Plex => {}
         }
         upstreams
     }

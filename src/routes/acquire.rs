@@ -269,7 +269,9 @@ struct BadgeFragment {
     badge: Badge,
 }
 
-/// `GET /media/{kind}/{tmdb_id}/status`: asks Overseerr now (and caches the answer).
+/// `GET /media/{kind}/{tmdb_id}/status`: asks Overseerr (and caches the answer), at most once
+/// a minute per title (`AppState::status_checks`); only a changed answer drops the cached
+/// pages that show it.
 pub async fn status(
     req: HttpRequest,
     _user: CurrentUser,
@@ -278,6 +280,14 @@ pub async fn status(
     path: web::Path<MediaPath>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
+    let cached = db::run(&state.pool, move |c| {
+        Ok(db::cache::availability_linked(c, kind.as_str(), id)?)
+    })
+    .await?;
+    let checked_lately = !state.status_checks.first_in_window(&(kind, id));
+    if checked_lately && let Some((stored, _, _)) = &cached {
+        return status_answer(&req, Availability::from_stored(stored));
+    }
     let upstreams = state.upstreams().await?;
     let asked = match upstreams.overseerr(&http) {
         Some(overseerr) => overseerr.availability_and_link(kind, id).await,
@@ -285,7 +295,15 @@ pub async fn status(
     };
     let status = match asked {
         Ok((status, link)) => {
-            let _ = db::write(&state.pool, db::Scope::Everyone, move |c| {
+            let changed = cached.as_ref().is_none_or(|(stored, stored_link, _)| {
+                stored != status.as_str() || *stored_link != link
+            });
+            let scope = if changed {
+                db::Scope::Everyone
+            } else {
+                db::Scope::Unshown
+            };
+            let _ = db::write(&state.pool, scope, move |c| {
                 Ok(db::cache::put_availability_linked(
                     c,
                     kind.as_str(),
@@ -303,7 +321,11 @@ pub async fn status(
             Availability::Unknown
         }
     };
-    if ResponseKind::of(&req) == ResponseKind::Json || !wants_fragment(&req) {
+    status_answer(&req, status)
+}
+
+fn status_answer(req: &HttpRequest, status: Availability) -> Result<HttpResponse, AppError> {
+    if ResponseKind::of(req) == ResponseKind::Json || !wants_fragment(req) {
         return Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status.as_str() })));
     }
     Ok(html(render(&BadgeFragment {

@@ -57,7 +57,12 @@ pub struct SectionView {
 }
 
 impl SectionView {
-    fn new(section: Section, values: &Values, result: Option<(bool, String)>) -> Self {
+    fn new(
+        section: Section,
+        values: &Values,
+        result: Option<(bool, String)>,
+        config: &crate::config::Config,
+    ) -> Self {
         let fields = section
             .fields()
             .iter()
@@ -88,7 +93,13 @@ impl SectionView {
             title: section.title(),
             fields,
             result,
-            note: None,
+            note: (section == Section::Plex).then(|| {
+                format!(
+                    "Watchlists are added at {}. Each user's Plex token is sent there, so only the \
+                     environment sets it (PLEX_DISCOVER_URL), never this page.",
+                    crate::integrations::display_url(&config.upstreams.plex_discover)
+                )
+            }),
         }
     }
 }
@@ -144,7 +155,7 @@ pub async fn page(
     for section in Section::ALL {
         let result = message_for(&format!("section-{}", section.slug()));
         let values = load_values(&state, section).await?;
-        let mut view = SectionView::new(section, &values, result);
+        let mut view = SectionView::new(section, &values, result, &state.config);
         if section == Section::Ai {
             view.note = ai_estimate(&state, &values).await?;
         }
@@ -239,6 +250,12 @@ pub async fn save(
         };
         return answer(&req, &state, &session, section, message).await;
     }
+    if section.fields().is_empty() {
+        return Err(AppError::BadRequest(format!(
+            "The {} section has nothing to save here: its address comes from the environment.",
+            section.title()
+        )));
+    }
     let current = load_values(&state, section).await?;
     let merged = settings::merge_form(section, &current, &form).map_err(AppError::BadRequest)?;
     let to_save = merged.clone();
@@ -263,7 +280,7 @@ async fn answer(
     fragment_or_redirect(req, session, to, true, message, |message| async move {
         let values = load_values(state, section).await?;
         render(&SectionFragment {
-            section: SectionView::new(section, &values, Some((true, message))),
+            section: SectionView::new(section, &values, Some((true, message)), &state.config),
         })
     })
     .await
@@ -293,7 +310,7 @@ pub async fn test_form(
         result.message,
         |message| async move {
             // Show what was tested, unsaved, with the result under it.
-            let view = SectionView::new(section, &values, Some((ok, message)));
+            let view = SectionView::new(section, &values, Some((ok, message)), &state.config);
             render(&SectionFragment { section: view })
         },
     )

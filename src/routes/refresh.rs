@@ -66,16 +66,30 @@ fn answer(req: &HttpRequest, status: Status) -> Result<HttpResponse, AppError> {
     Ok(response)
 }
 
-/// `POST /refresh`: queues the user's refresh (a no-op when one is already queued or running).
+/// `POST /refresh`: queues the user's refresh (a no-op when one is already queued or running,
+/// or when his last one ended less than `SAGARR_REFRESH_SPACING_SECONDS` ago: a click
+/// repeated in a hurry joins the refresh it follows instead of paying for another AI call).
 pub async fn start(
     req: HttpRequest,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    state
-        .queue
-        .enqueue(&state.pool, user.id, Trigger::Manual)
-        .await?;
+    let last = load_status(&state, user.id).await?;
+    let spacing = i64::try_from(state.config.refresh_spacing.as_secs()).unwrap_or(i64::MAX);
+    let just_done = last
+        .finished_at
+        .is_some_and(|at| db::now() - at < spacing && !last.state.is_active());
+    if just_done {
+        tracing::info!(
+            user_id = user.id,
+            "a refresh asked again right after the last one: joined"
+        );
+    } else {
+        state
+            .queue
+            .enqueue(&state.pool, user.id, Trigger::Manual)
+            .await?;
+    }
     if !wants_fragment(&req) && ResponseKind::of(&req) != ResponseKind::Json {
         return Ok(see_other("/"));
     }

@@ -166,6 +166,20 @@ pub async fn finish(
             .body(render(&page)?));
     };
     session::clear_pending_pin(&session);
+    // A PIN signs in once: the same pre-login cookie replayed (after a logout, say) is refused.
+    let pin_id = pending.id;
+    let first_use = db::write(&state.pool, db::Scope::Unshown, move |conn| {
+        Ok(db::sessions::use_pin(conn, pin_id, db::now())?)
+    })
+    .await?;
+    if !first_use {
+        tracing::info!("refused a replayed sign-in");
+        return notice(
+            actix_web::http::StatusCode::BAD_REQUEST,
+            "Start again",
+            "This sign-in has already finished. Start again from the sign-in page.",
+        );
+    }
 
     let account = plex.account(&token).await?;
     let user = admit(&state, &http, &account, token).await?;

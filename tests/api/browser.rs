@@ -130,6 +130,8 @@ async fn without_javascript_the_admin_forms_post_and_come_back_with_a_message() 
     browser
         .fill("#overseerr-url", "http://overseerr.lan:5055")
         .await;
+    // A new address takes its key typed again (docs/reliability.md).
+    browser.fill("#overseerr-api_key", "typed-again").await;
     browser.click("#section-overseerr button.primary").await;
     browser
         .wait_for_text("#section-overseerr .result", "Overseerr settings saved.")

@@ -184,6 +184,8 @@ pub fn env_for(data_dir: &Path, fakes: &Fakes, options: &Options) -> Vec<(&'stat
             TIMEOUT_SECONDS.to_string(),
         ),
         ("AI_TIMEOUT_SECONDS", TIMEOUT_SECONDS.to_string()),
+        // Tests refresh again at once; the spacing has its own test (tests/api/attacks.rs).
+        ("SAGARR_REFRESH_SPACING_SECONDS", "0".into()),
     ];
     match options.tautulli {
         TautulliSetup::Fake => {

@@ -435,6 +435,7 @@ async fn the_ai_test_says_when_an_openai_compatible_url_is_ollamas_v1() {
                 ("provider", "openai-compatible"),
                 ("base_url", &ollama_v1),
                 ("model", crate::helpers::OLLAMA_MODEL),
+                ("api_key", "unused-by-ollama"),
             ],
         )
         .await;
@@ -454,6 +455,7 @@ async fn the_ai_test_says_when_an_openai_compatible_url_is_ollamas_v1() {
                 ("provider", "ollama"),
                 ("base_url", &app.fakes.ollama.url),
                 ("model", crate::helpers::OLLAMA_MODEL),
+                ("api_key", "unused-by-ollama"),
             ],
         )
         .await;

@@ -6,6 +6,7 @@ mod helpers;
 mod access;
 mod actions;
 mod admin;
+mod attacks;
 mod axe;
 mod beyond;
 mod browser;

@@ -397,13 +397,26 @@ async fn the_plex_section_tests_the_watchlist_host_so_the_admin_sees_a_move_firs
         "{moved}"
     );
 
-    // The admin points the section at the new host; the Test and the users' adds go there.
+    // The page cannot point the section at another host: every user's Plex token is sent
+    // there (docs/reliability.md). The operator moves it in the environment and restarts;
+    // then the Test and the users' adds go there.
     let new_host = sagarr::fakes::plex::FakePlex::start().unwrap();
     new_host.add_account(owner());
-    let saved = app
+    let refused = app
         .post("/admin/settings/plex", &[("discover_url", &new_host.url)])
         .await;
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{}", refused.body);
+    let mut app = app;
+    app.options
+        .extra_env
+        .push(("PLEX_DISCOVER_URL", new_host.url.clone()));
+    let app = app.restart().await;
+    let test = || async {
+        let page = app
+            .get_with("/api/admin/test/plex", &[("Accept", "application/json")])
+            .await;
+        serde_json::from_str::<serde_json::Value>(&page.body).unwrap()
+    };
     assert_eq!(test().await["ok"], true);
     let page = app
         .post_with(

@@ -61,30 +61,36 @@ async fn forwarded_headers_are_believed_only_from_a_trusted_proxy() {
     );
     app.stop().await;
 
-    // (trusted proxies, headers, the forwardUrl Plex sends the browser back to)
-    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, &'a str);
+    // (trusted proxies, the headers they write, headers, the forwardUrl Plex sends the browser
+    // back to)
+    type Case<'a> = (&'a str, &'a str, Vec<(&'a str, &'a str)>, &'a str);
     let cases: [Case; 4] = [
         (
             "none",
+            "x-forwarded",
             vec![("X-Forwarded-Host", "evil.example")],
             "http://{host}/auth/plex/callback",
         ),
         (
             "none",
+            "forwarded",
             vec![("Forwarded", "host=evil.example;proto=https")],
             "http://{host}/auth/plex/callback",
         ),
         // Traefik on the Docker network: its headers are the truth.
         (
             "127.0.0.0/8",
+            "x-forwarded",
             vec![
                 ("X-Forwarded-Host", "sagarr.example.com"),
                 ("X-Forwarded-Proto", "https"),
             ],
             "https://sagarr.example.com/auth/plex/callback",
         ),
+        // A proxy that writes RFC 7239 Forwarded, as the operator said (SAGARR_PROXY_HEADERS).
         (
             "127.0.0.0/8",
+            "forwarded",
             vec![(
                 "Forwarded",
                 "for=203.0.113.9;proto=https;host=sagarr.example.com",
@@ -92,9 +98,12 @@ async fn forwarded_headers_are_believed_only_from_a_trusted_proxy() {
             "https://sagarr.example.com/auth/plex/callback",
         ),
     ];
-    for (trusted, headers, expected) in cases {
+    for (trusted, written, headers, expected) in cases {
         let app = TestApp::spawn_with(Options {
-            extra_env: vec![("SAGARR_TRUSTED_PROXIES", trusted.to_owned())],
+            extra_env: vec![
+                ("SAGARR_TRUSTED_PROXIES", trusted.to_owned()),
+                ("SAGARR_PROXY_HEADERS", written.to_owned()),
+            ],
             ..Options::default()
         })
         .await;

@@ -157,9 +157,10 @@ pub(super) async fn chat(
         if last.model.is_empty() {
             last.model = chunk.model;
         }
-        match piece.is_empty() {
-            true if thinking => Line::Thinking,
-            _ => Line::Content(piece),
+        if piece.is_empty() && thinking {
+            Line::Thinking
+        } else {
+            Line::Content(piece)
         }
     })
     .await

@@ -1,2 +1,3 @@
+DROP TABLE used_pins;
 ALTER TABLE refresh_runs DROP COLUMN ai_context;
 ALTER TABLE refresh_runs DROP COLUMN ai_think_ms;

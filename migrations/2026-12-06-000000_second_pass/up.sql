@@ -1,0 +1,16 @@
+-- What a local model's answer cost beyond its writing (docs/recommendations.md "Thinking and
+-- context"): how long it thought before its first word, and the context (Ollama's num_ctx) it
+-- was asked within; 0 when it did not think, or for providers without such a setting.
+ALTER TABLE refresh_runs ADD COLUMN ai_think_ms BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE refresh_runs ADD COLUMN ai_context INTEGER NOT NULL DEFAULT 0;
+
+-- A Plex PIN signs in once (docs/reliability.md, "Threat model"): the pre-login cookie that
+-- carries it could otherwise be replayed for the PIN's 30 minutes, even after logout.
+CREATE TABLE used_pins (
+    pin_id  BIGINT PRIMARY KEY NOT NULL,
+    used_at BIGINT NOT NULL
+);
+
+-- The Plex Discover address is the environment's alone now (PLEX_DISCOVER_URL): every user's
+-- Plex token is sent there.
+DELETE FROM settings WHERE key = 'plex.discover_url';
