@@ -25,6 +25,11 @@ fn compose_runs_one_service_the_way_saltbox_lays_containers_out() {
     assert_eq!(service["env_file"].as_str(), Some(".env"));
     assert_eq!(service["hostname"].as_str(), Some("sagarr"));
     assert_eq!(
+        service["environment"]["SAGARR_TRUSTED_PROXIES"].as_str(),
+        Some("${SAGARR_TRUSTED_PROXIES:-traefik}"),
+        "only Saltbox's Traefik is believed"
+    );
+    assert_eq!(
         service["image"].as_str(),
         Some("${SAGARR_IMAGE:-ghcr.io/sagarr/sagarr:latest}"),
         "the released image by default"
@@ -72,7 +77,12 @@ fn compose_runs_one_service_the_way_saltbox_lays_containers_out() {
         ("traefik.http.routers.sagarr.entrypoints", "websecure"),
         (
             "traefik.http.routers.sagarr.middlewares",
-            "globalHeaders@file,secureHeaders@file${TRAEFIK_EXTRA_MIDDLEWARES:-}",
+            "sagarr-dropforwarded,globalHeaders@file,secureHeaders@file${TRAEFIK_EXTRA_MIDDLEWARES:-}",
+        ),
+        // A client's own Forwarded header is removed before Sagarr sees it.
+        (
+            "traefik.http.middlewares.sagarr-dropforwarded.headers.customrequestheaders.Forwarded",
+            "",
         ),
         ("traefik.http.routers.sagarr.rule", "Host(`${SAGARR_HOST}`)"),
         ("traefik.http.routers.sagarr.service", "sagarr"),

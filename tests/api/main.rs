@@ -32,6 +32,7 @@ mod process;
 mod properties;
 mod real_answers;
 mod real_litellm;
+mod real_traefik;
 mod real_upstreams;
 mod refresh;
 mod sessions;
