@@ -45,6 +45,35 @@ pub fn allows(limit: Option<&str>, certification: Option<&str>) -> bool {
     }
 }
 
+/// The limit a Plex share filter means (Tautulli's `filter_movies` / `filter_tv`, as the owner
+/// set them on plex.tv: `contentRating=G%2CPG`, `contentRating!=R%2CNC-17`, parts joined by
+/// `|`): the strictest of the two, as a step on the ladder's movie names. `None`: no rating
+/// restriction in either.
+pub fn from_plex_filters(filters: &[&str]) -> Option<&'static str> {
+    filters
+        .iter()
+        .filter_map(|filter| highest_allowed(filter))
+        .min()
+        .map(|rank| LADDER[usize::from(rank) - 1])
+}
+
+/// The ladder's steps by their movie names.
+const LADDER: [&str; 5] = ["G", "PG", "PG-13", "R", "NC-17"];
+
+fn highest_allowed(filter: &str) -> Option<u8> {
+    let decoded = percent_encoding::percent_decode_str(filter).decode_utf8_lossy();
+    for part in decoded.split('|') {
+        if let Some(allowed) = part.trim().strip_prefix("contentRating=") {
+            return allowed.split(',').filter_map(rank).max().or(Some(1));
+        }
+        if let Some(excluded) = part.trim().strip_prefix("contentRating!=") {
+            let lowest = excluded.split(',').filter_map(rank).min()?;
+            return Some(lowest.saturating_sub(1).max(1));
+        }
+    }
+    None
+}
+
 /// Where a Plex Home managed user starts (plex.tv's `restricted`: docs/upstreams.md, plex.tv).
 /// plex.tv's account answer says only that he is managed, not which restriction profile he has
 /// (neither python-plexapi nor Overseerr reads one), so he starts at PG; the admin can change it.
@@ -67,5 +96,25 @@ mod tests {
         assert_eq!(parse_limit("pg-13"), Ok(Some("PG-13")));
         assert_eq!(parse_limit(""), Ok(None));
         assert!(parse_limit("X").is_err());
+    }
+
+    #[test]
+    fn a_plex_share_filter_means_its_strictest_rating() {
+        assert_eq!(from_plex_filters(&["contentRating=G%2CPG", ""]), Some("PG"));
+        assert_eq!(
+            from_plex_filters(&["contentRating=G%2CPG%2CPG-13", "contentRating=TV-Y%2CTV-G"]),
+            Some("G"),
+            "the stricter of movies and TV"
+        );
+        assert_eq!(
+            from_plex_filters(&["contentRating!=R%2CNC-17"]),
+            Some("PG-13")
+        );
+        assert_eq!(
+            from_plex_filters(&["label=kids|contentRating=PG"]),
+            Some("PG")
+        );
+        assert_eq!(from_plex_filters(&["", ""]), None);
+        assert_eq!(from_plex_filters(&["label=kids"]), None);
     }
 }

@@ -14,3 +14,9 @@ CREATE TABLE used_pins (
 -- The Plex Discover address is the environment's alone now (PLEX_DISCOVER_URL): every user's
 -- Plex token is sent there.
 DELETE FROM settings WHERE key = 'plex.discover_url';
+
+-- Where each user's rating limit came from (docs/configuration.md "Users"): '' none, 'plex' the
+-- owner's share restriction on plex.tv (Tautulli's filter_movies / filter_tv), 'home' a Plex
+-- Home managed user's PG start, 'here' set on the admin page, which wins over the others.
+ALTER TABLE users ADD COLUMN rating_limit_source TEXT NOT NULL DEFAULT '';
+UPDATE users SET rating_limit_source = 'here' WHERE rating_limit IS NOT NULL;

@@ -73,6 +73,7 @@ diesel::table! {
         last_login_at -> BigInt,
         last_seen_at -> BigInt,
         rating_limit -> Nullable<Text>,
+        rating_limit_source -> Text,
     }
 }
 

@@ -24,6 +24,9 @@ pub struct User {
     pub last_seen_at: i64,
     /// The highest certification shown to him (`crate::ratings`); `None`: no limit.
     pub rating_limit: Option<String>,
+    /// Where the limit came from: `here` (the admin page, which wins), `plex` (the owner's share
+    /// restriction on plex.tv), `home` (a Plex Home managed user's start), or empty.
+    pub rating_limit_source: String,
 }
 
 impl User {
@@ -196,15 +199,62 @@ pub fn set_role(conn: &mut impl super::Writable, id: i32, role: &str) -> QueryRe
     }
 }
 
-/// Sets the highest certification shown to a user (`None`: no limit).
+/// Follows the owner's restriction on plex.tv for the user with Plex account `plex_id`, unless
+/// his limit was set on the admin page. `None` lifts a limit that came from Plex only.
+pub fn follow_plex_limit(
+    conn: &mut impl super::Writable,
+    plex_id: i64,
+    limit: Option<&str>,
+) -> QueryResult<()> {
+    let conn = conn.connection();
+    let target = users::table
+        .filter(users::plex_id.eq(plex_id))
+        .filter(users::rating_limit_source.ne(LIMIT_SET_HERE));
+    match limit {
+        Some(limit) => diesel::update(target)
+            .set((
+                users::rating_limit.eq(Some(limit)),
+                users::rating_limit_source.eq(LIMIT_FROM_PLEX),
+            ))
+            .execute(conn)
+            .map(drop),
+        None => diesel::update(target.filter(users::rating_limit_source.eq(LIMIT_FROM_PLEX)))
+            .set((
+                users::rating_limit.eq(None::<String>),
+                users::rating_limit_source.eq(""),
+            ))
+            .execute(conn)
+            .map(drop),
+    }
+}
+
+/// Where a rating limit comes from; a limit set on the admin page wins over the others.
+pub const LIMIT_SET_HERE: &str = "here";
+pub const LIMIT_FROM_PLEX: &str = "plex";
+pub const LIMIT_PLEX_HOME: &str = "home";
+
+/// Sets the highest certification shown to a user (`None`: no limit), as the admin did.
 pub fn set_rating_limit(
     conn: &mut impl super::Writable,
     id: i32,
     limit: Option<&str>,
 ) -> QueryResult<AdminChange> {
+    set_rating_limit_from(conn, id, limit, LIMIT_SET_HERE)
+}
+
+/// Sets a user's limit and where it came from.
+pub fn set_rating_limit_from(
+    conn: &mut impl super::Writable,
+    id: i32,
+    limit: Option<&str>,
+    source: &str,
+) -> QueryResult<AdminChange> {
     let conn = conn.connection();
     let changed = diesel::update(users::table.find(id))
-        .set(users::rating_limit.eq(limit))
+        .set((
+            users::rating_limit.eq(limit),
+            users::rating_limit_source.eq(source),
+        ))
         .execute(conn)?;
     Ok(if changed == 0 {
         AdminChange::NoSuchUser

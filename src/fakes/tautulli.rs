@@ -156,6 +156,17 @@ impl FakeTautulli {
         }
     }
 
+    /// The owner restricts a friend's share on plex.tv (`contentRating=G%2CPG`; empty: none),
+    /// as `get_users` then shows it in `filter_movies` / `filter_tv`.
+    pub fn set_share_filter(&self, user_id: i64, movies: &str, tv: &str) {
+        for user in &mut lock(&self.state).users {
+            if user["user_id"] == user_id {
+                user["filter_movies"] = json!(movies);
+                user["filter_tv"] = json!(tv);
+            }
+        }
+    }
+
     /// Deletes a user (Tautulli's `get_users` lists non-deleted users only).
     pub fn remove_user(&self, user_id: i64) {
         lock(&self.state).users.retain(|u| u["user_id"] != user_id);

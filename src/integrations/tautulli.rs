@@ -41,6 +41,18 @@ pub struct User {
     pub email: Option<String>,
     #[serde(default, deserialize_with = "lenient::opt_i64")]
     pub is_active: Option<i64>,
+    /// The owner's share restrictions on plex.tv (`contentRating=G%2CPG`); empty: none.
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub filter_movies: String,
+    #[serde(default, deserialize_with = "lenient::string")]
+    pub filter_tv: String,
+}
+
+impl User {
+    /// The rating limit the owner's restriction on plex.tv means for him (`crate::ratings`).
+    pub fn plex_rating_limit(&self) -> Option<&'static str> {
+        crate::ratings::from_plex_filters(&[&self.filter_movies, &self.filter_tv])
+    }
 }
 
 impl User {

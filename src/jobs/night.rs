@@ -144,6 +144,39 @@ struct Changed {
     first_page: Option<(HistoryPage, Instant)>,
 }
 
+/// Picks up a change the owner made on plex.tv to a friend's content restriction (Tautulli's
+/// `filter_movies` / `filter_tv`), for everyone Tautulli lists, unless the admin set the limit.
+async fn follow_plex_limits(ctx: &engine::Context, http: &awc::Client) {
+    let Ok(upstreams) = ctx.upstreams().await else {
+        return;
+    };
+    let Some(tautulli) = upstreams.tautulli(http) else {
+        return;
+    };
+    let listed = match tautulli.users().await {
+        Ok(users) => users,
+        Err(error) => {
+            tracing::warn!(%error, "could not read Plex's restrictions from Tautulli");
+            return;
+        }
+    };
+    let limits: Vec<(i64, Option<&'static str>)> = listed
+        .iter()
+        .filter(|u| u.is_active_account())
+        .filter_map(|u| Some((u.user_id?, u.plex_rating_limit())))
+        .collect();
+    let written = db::write(&ctx.pool, db::Scope::Everyone, move |c| {
+        for (plex_id, limit) in &limits {
+            db::users::follow_plex_limit(c, *plex_id, *limit)?;
+        }
+        Ok(())
+    })
+    .await;
+    if let Err(error) = written {
+        tracing::warn!(%error, "could not record Plex's restrictions");
+    }
+}
+
 /// Runs one night through `queue` and records it; `told` hears each user as he is done.
 pub async fn run(
     ctx: &engine::Context,
@@ -190,6 +223,7 @@ pub async fn run(
     };
     let (tx, rx) = mpsc::unbounded_channel::<Changed>();
     let http = crate::integrations::http_client();
+    follow_plex_limits(ctx, &http).await;
 
     let checks = async {
         let mut verdicts = stream::iter(users.into_iter().enumerate())

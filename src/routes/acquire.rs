@@ -6,7 +6,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::card_action::{
-    ActionForm, MediaPath, cached_status, card_after, details, record_of, save,
+    ActionForm, MediaPath, cached_status, card_after, details, record_of, save, within_limit,
 };
 use super::respond::{back_to, back_with, html, render};
 use crate::auth::session::CurrentUser;
@@ -52,6 +52,7 @@ pub async fn request(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
+    within_limit(&state, &http, &user, kind, id).await?;
     let back = back_to(form.back.as_deref(), "/");
     let result = ask_overseerr(&state, &http, &user, kind, id).await;
     match result {
@@ -180,6 +181,7 @@ pub async fn watchlist(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
+    within_limit(&state, &http, &user, kind, id).await?;
     let back = back_to(form.back.as_deref(), "/");
     match add_to_watchlist(&state, &http, &user, kind, id).await {
         Ok(()) => {

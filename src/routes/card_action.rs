@@ -69,6 +69,30 @@ pub async fn details(
     }
 }
 
+/// The title, if `user` may see it and so act on it: a title above his rating limit answers
+/// exactly as one TMDb does not know (404), so nothing tells which ids exist above it, and
+/// nothing reaches Overseerr or Plex for it. With a limit, a title whose certification cannot
+/// be checked (TMDb down) is refused with TMDb's failure; without one, actions go on as before.
+pub async fn within_limit(
+    state: &AppState,
+    http: &awc::Client,
+    user: &User,
+    kind: Kind,
+    id: i64,
+) -> Result<Option<Details>, AppError> {
+    match details(state, http, kind, id).await {
+        Ok(title) if user.may_see(title.certification().as_deref()) => Ok(Some(title)),
+        Ok(_) => Err(AppError::NotFound),
+        Err(AppError::Upstream(e))
+            if e.kind == crate::integrations::UpstreamErrorKind::NotFound =>
+        {
+            Err(AppError::NotFound)
+        }
+        Err(_) if user.rating_limit.is_none() => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
 /// What the history page shows of a title. A rating never fails because TMDb is down: the
 /// record then carries the kind and id until the title is known.
 pub async fn record_of(

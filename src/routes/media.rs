@@ -4,7 +4,7 @@
 use actix_session::Session;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::card_action::{ActionForm, MediaPath, done_and_replaced, record_of, save};
+use super::card_action::{ActionForm, MediaPath, done_and_replaced, record_of, save, within_limit};
 use super::respond::{Return, back_to, fragment_or_redirect, render};
 use crate::auth::session::CurrentUser;
 use crate::db;
@@ -23,6 +23,7 @@ pub async fn rate(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
+    within_limit(&state, &http, &user, kind, id).await?;
     let rating = match form.rating.as_deref() {
         Some("1") => 1,
         Some("-1") => -1,
@@ -97,6 +98,7 @@ pub async fn skip(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
+    within_limit(&state, &http, &user, kind, id).await?;
     let saved = save(
         &state,
         user.id,

@@ -256,6 +256,9 @@ async fn admit(
         // Someone else claimed admin a moment ago: fall through to the ordinary rules.
     }
 
+    // The owner's restriction for this friend on plex.tv, when Tautulli lists him: it seeds
+    // his rating limit unless the admin set one here.
+    let mut plex_limit: Option<Option<&'static str>> = None;
     if !existing.as_ref().is_some_and(|u| u.is_admin()) {
         let client = upstreams.tautulli(http);
         let mut users = match &client {
@@ -291,6 +294,12 @@ async fn admit(
             tracing::info!(plex_id = account.id, "refused a sign-in");
             return Err(AppError::Forbidden(message));
         }
+        plex_limit = users.as_ref().ok().and_then(|listed| {
+            listed
+                .iter()
+                .find(|u| u.user_id == Some(account.id))
+                .map(|u| u.plex_rating_limit())
+        });
     }
     // A new Plex Home managed user starts with a rating limit; the admin can lift it.
     let starting_limit =
@@ -298,10 +307,17 @@ async fn admit(
     db::write(&state.pool, db::Scope::Everyone, move |conn| {
         let user = db::users::record_sign_in(conn, &signed_in, db::now())?;
         if let Some(limit) = starting_limit {
-            db::users::set_rating_limit(conn, user.id, Some(limit))?;
-            return Ok(db::users::find(db::Writable::connection(conn), user.id)?.unwrap_or(user));
+            db::users::set_rating_limit_from(
+                conn,
+                user.id,
+                Some(limit),
+                db::users::LIMIT_PLEX_HOME,
+            )?;
         }
-        Ok(user)
+        if let Some(limit) = plex_limit {
+            db::users::follow_plex_limit(conn, user.plex_id, limit)?;
+        }
+        Ok(db::users::find(db::Writable::connection(conn), user.id)?.unwrap_or(user))
     })
     .await
 }

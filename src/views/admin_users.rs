@@ -19,6 +19,9 @@ pub struct UserRow {
     pub last_sign_in: String,
     /// Empty: no limit.
     pub rating_limit: String,
+    /// Where the limit came from, for the admin: "from Plex", "set here", "Plex Home"; empty
+    /// without a limit from anywhere.
+    pub limit_source: &'static str,
 }
 
 impl UserRow {
@@ -47,6 +50,12 @@ pub async fn rows_for(state: &AppState, me: Option<i32>) -> Result<Vec<UserRow>,
             overseerr_mapped: u.overseerr_user_id.is_some(),
             mapping_error: u.mapping_error,
             last_sign_in: format_time(u.last_login_at),
+            limit_source: match u.rating_limit_source.as_str() {
+                db::users::LIMIT_FROM_PLEX => "from Plex",
+                db::users::LIMIT_PLEX_HOME => "Plex Home",
+                db::users::LIMIT_SET_HERE if u.rating_limit.is_some() => "set here",
+                _ => "",
+            },
             rating_limit: u.rating_limit.unwrap_or_default(),
             username: u.username,
         })

@@ -23,6 +23,7 @@ mod faults;
 
 mod health;
 mod hostile;
+mod household;
 mod layout;
 mod local_models;
 mod mapping;
