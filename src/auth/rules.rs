@@ -115,6 +115,8 @@ mod tests {
             username: None,
             email: None,
             is_active: Some(active),
+            filter_movies: String::new(),
+            filter_tv: String::new(),
         }
     }
 
