@@ -57,6 +57,18 @@ pub fn from_plex_filters(filters: &[&str]) -> Option<&'static str> {
         .map(|rank| LADDER[usize::from(rank) - 1])
 }
 
+/// What TMDb's `certification.lte` takes for a limit: US movie certifications for films, US
+/// TV ratings for shows, at the limit's step of the ladder.
+pub fn tmdb_certification(limit: &str, tv: bool) -> Option<&'static str> {
+    let step = usize::from(rank(limit)?);
+    let tv_ladder = ["TV-G", "TV-PG", "TV-14", "TV-MA", "TV-MA"];
+    Some(if tv {
+        tv_ladder[step - 1]
+    } else {
+        LADDER[step - 1]
+    })
+}
+
 /// The ladder's steps by their movie names.
 const LADDER: [&str; 5] = ["G", "PG", "PG-13", "R", "NC-17"];
 

@@ -20,3 +20,19 @@ DELETE FROM settings WHERE key = 'plex.discover_url';
 -- Home managed user's PG start, 'here' set on the admin page, which wins over the others.
 ALTER TABLE users ADD COLUMN rating_limit_source TEXT NOT NULL DEFAULT '';
 UPDATE users SET rating_limit_source = 'here' WHERE rating_limit IS NOT NULL;
+
+-- TMDb's most voted titles within a certification (a kid's short tabs are filled from them),
+-- cached per step of the ladder: discover_within_1 (G) … discover_within_5 (NC-17).
+CREATE TABLE tmdb_lists_new (
+    kind       TEXT   NOT NULL CHECK (kind IN ('movie', 'tv')),
+    tmdb_id    BIGINT NOT NULL,
+    list       TEXT   NOT NULL CHECK (list IN ('recommendations', 'similar', 'discover',
+        'discover_within_1', 'discover_within_2', 'discover_within_3', 'discover_within_4',
+        'discover_within_5')),
+    json       TEXT   NOT NULL,
+    fetched_at BIGINT NOT NULL,
+    PRIMARY KEY (kind, tmdb_id, list)
+);
+INSERT INTO tmdb_lists_new SELECT kind, tmdb_id, list, json, fetched_at FROM tmdb_lists;
+DROP TABLE tmdb_lists;
+ALTER TABLE tmdb_lists_new RENAME TO tmdb_lists;

@@ -11,7 +11,7 @@ use crate::integrations::UpstreamErrorKind;
 use crate::integrations::tmdb::Summary;
 use crate::media::{DOCUMENTARY_GENRE, Kind, TABS, Tab};
 
-use super::history::{discover, recommendations};
+use super::history::{discover, discover_within, recommendations};
 use super::rows::{Assembly, Card};
 use super::taste::{Seen, Taste};
 use super::{LOOKUP_CONCURRENCY, Run};
@@ -67,6 +67,7 @@ impl Run<'_> {
                     self.kept_per_row(),
                 );
             }
+            self.fill_within_limit(assembly, taste, tab).await?;
             if tab == Tab::Documentaries {
                 for (kind, title) in [
                     (Kind::Movie, "Documentaries worth a look"),
@@ -88,6 +89,55 @@ impl Run<'_> {
             }
         }
         Ok(assembly.kept - before)
+    }
+
+    /// For a user with a rating limit, a tab still short is filled from TMDb's most voted
+    /// titles within it (`discover` with `certification.lte`, films and shows alike), so a kid's
+    /// tabs are as full as anyone's (docs/recommendations.md "Rating limits").
+    async fn fill_within_limit(
+        &self,
+        assembly: &mut Assembly,
+        taste: &Taste,
+        tab: Tab,
+    ) -> Result<(), AppError> {
+        let Some(limit) = self.user.rating_limit.as_deref() else {
+            return Ok(());
+        };
+        let genre = (tab == Tab::Documentaries).then_some(DOCUMENTARY_GENRE);
+        let kinds: &[Kind] = match tab {
+            Tab::Movies => &[Kind::Movie],
+            Tab::Tv => &[Kind::Tv],
+            Tab::Documentaries => &[Kind::Movie, Kind::Tv],
+        };
+        for kind in kinds {
+            if assembly.rows_in(tab) >= MIN_ROWS {
+                break;
+            }
+            let Some(certification) = crate::ratings::tmdb_certification(limit, *kind == Kind::Tv)
+            else {
+                continue;
+            };
+            let picks: Vec<Summary> =
+                discover_within(self.pool(), &self.tmdb, *kind, certification, genre)
+                    .await?
+                    .into_iter()
+                    .filter(|s| Tab::of(*kind, s.genre_ids.iter().copied()) == tab)
+                    .collect();
+            let cards = self.verified_cards(*kind, picks, None).await?;
+            let noun = match tab {
+                Tab::Movies => "Family films",
+                Tab::Tv => "Family shows",
+                Tab::Documentaries => "Documentaries for everyone",
+            };
+            assembly.add_row(
+                &format!("{noun} rated {limit} or lower"),
+                &format!("The most watched on TMDb within {limit}"),
+                cards,
+                &taste.excluded,
+                self.kept_per_row(),
+            );
+        }
+        Ok(())
     }
 
     /// The user's best titles with the tab each belongs to (genres from the cached details).

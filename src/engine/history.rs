@@ -237,6 +237,29 @@ pub(super) async fn discover(
     cached_list(pool, kind, genre, "discover", || tmdb.discover(kind, genre)).await
 }
 
+/// TMDb's most voted titles within a US certification (`discover` with
+/// `certification.lte`), of a genre or of any, cached like details.
+pub(super) async fn discover_within(
+    pool: &DbPool,
+    tmdb: &Tmdb<'_>,
+    kind: Kind,
+    certification: &'static str,
+    genre: Option<i64>,
+) -> Result<Vec<Summary>, AppError> {
+    // Cached per certification, under the genre id (0: any genre).
+    let list = match certification {
+        "G" | "TV-G" => "discover_within_1",
+        "PG" | "TV-PG" => "discover_within_2",
+        "PG-13" | "TV-14" => "discover_within_3",
+        "R" | "TV-MA" => "discover_within_4",
+        _ => "discover_within_5",
+    };
+    cached_list(pool, kind, genre.unwrap_or(0), list, || {
+        tmdb.discover_within(kind, certification, genre)
+    })
+    .await
+}
+
 /// A TMDb list from the cache when fresh, else from `fetch` (then cached); a 404 is empty.
 async fn cached_list<F, Fut>(
     pool: &DbPool,

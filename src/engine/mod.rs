@@ -365,6 +365,7 @@ impl Run<'_> {
 
         let mut assembly = Assembly::default();
         assembly.excluded_names = taste.unlooked_keys();
+        assembly.rating_limit = self.user.rating_limit.clone();
         let mut ai_problem = None;
         if self.upstreams.ai.is_empty() {
             ai_problem = Some(String::new());

@@ -68,6 +68,9 @@ pub struct Assembly {
     seen: HashSet<(Kind, i64)>,
     /// Watched titles known only by name (Plex unreachable, or the title deleted from it).
     pub excluded_names: NameExclusions,
+    /// The user's rating limit: a card above it is dropped here, so a row and its reserve are
+    /// counted after the limit (`crate::ratings`).
+    pub rating_limit: Option<String>,
     /// Rows added now fill short tabs ([`Row::filled`]).
     pub filling: bool,
     pub dropped: HashMap<DropReason, u32>,
@@ -103,6 +106,11 @@ impl Assembly {
                     .contains(card.kind, &card.title, card.year)
             {
                 self.drop_item(DropReason::Seen);
+                continue;
+            }
+            if !crate::ratings::allows(self.rating_limit.as_deref(), card.certification.as_deref())
+            {
+                self.drop_item(DropReason::AboveLimit);
                 continue;
             }
             if !self.seen.insert(key) {

@@ -25,6 +25,8 @@ pub enum DropReason {
     Seen,
     /// Already in another row.
     Duplicate,
+    /// Above the user's rating limit (or unrated while he has one): never shown to him.
+    AboveLimit,
 }
 
 /// The outcome of checking one item.

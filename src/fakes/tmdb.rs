@@ -18,6 +18,8 @@ struct State {
     extra: Vec<catalog::Title>,
     /// Every request path, in order.
     calls: Vec<String>,
+    /// Every `/discover` request: its path and parameters (the key left out).
+    discovers: Vec<String>,
 }
 
 /// A running fake TMDb. Its base URL is the API root (like `https://api.themoviedb.org/3`).
@@ -37,6 +39,7 @@ impl FakeTmdb {
             read_token: read_token.clone(),
             extra: Vec::new(),
             calls: Vec::new(),
+            discovers: Vec::new(),
         }));
         let shared = web::Data::from(state.clone());
         let server = FakeServer::start(Flavor::Tmdb, move |cfg| {
@@ -65,6 +68,11 @@ impl FakeTmdb {
     /// Adds a title for this fake only (the shipped catalogue stays real titles).
     pub fn add_title(&self, title: catalog::Title) {
         lock(&self.state).extra.push(title);
+    }
+
+    /// `/discover` requests so far, with their parameters sorted: `/discover/movie?certification.lte=PG&…`.
+    pub fn discovers(&self) -> Vec<String> {
+        lock(&self.state).discovers.clone()
     }
 
     /// Paths asked so far, like `/movie/603`.
@@ -119,6 +127,17 @@ fn authorize(
         )));
     }
     state.calls.push(req.path().to_owned());
+    if req.path().starts_with("/discover") {
+        let mut asked: Vec<String> = query
+            .iter()
+            .filter(|(k, _)| *k != "api_key")
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        asked.sort();
+        state
+            .discovers
+            .push(format!("{}?{}", req.path(), asked.join("&")));
+    }
     Ok(query)
 }
 
@@ -307,9 +326,19 @@ async fn discover(
                 .collect()
         })
         .unwrap_or_default();
+    // `certification.lte` with `certification_country=US`: movies by US certification, shows
+    // by US TV rating, both on one ladder.
+    let within = query
+        .get("certification.lte")
+        .and_then(|c| crate::ratings::rank(c));
     let mut hits: Vec<catalog::Title> = titles(&state)
         .into_iter()
         .filter(|t| t.kind == kind)
+        .filter(|t| {
+            within.is_none_or(|max| {
+                crate::ratings::rank(catalog::certification(t)).is_some_and(|r| r <= max)
+            })
+        })
         .filter(|t| {
             genres
                 .iter()

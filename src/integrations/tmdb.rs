@@ -497,6 +497,32 @@ impl Tmdb<'_> {
             .results)
     }
 
+    /// `/discover/{kind}`, most voted first, within a US certification (`certification.lte`,
+    /// movies and shows alike), optionally of a genre.
+    pub async fn discover_within(
+        &self,
+        kind: Kind,
+        certification: &str,
+        genre: Option<i64>,
+    ) -> Result<Vec<Summary>, UpstreamError> {
+        let genre = genre.map(|g| g.to_string());
+        let mut params = vec![
+            ("certification_country", "US"),
+            ("certification.lte", certification),
+            ("sort_by", "vote_count.desc"),
+            ("include_adult", "false"),
+            ("language", self.language()),
+            ("page", "1"),
+        ];
+        if let Some(genre) = &genre {
+            params.push(("with_genres", genre.as_str()));
+        }
+        Ok(self
+            .get::<Page>(&format!("/discover/{kind}"), &params)
+            .await?
+            .results)
+    }
+
     /// `/find/{id}` by IMDb or TVDB id.
     pub async fn find(&self, source: ExternalSource, id: &str) -> Result<Found, UpstreamError> {
         let source = match source {

@@ -69,10 +69,11 @@ pub async fn details(
     }
 }
 
-/// The title, if `user` may see it and so act on it: a title above his rating limit answers
-/// exactly as one TMDb does not know (404), so nothing tells which ids exist above it, and
-/// nothing reaches Overseerr or Plex for it. With a limit, a title whose certification cannot
-/// be checked (TMDb down) is refused with TMDb's failure; without one, actions go on as before.
+/// The title, if `user` may see it and so act on it. For a user with a rating limit, a title
+/// above it answers exactly as one TMDb does not know (404), so nothing tells which ids exist
+/// above it, and nothing reaches Overseerr or Plex for it; one whose certification cannot be
+/// checked (TMDb down) is refused with TMDb's failure. Without a limit, actions go on as before
+/// whatever TMDb says (a rating never fails because TMDb is down).
 pub async fn within_limit(
     state: &AppState,
     http: &awc::Client,
@@ -80,16 +81,28 @@ pub async fn within_limit(
     kind: Kind,
     id: i64,
 ) -> Result<Option<Details>, AppError> {
-    match details(state, http, kind, id).await {
+    match known_details(state, http, kind, id).await {
         Ok(title) if user.may_see(title.certification().as_deref()) => Ok(Some(title)),
         Ok(_) => Err(AppError::NotFound),
+        Err(_) if user.rating_limit.is_none() => Ok(None),
+        Err(error) => Err(error),
+    }
+}
+
+/// The title's details; an id TMDb does not know is a 404, as any unknown address is.
+pub async fn known_details(
+    state: &AppState,
+    http: &awc::Client,
+    kind: Kind,
+    id: i64,
+) -> Result<Details, AppError> {
+    match details(state, http, kind, id).await {
         Err(AppError::Upstream(e))
             if e.kind == crate::integrations::UpstreamErrorKind::NotFound =>
         {
             Err(AppError::NotFound)
         }
-        Err(_) if user.rating_limit.is_none() => Ok(None),
-        Err(error) => Err(error),
+        other => other,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::card_action::{MediaPath, details, within_limit};
+use super::card_action::{MediaPath, known_details};
 use super::respond::{html, render};
 use crate::auth::session::CurrentUser;
 use crate::db;
@@ -28,10 +28,10 @@ pub async fn page(
     path: web::Path<MediaPath>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
-    let title = match within_limit(&state, &http, &user, kind, id).await? {
-        Some(title) => title,
-        None => details(&state, &http, kind, id).await?,
-    };
+    let title = known_details(&state, &http, kind, id).await?;
+    if !user.may_see(title.certification().as_deref()) {
+        return Err(AppError::NotFound);
+    }
     let (placed, cached, requests_enabled) = look_up(&state, user.id, kind, id).await?;
     let back = placed
         .as_ref()

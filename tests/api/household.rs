@@ -116,3 +116,55 @@ async fn the_owners_restriction_on_plex_seeds_a_friends_limit_and_a_limit_set_he
     );
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_pg_users_rows_are_made_within_pg_and_filled_from_tmdb_within_it() {
+    let app = friend_with_rows().await;
+    limit_friend(&app, "PG").await;
+    // The AI names R and PG-13 titles, as it did for Carol: they are dropped at verification,
+    // and the short tabs are filled within PG.
+    app.fakes.openai.push_reply(crate::engine::GOOD_ANSWER);
+    let status = app.refresh_and_wait().await;
+    assert_eq!(status["state"], "idle", "{status}");
+    let mut shown = 0;
+    for tab in ["movies", "tv", "documentaries"] {
+        let page = app.get(&format!("/?tab={tab}")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        for row in app.rows(&friend(), tab) {
+            for card in row.cards {
+                assert!(
+                    sagarr::ratings::allows(Some("PG"), card.certification.as_deref()),
+                    "{} ({:?}) is above PG",
+                    card.title,
+                    card.certification
+                );
+                shown += 1;
+            }
+        }
+    }
+    let movies = app.rows(&friend(), "movies");
+    assert!(
+        movies.iter().map(|r| r.cards.len()).sum::<usize>() >= 3,
+        "every PG film the catalogue has: {movies:?} {status} {:?}",
+        app.fakes.tmdb.discovers()
+    );
+    assert!(shown >= 5, "{shown}");
+    let discovers = app.fakes.tmdb.discovers();
+    assert!(
+        discovers.iter().any(|d| d.starts_with("/discover/movie?")
+            && d.contains("certification.lte=PG&certification_country=US")),
+        "{discovers:?}"
+    );
+    assert!(
+        discovers
+            .iter()
+            .any(|d| d.starts_with("/discover/tv?") && d.contains("certification.lte=TV-PG")),
+        "{discovers:?}"
+    );
+    let dropped: serde_json::Value = serde_json::from_str(&app.runs()[0].dropped_json).unwrap();
+    assert!(
+        dropped["above_limit"].as_u64().unwrap_or(0) >= 3,
+        "the AI's picks above PG are dropped at verification: {dropped}"
+    );
+    app.stop().await;
+}
