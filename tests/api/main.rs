@@ -13,6 +13,7 @@ mod browser;
 mod browser_axe;
 mod browser_beyond;
 mod browser_dashboard;
+mod browser_header;
 mod browser_keyboard;
 mod concurrency;
 mod container;
