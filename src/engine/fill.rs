@@ -33,7 +33,7 @@ impl Run<'_> {
         let before = assembly.kept;
         let short: Vec<Tab> = TABS
             .into_iter()
-            .filter(|tab| assembly.rows_in(*tab) < MIN_ROWS)
+            .filter(|tab| self.is_short(assembly, *tab))
             .collect();
         if short.is_empty() {
             return Ok(0);
@@ -91,6 +91,14 @@ impl Run<'_> {
         Ok(assembly.kept - before)
     }
 
+    /// A tab with fewer than [`MIN_ROWS`] rows; for a user with a rating limit, also one with
+    /// fewer cards than two full rows (the limit thins the rows the AI gave, not their number).
+    fn is_short(&self, assembly: &Assembly, tab: Tab) -> bool {
+        assembly.rows_in(tab) < MIN_ROWS
+            || (self.user.rating_limit.is_some()
+                && assembly.cards_in(tab) < self.ctx.config.items_per_row * MIN_ROWS)
+    }
+
     /// For a user with a rating limit, a tab still short is filled from TMDb's most voted
     /// titles within it (`discover` with `certification.lte`, films and shows alike), so a kid's
     /// tabs are as full as anyone's (docs/recommendations.md "Rating limits").
@@ -110,7 +118,7 @@ impl Run<'_> {
             Tab::Documentaries => &[Kind::Movie, Kind::Tv],
         };
         for kind in kinds {
-            if assembly.rows_in(tab) >= MIN_ROWS {
+            if !self.is_short(assembly, tab) {
                 break;
             }
             let Some(certification) = crate::ratings::tmdb_certification(limit, *kind == Kind::Tv)

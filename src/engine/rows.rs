@@ -143,6 +143,13 @@ impl Assembly {
     pub fn rows_in(&self, tab: Tab) -> usize {
         self.tabs.get(&tab).map_or(0, Vec::len)
     }
+
+    /// Cards kept on `tab`, reserves included.
+    pub fn cards_in(&self, tab: Tab) -> usize {
+        self.tabs
+            .get(&tab)
+            .map_or(0, |rows| rows.iter().map(|r| r.cards.len()).sum())
+    }
 }
 
 /// The `because` to show: the model's, if it names a title from the user's history; else the

@@ -211,3 +211,26 @@ async fn the_demo_shows_on_your_plex_now_the_details_and_a_kids_limit() {
     let (status, _) = demo_get(&demo, &http, &carol, "/media/movie/680").await;
     assert_eq!(status, StatusCode::NOT_FOUND, "Pulp Fiction is not for her");
 }
+
+#[actix_web::test]
+async fn the_demos_kid_has_every_tab_full_within_pg_with_reasons_from_her_history() {
+    let demo = start_demo().await;
+    let (http, carol) = demo_user(&demo, "7003").await;
+    let cards = |page: &str| page.matches("id=\"card-").count();
+    let (_, movies) = demo_get(&demo, &http, &carol, "/?tab=movies").await;
+    assert!(cards(&movies) >= 12, "{} movie cards", cards(&movies));
+    let (_, tv) = demo_get(&demo, &http, &carol, "/?tab=tv").await;
+    assert!(cards(&tv) >= 3, "{} TV cards", cards(&tv));
+    let (_, documentaries) = demo_get(&demo, &http, &carol, "/?tab=documentaries").await;
+    assert!(cards(&documentaries) >= 1, "{documentaries}");
+    // The reasons name what she watched.
+    assert!(
+        ["Spirited Away", "Frozen II", "Friends", "Arcane"]
+            .iter()
+            .any(
+                |watched| movies.contains(&format!("because you watched {watched}"))
+                    || movies.contains(&format!("Because you watched {watched}"))
+            ),
+        "{movies}"
+    );
+}
