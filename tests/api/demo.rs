@@ -234,3 +234,29 @@ async fn the_demos_kid_has_every_tab_full_within_pg_with_reasons_from_her_histor
         "{movies}"
     );
 }
+
+/// Carol's tabs in a real browser, light and dark, on a phone: every tab full within PG.
+#[actix_web::test]
+async fn the_demos_kid_in_a_browser_light_and_dark() {
+    if crate::webdriver::unavailable("the_demos_kid_in_a_browser_light_and_dark") {
+        return;
+    }
+    let demo = start_demo().await;
+    for dark in [false, true] {
+        let browser = Browser::start_with(true, 1280, 900, dark).await;
+        browser.goto(&format!("{}/login", demo.base)).await;
+        browser.click("button[name='user'][value='7003']").await;
+        browser.find("#tab-body .card").await;
+        for tab in ["movies", "tv", "documentaries"] {
+            browser.goto(&format!("{}/?tab={tab}", demo.base)).await;
+            browser.find("#tab-body .card").await;
+            browser
+                .screenshot(&format!(
+                    "demo-carol-{tab}-{}",
+                    if dark { "dark" } else { "light" }
+                ))
+                .await;
+        }
+        browser.quit().await;
+    }
+}
