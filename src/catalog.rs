@@ -19,8 +19,14 @@ pub async fn cached_details(
     kind: Kind,
     id: i64,
 ) -> Result<Option<Details>, AppError> {
+    let cached = cached_json(pool, kind, id).await?;
+    Ok(cached.and_then(|json| serde_json::from_str::<Details>(&json).ok()))
+}
+
+/// What the details cache holds fresh for (kind, id): details JSON, or [`MISSING`].
+async fn cached_json(pool: &DbPool, kind: Kind, id: i64) -> Result<Option<String>, AppError> {
     let fresh_after = db::now() - TMDB_TTL_SECONDS;
-    let cached = db::run(pool, move |conn| {
+    db::run(pool, move |conn| {
         Ok(db::cache::tmdb_details(
             conn,
             kind.as_str(),
@@ -28,8 +34,7 @@ pub async fn cached_details(
             fresh_after,
         )?)
     })
-    .await?;
-    Ok(cached.and_then(|json| serde_json::from_str::<Details>(&json).ok()))
+    .await
 }
 
 /// What the details cache holds for an id TMDb does not know: asked once, not once per view.
@@ -45,16 +50,7 @@ pub async fn details(
     kind: Kind,
     id: i64,
 ) -> Result<Details, AppError> {
-    let fresh_after = db::now() - TMDB_TTL_SECONDS;
-    let cached = db::run(pool, move |conn| {
-        Ok(db::cache::tmdb_details(
-            conn,
-            kind.as_str(),
-            id,
-            fresh_after,
-        )?)
-    })
-    .await?;
+    let cached = cached_json(pool, kind, id).await?;
     if cached.as_deref() == Some(MISSING) {
         return Err(UpstreamError::new(Service::Tmdb, UpstreamErrorKind::NotFound).into());
     }

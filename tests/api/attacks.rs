@@ -13,6 +13,7 @@ use awc::http::StatusCode;
 use crate::actions::friend_with_rows;
 use crate::helpers::{Options, TestApp, friend, owner};
 use crate::process::free_port;
+use crate::trust::forward_url;
 
 fn behind_proxy(extra: &[(&'static str, &str)]) -> Options {
     let mut env = vec![("SAGARR_TRUSTED_PROXIES", "127.0.0.0/8".to_owned())];
@@ -38,18 +39,6 @@ fn limited_after_ten(statuses: &[StatusCode]) -> bool {
         && statuses[10..]
             .iter()
             .all(|s| *s == StatusCode::TOO_MANY_REQUESTS)
-}
-
-/// The `forwardUrl` the sign-in start sent the browser to Plex with.
-fn forward_url(location: &str) -> String {
-    let encoded = location
-        .split("forwardUrl=")
-        .nth(1)
-        .and_then(|rest| rest.split('&').next())
-        .unwrap_or_default();
-    percent_encoding::percent_decode_str(encoded)
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 #[actix_web::test]

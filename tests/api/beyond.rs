@@ -88,7 +88,7 @@ fn row<'a>(page: &'a str, title: &str) -> Option<&'a str> {
 }
 
 /// As the owner, sets the friend's rating limit; then signs the friend back in.
-async fn limit_friend(app: &TestApp, limit: &str) {
+pub async fn limit_friend(app: &TestApp, limit: &str) {
     let friend_id = app.user(&friend()).unwrap().id;
     app.forget_cookies();
     app.signed_in_as(&owner()).await;

@@ -520,3 +520,21 @@ impl TestApp {
         panic!("timed out waiting for {what}");
     }
 }
+
+/// A real server's binary that `tests/run` installs under `target/` (LiteLLM, Traefik), or
+/// `None` to skip with a reason. Under `tests/run` and CI (`required_by` set to `required`, or
+/// `CI` set) a missing one fails the test instead.
+pub fn installed(relative: &str, required_by: &str, test: &str) -> Option<std::path::PathBuf> {
+    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+    if binary.exists() {
+        return Some(binary);
+    }
+    let required = std::env::var(required_by).is_ok_and(|v| v == "required")
+        || std::env::var_os("CI").is_some();
+    assert!(
+        !required,
+        "{test}: {relative} is missing; tests/run installs it"
+    );
+    eprintln!("skipping {test}: {relative} is missing (./tests/run installs it)");
+    None
+}

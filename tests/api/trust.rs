@@ -18,7 +18,7 @@ fn untrusting() -> Options {
 }
 
 /// The `forwardUrl` the sign-in start sent the browser to Plex with.
-fn forward_url(location: &str) -> String {
+pub fn forward_url(location: &str) -> String {
     let encoded = location
         .split("forwardUrl=")
         .nth(1)
