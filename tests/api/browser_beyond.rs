@@ -65,6 +65,16 @@ async fn with_javascript_details_open_in_a_dialog_and_skips_are_replaced_in_plac
         browser.screenshot(name).await;
         browser.click("#details .dialog-close button").await;
         assert!(!dialog_open(&browser).await, "closed");
+        // The page empties the dialog on its close event: give a loaded machine a moment.
+        for _ in 0..40 {
+            let left = browser
+                .script("return document.getElementById('details-body').childElementCount")
+                .await;
+            if left == serde_json::json!(0) {
+                break;
+            }
+            actix_web::rt::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
         assert_eq!(
             browser
                 .script("return document.getElementById('details-body').childElementCount")
