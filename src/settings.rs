@@ -57,6 +57,8 @@ pub enum FieldKind {
     Language,
     /// One of a few values (stored value, label); empty means the first.
     Choice(&'static [(&'static str, &'static str)]),
+    /// A whole number of at least 1; empty for none.
+    Count,
 }
 
 const fn field(
@@ -174,6 +176,13 @@ const AI_FIELDS: &[Field] = &[
             ("off", "Off: ask thinking models not to think"),
         ]),
         "Reasoning models (qwen3, deepseek-r1, gpt-oss) think before they answer, for minutes on a CPU",
+    ),
+    field(
+        "monthly_token_budget",
+        "Monthly token budget",
+        "AI_MONTHLY_TOKEN_BUDGET",
+        FieldKind::Count,
+        "Tokens (prompt and answer) the AI may use in a calendar month; past it, rows come from TMDb alone. Empty: no budget",
     ),
     field(
         "fallback_provider",
@@ -457,6 +466,13 @@ fn check(f: &Field, raw: &str) -> Result<String, String> {
                 ))
             }
         }
+        FieldKind::Count => match raw.replace([',', '_', ' '], "").parse::<u64>() {
+            Ok(n) if n >= 1 => Ok(n.to_string()),
+            _ => Err(format!(
+                "{} must be a whole number of tokens, like 2000000, or empty for none.",
+                f.label
+            )),
+        },
         FieldKind::Choice(choices) => match choices.iter().find(|(value, _)| *value == raw) {
             Some((value, _)) => Ok((*value).to_owned()),
             None => Err(format!(
@@ -618,6 +634,11 @@ pub fn ai_providers(values: &Values) -> Vec<Provider> {
         .into_iter()
         .flatten()
         .collect()
+}
+
+/// `AI_MONTHLY_TOKEN_BUDGET`: the tokens the AI may use in a calendar month; `None`: no budget.
+pub fn ai_budget(values: &Values) -> Option<u64> {
+    value(values, "monthly_token_budget").parse().ok()
 }
 
 /// What a provider accepted last time (structured output mode, temperature).

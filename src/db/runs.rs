@@ -166,6 +166,18 @@ pub fn ai_habits(
     })
 }
 
+/// Tokens (prompt and answer) the AI used in the runs that finished since `since`.
+pub fn tokens_since(conn: &mut SqliteConnection, since: i64) -> QueryResult<i64> {
+    use diesel::dsl::sql;
+    use diesel::sql_types::BigInt;
+    refresh_runs::table
+        .filter(refresh_runs::finished_at.ge(since))
+        .select(sql::<BigInt>(
+            "COALESCE(SUM(prompt_tokens + completion_tokens), 0)",
+        ))
+        .get_result(conn)
+}
+
 /// Totals since `since`: runs, failed runs, prompt and completion tokens, seconds spent.
 pub fn totals(conn: &mut SqliteConnection, since: i64) -> QueryResult<(i64, i64, i64, i64, i64)> {
     use diesel::dsl::{count_star, sql};

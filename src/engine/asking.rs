@@ -31,6 +31,27 @@ impl Run<'_> {
         };
         let mut problems = Vec::new();
         let upstreams = self.upstreams;
+        if let Some(budget) = upstreams.ai_budget {
+            let estimate = prompt::build(taste, candidates, shape).tokens()
+                + super::estimate::answer_tokens(shape.rows_per_kind, shape.items_per_row).1 as u64;
+            let month_start = month_start();
+            let used = db::run(self.pool(), move |c| {
+                Ok(db::runs::tokens_since(c, month_start)?)
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+            let used = u64::try_from(used).unwrap_or(0);
+            if used + estimate > budget {
+                tracing::info!(
+                    user_id = self.user.id,
+                    used,
+                    estimate,
+                    budget,
+                    "AI budget spent"
+                );
+                return Err(BUDGET_SPENT.to_owned());
+            }
+        }
         for provider in &upstreams.ai {
             self.report(&format!("Asking {}", provider.kind.label()), 0, 0)
                 .await;
@@ -221,6 +242,19 @@ impl Run<'_> {
             thinking_seconds = reply.thinking.map(|t| t.as_secs_f32()),
             seconds = started.elapsed().as_secs_f32(), "AI answered");
     }
+}
+
+/// Said when this month's use plus the next call's estimate would pass `AI_MONTHLY_TOKEN_BUDGET`.
+pub const BUDGET_SPENT: &str = "This month's AI budget is spent; these rows come from TMDb";
+
+/// The start of this calendar month, in the local time zone (`TZ`), as a Unix time.
+fn month_start() -> i64 {
+    use chrono::{Datelike, TimeZone};
+    let now = chrono::Local::now();
+    chrono::Local
+        .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
+        .earliest()
+        .map_or(0, |start| start.timestamp())
 }
 
 /// Why an answer stopped before the model finished it, in the words of the run's message

@@ -25,6 +25,8 @@ pub struct Upstreams {
     tmdb_language: String,
     /// The AI providers in the order to try them: primary, then fallback. Empty: no AI.
     pub ai: Vec<Provider>,
+    /// `AI_MONTHLY_TOKEN_BUDGET`: tokens the AI may use in a calendar month; `None`: no budget.
+    pub ai_budget: Option<u64>,
     discover_url: String,
     plex_tv_url: String,
     tmdb_api_url: String,
@@ -46,6 +48,7 @@ impl Upstreams {
             tmdb_key: None,
             tmdb_language: String::new(),
             ai: Vec::new(),
+            ai_budget: None,
             discover_url: config
                 .upstreams
                 .plex_discover
@@ -70,7 +73,9 @@ impl Upstreams {
         upstreams.tautulli = configured(Endpoint::from_values(&load(conn, Section::Tautulli)?));
         upstreams.overseerr = configured(Endpoint::from_values(&load(conn, Section::Overseerr)?));
         upstreams.set_tmdb(TmdbSettings::from_values(&load(conn, Section::Tmdb)?));
-        upstreams.ai = settings::ai_providers(&load(conn, Section::Ai)?);
+        let ai = load(conn, Section::Ai)?;
+        upstreams.ai = settings::ai_providers(&ai);
+        upstreams.ai_budget = settings::ai_budget(&ai);
         Ok(upstreams)
     }
 

@@ -15,6 +15,7 @@ mod browser_beyond;
 mod browser_dashboard;
 mod browser_header;
 mod browser_keyboard;
+mod budget;
 mod concurrency;
 mod container;
 mod crash;
