@@ -198,10 +198,7 @@ async fn check_ai(
         temperature: 0.0,
         answer_tokens: Some(32),
     };
-    let mut caps = caps;
-    if provider.kind == ProviderKind::Ollama && caps.context_length.is_none() {
-        caps.context_length = ai::context_length(http, provider, timeout).await;
-    }
+    let caps = ai::with_context_length(http, provider, caps, timeout).await;
     let reply = ai::complete(
         http,
         provider,

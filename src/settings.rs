@@ -408,16 +408,7 @@ fn keys_follow_their_urls(
     };
     for (url, key) in pairs {
         let (was, now) = if section == Section::Ai {
-            let address = |values: &Values| {
-                ProviderKind::parse(value(values, &format!("{url}provider"))).map(|kind| {
-                    let base = value(values, &format!("{url}base_url"));
-                    if base.is_empty() {
-                        kind.default_base_url().to_owned()
-                    } else {
-                        base.trim_end_matches('/').to_owned()
-                    }
-                })
-            };
+            let address = |values: &Values| ai_address(values, url).map(|(_, base)| base);
             (address(current), address(merged))
         } else {
             let address = |values: &Values| {
@@ -605,14 +596,24 @@ impl TmdbSettings {
     }
 }
 
+/// A provider's kind and the address its key is sent to: its base URL, or its kind's default.
+/// `prefix` is empty for the primary provider, `fallback_` for the fallback.
+fn ai_address(values: &Values, prefix: &str) -> Option<(ProviderKind, String)> {
+    let kind = ProviderKind::parse(value(values, &format!("{prefix}provider")))?;
+    let base = value(values, &format!("{prefix}base_url"));
+    let base = if base.is_empty() {
+        kind.default_base_url()
+    } else {
+        base
+    };
+    Some((kind, base.trim_end_matches('/').to_owned()))
+}
+
 /// The AI providers in the order to try them: primary, then fallback. Empty: no AI.
 pub fn ai_providers(values: &Values) -> Vec<Provider> {
     let build = |prefix: &str| -> Option<Provider> {
         let get = |name: &str| value(values, &format!("{prefix}{name}")).to_owned();
-        let kind = ProviderKind::parse(&get("provider"))?;
-        let base_url = Some(get("base_url"))
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| kind.default_base_url().to_owned());
+        let (kind, base_url) = ai_address(values, prefix)?;
         let model = Some(get("model"))
             .filter(|m| !m.is_empty())
             .unwrap_or_else(|| {
@@ -624,7 +625,7 @@ pub fn ai_providers(values: &Values) -> Vec<Provider> {
             });
         Some(Provider {
             kind,
-            base_url: base_url.trim_end_matches('/').to_owned(),
+            base_url,
             api_key: get("api_key"),
             model,
             think: Think::parse(value(values, "think")).unwrap_or_default(),

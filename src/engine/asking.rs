@@ -29,40 +29,23 @@ impl Run<'_> {
                 .as_deref()
                 .and_then(|l| crate::ratings::parse_limit(l).ok().flatten()),
         };
+        let prompt = prompt::build(taste, candidates, shape);
+        if let Some(budget) = self.upstreams.ai_budget {
+            self.within_budget(&prompt, budget).await?;
+        }
         let mut problems = Vec::new();
         let upstreams = self.upstreams;
-        if let Some(budget) = upstreams.ai_budget {
-            let estimate = prompt::build(taste, candidates, shape).tokens()
-                + super::estimate::answer_tokens(shape.rows_per_kind, shape.items_per_row).1 as u64;
-            let month_start = month_start();
-            let used = db::run(self.pool(), move |c| {
-                Ok(db::runs::tokens_since(c, month_start)?)
-            })
-            .await
-            .map_err(|e| e.to_string())?;
-            let used = u64::try_from(used).unwrap_or(0);
-            if used + estimate > budget {
-                tracing::info!(
-                    user_id = self.user.id,
-                    used,
-                    estimate,
-                    budget,
-                    "AI budget spent"
-                );
-                return Err(BUDGET_SPENT.to_owned());
-            }
-        }
         for provider in &upstreams.ai {
             self.report(&format!("Asking {}", provider.kind.label()), 0, 0)
                 .await;
             let caps = self.capabilities_of(provider).await;
-            let prompt = self.fitted_prompt(provider, caps, taste, candidates, shape);
+            let fitted = self.fitted_prompt(provider, caps, &prompt, taste, candidates, shape);
             tracing::debug!(
                 user_id = self.user.id,
-                prompt_chars = prompt.user.len(),
+                prompt_chars = fitted.user.len(),
                 "prompt built"
             );
-            match self.ask_provider(provider, caps, &prompt).await {
+            match self.ask_provider(provider, caps, &fitted).await {
                 Ok(proposals) => return Ok(proposals),
                 Err(problem) => problems.push(problem),
             }
@@ -70,20 +53,40 @@ impl Run<'_> {
         Err(format!("the AI failed ({})", problems.join("; then ")))
     }
 
-    /// What the provider accepted last time and, for Ollama, the model's longest context
-    /// (asked once, then remembered with the rest).
+    /// `Err` with the reason when this month's use plus this call's estimate (the prompt and
+    /// its expected answer) would pass `AI_MONTHLY_TOKEN_BUDGET`.
+    async fn within_budget(&self, prompt: &Prompt, budget: u64) -> Result<(), String> {
+        let estimate = prompt.tokens() + prompt.answer_tokens.unwrap_or(0);
+        let month_start = month_start();
+        let used = db::run(self.pool(), move |c| {
+            Ok(db::runs::tokens_since(c, month_start)?)
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+        let used = u64::try_from(used).unwrap_or(0);
+        if used + estimate > budget {
+            tracing::info!(
+                user_id = self.user.id,
+                used,
+                estimate,
+                budget,
+                "AI budget spent"
+            );
+            return Err(BUDGET_SPENT.to_owned());
+        }
+        Ok(())
+    }
+
+    /// What the provider accepted last time and, for Ollama, the model's longest context.
     async fn capabilities_of(&self, provider: &Provider) -> Capabilities {
         let remembered = provider.clone();
-        let mut caps = db::run(self.pool(), move |conn| {
+        let caps = db::run(self.pool(), move |conn| {
             Ok(settings::capabilities(conn, &remembered)?)
         })
         .await
         .unwrap_or_default();
-        if provider.kind == ProviderKind::Ollama && caps.context_length.is_none() {
-            let timeout = self.ctx.config.upstream_timeout;
-            caps.context_length = ai::context_length(self.http, provider, timeout).await;
-        }
-        caps
+        let timeout = self.ctx.config.upstream_timeout;
+        ai::with_context_length(self.http, provider, caps, timeout).await
     }
 
     /// The prompt for `provider`. When the model's context cannot hold the prompt and the
@@ -93,11 +96,12 @@ impl Run<'_> {
         &mut self,
         provider: &Provider,
         caps: Capabilities,
+        configured: &Prompt,
         taste: &Taste,
         candidates: &[Candidate],
         shape: Shape,
     ) -> Prompt {
-        let mut prompt = prompt::build(taste, candidates, shape);
+        let mut prompt = configured.clone();
         let Some(limit) = caps
             .context_length
             .filter(|_| provider.kind == ProviderKind::Ollama)
@@ -142,7 +146,9 @@ impl Run<'_> {
         for attempt in 0..2 {
             let started = Instant::now();
             self.record.ai_calls += 1;
-            let reply = self.stream_answer(provider, &asked, caps, limits).await?;
+            let reply = self
+                .stream_answer(provider, &asked, caps, limits, rows_asked)
+                .await?;
             self.record_reply(provider, &reply, started).await;
             let label = provider.kind.label();
             match reply::parse(&reply.content) {
@@ -181,8 +187,8 @@ impl Run<'_> {
         asked: &Prompt,
         caps: Capabilities,
         limits: ai::Limits,
+        rows_asked: usize,
     ) -> Result<Reply, String> {
-        let rows_asked = self.ctx.config.rows_per_kind * 2 + 2;
         let (tx, mut rx) = tokio::sync::watch::channel(ai::Written::default());
         let (http, pool, progress, user_id) =
             (self.http, self.pool().clone(), self.progress, self.user.id);

@@ -90,22 +90,25 @@ pub async fn models(
     }
 }
 
-/// The longest context the provider's model holds, where the API can say (Ollama's
-/// `/api/show`); `None` elsewhere, or when it would not say.
-pub async fn context_length(
+/// `caps` with the longest context the provider's model holds, asked once where the API can
+/// say (Ollama's `/api/show`) and then remembered with the rest of the capabilities; unchanged
+/// elsewhere, or when it would not say.
+pub async fn with_context_length(
     http: &awc::Client,
     provider: &Provider,
+    mut caps: Capabilities,
     timeout: Duration,
-) -> Option<u64> {
-    match provider.kind {
-        ProviderKind::Ollama => ollama::context_length(http, provider, timeout)
-            .await
-            .unwrap_or_else(|error| {
-                tracing::warn!(%error, "could not ask Ollama for the model's context length");
-                None
-            }),
-        _ => None,
+) -> Capabilities {
+    if provider.kind != ProviderKind::Ollama || caps.context_length.is_some() {
+        return caps;
     }
+    caps.context_length = ollama::context_length(http, provider, timeout)
+        .await
+        .unwrap_or_else(|error| {
+            tracing::warn!(%error, "could not ask Ollama for the model's context length");
+            None
+        });
+    caps
 }
 
 /// Whether an OpenAI-compatible base URL is Ollama's `/v1`, which cannot set the context
