@@ -97,11 +97,32 @@ fn make_room<K: std::hash::Hash + Eq + Clone, T>(
 /// What identifies a cached page: user, tab, and whether it is the HTMX fragment.
 pub type PageKey = (i32, &'static str, bool);
 
+/// What identifies a cached Watch together page: the viewer, the group (`db::together::group_key`),
+/// and whether it is the HTMX fragment.
+pub type GroupKey = (i32, String, bool);
+
+/// At most this many group pages are kept.
+const MAX_GROUP_PAGES: usize = 64;
+
+/// A group page stands while every member's data versions do.
+struct GroupEntry {
+    versions: Vec<(i32, (u64, u64))>,
+    made: Instant,
+    page: Bytes,
+}
+
+impl GroupEntry {
+    fn fresh(&self, versions: &Versions) -> bool {
+        self.made.elapsed() < LIFETIME && self.versions.iter().all(|(user, v)| versions.of(*user) == *v)
+    }
+}
+
 pub struct PageCache {
     /// The database's data versions (`DbPool::versions`).
     versions: Arc<Versions>,
     pages: RwLock<HashMap<PageKey, Entry<Bytes>>>,
     sessions: RwLock<HashMap<String, Entry<User>>>,
+    groups: RwLock<HashMap<GroupKey, GroupEntry>>,
     /// Pages being built, with what wakes those waiting for them.
     building: Mutex<HashMap<PageKey, Arc<Notify>>>,
 }
@@ -138,6 +159,7 @@ impl PageCache {
             versions,
             pages: RwLock::default(),
             sessions: RwLock::default(),
+            groups: RwLock::default(),
             building: Mutex::default(),
         }
     }
@@ -203,6 +225,39 @@ impl PageCache {
             version,
             body,
         );
+    }
+
+    /// The data versions a group page depends on: every member's.
+    pub fn group_version(&self, members: &[i32]) -> Vec<(i32, (u64, u64))> {
+        members.iter().map(|&m| (m, self.versions.of(m))).collect()
+    }
+
+    pub fn group_page(&self, key: &GroupKey) -> Option<Bytes> {
+        let groups = self.groups.read().ok()?;
+        let entry = groups.get(key)?;
+        entry.fresh(&self.versions).then(|| entry.page.clone())
+    }
+
+    /// Keeps a group page built from data read at `versions`.
+    pub fn keep_group_page(&self, key: GroupKey, versions: Vec<(i32, (u64, u64))>, page: Bytes) {
+        if let Ok(mut groups) = self.groups.write() {
+            if groups.len() >= MAX_GROUP_PAGES {
+                groups.retain(|_, e| e.fresh(&self.versions));
+            }
+            if groups.len() >= MAX_GROUP_PAGES
+                && let Some(oldest) = groups.iter().min_by_key(|(_, e)| e.made).map(|(k, _)| k.clone())
+            {
+                groups.remove(&oldest);
+            }
+            groups.insert(
+                key,
+                GroupEntry {
+                    versions,
+                    made: Instant::now(),
+                    page,
+                },
+            );
+        }
     }
 
     /// The user behind a session token hash, if checked recently and nothing changed since.

@@ -57,6 +57,17 @@ pub fn from_plex_filters(filters: &[&str]) -> Option<&'static str> {
         .map(|rank| LADDER[usize::from(rank) - 1])
 }
 
+/// The strictest of several users' limits (a kid in a group limits the group); `None` when
+/// nobody has one.
+pub fn strictest<'a>(limits: impl IntoIterator<Item = Option<&'a str>>) -> Option<&'a str> {
+    limits
+        .into_iter()
+        .flatten()
+        .filter_map(|l| Some((rank(l)?, l)))
+        .min_by_key(|(rank, _)| *rank)
+        .map(|(_, l)| l)
+}
+
 /// What TMDb's `certification.lte` takes for a limit: US movie certifications for films, US
 /// TV ratings for shows, at the limit's step of the ladder.
 pub fn tmdb_certification(limit: &str, tv: bool) -> Option<&'static str> {
@@ -108,6 +119,13 @@ mod tests {
         assert_eq!(parse_limit("pg-13"), Ok(Some("PG-13")));
         assert_eq!(parse_limit(""), Ok(None));
         assert!(parse_limit("X").is_err());
+    }
+
+    #[test]
+    fn the_strictest_limit_of_a_group_holds() {
+        assert_eq!(strictest([None, Some("R"), Some("TV-PG")]), Some("TV-PG"));
+        assert_eq!(strictest([None, None]), None);
+        assert_eq!(strictest([Some("PG-13")]), Some("PG-13"));
     }
 
     #[test]

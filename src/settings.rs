@@ -59,6 +59,8 @@ pub enum FieldKind {
     Choice(&'static [(&'static str, &'static str)]),
     /// A whole number of at least 1; empty for none.
     Count,
+    /// A price in any currency, 0 or more, like `0.15`; empty for none.
+    Price,
 }
 
 const fn field(
@@ -183,6 +185,20 @@ const AI_FIELDS: &[Field] = &[
         "AI_MONTHLY_TOKEN_BUDGET",
         FieldKind::Count,
         "Tokens (prompt and answer) the AI may use in a calendar month; past it, rows come from TMDb alone. Empty: no budget",
+    ),
+    field(
+        "price_input_per_mtok",
+        "Price per million prompt tokens",
+        "AI_PRICE_INPUT_PER_MTOK",
+        FieldKind::Price,
+        "Optional, in your currency (0.15 for gpt-4o-mini in dollars): the admin page then shows the month's use in money too",
+    ),
+    field(
+        "price_output_per_mtok",
+        "Price per million answer tokens",
+        "AI_PRICE_OUTPUT_PER_MTOK",
+        FieldKind::Price,
+        "Optional, like the one above (0.60 for gpt-4o-mini)",
     ),
     field(
         "fallback_provider",
@@ -464,6 +480,13 @@ fn check(f: &Field, raw: &str) -> Result<String, String> {
                 f.label
             )),
         },
+        FieldKind::Price => match raw.trim_start_matches(['$', '€', '£']).parse::<f64>() {
+            Ok(p) if p.is_finite() && (0.0..=1_000_000.0).contains(&p) => Ok(p.to_string()),
+            _ => Err(format!(
+                "{} must be a number like 0.15 (per million tokens), or empty for none.",
+                f.label
+            )),
+        },
         FieldKind::Choice(choices) => match choices.iter().find(|(value, _)| *value == raw) {
             Some((value, _)) => Ok((*value).to_owned()),
             None => Err(format!(
@@ -640,6 +663,16 @@ pub fn ai_providers(values: &Values) -> Vec<Provider> {
 /// `AI_MONTHLY_TOKEN_BUDGET`: the tokens the AI may use in a calendar month; `None`: no budget.
 pub fn ai_budget(values: &Values) -> Option<u64> {
     value(values, "monthly_token_budget").parse().ok()
+}
+
+/// `AI_PRICE_INPUT_PER_MTOK` and `AI_PRICE_OUTPUT_PER_MTOK`: what a million prompt and answer
+/// tokens cost (one left empty costs nothing); `None` when neither is set.
+pub fn ai_prices(values: &Values) -> Option<(f64, f64)> {
+    let price = |name| value(values, name).parse::<f64>().ok();
+    match (price("price_input_per_mtok"), price("price_output_per_mtok")) {
+        (None, None) => None,
+        (prompt, answer) => Some((prompt.unwrap_or(0.0), answer.unwrap_or(0.0))),
+    }
 }
 
 /// What a provider accepted last time (structured output mode, temperature).

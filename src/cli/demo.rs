@@ -24,6 +24,8 @@ pub struct DemoUser {
     pub watched: &'static [(Kind, i64)],
     /// A kid's account: the highest certification shown.
     pub rating_limit: Option<&'static str>,
+    /// Said yes to Watch together.
+    pub shares_together: bool,
 }
 
 pub const USERS: &[DemoUser] = &[
@@ -38,6 +40,7 @@ pub const USERS: &[DemoUser] = &[
             (Kind::Tv, 68595),
         ],
         rating_limit: None,
+        shares_together: true,
     },
     DemoUser {
         plex_id: 7002,
@@ -50,6 +53,7 @@ pub const USERS: &[DemoUser] = &[
             (Kind::Tv, 60574),
         ],
         rating_limit: None,
+        shares_together: true,
     },
     DemoUser {
         plex_id: 7003,
@@ -62,6 +66,7 @@ pub const USERS: &[DemoUser] = &[
             (Kind::Tv, 94605),
         ],
         rating_limit: Some("PG"),
+        shares_together: false,
     },
 ];
 
@@ -206,9 +211,59 @@ fn demo_config(mut config: Config, up: &Upstreams, data_dir: PathBuf) -> Config 
             ("AI_BASE_URL", up.ai.openai_base()),
             ("AI_API_KEY", AI_KEY.into()),
             ("AI_MODEL", "demo-model".into()),
+            ("AI_MONTHLY_TOKEN_BUDGET", DEMO_BUDGET.to_string()),
+            ("AI_PRICE_INPUT_PER_MTOK", "0.15".into()),
+            ("AI_PRICE_OUTPUT_PER_MTOK", "0.60".into()),
         ],
     };
     config
+}
+
+/// The demo's monthly AI budget, in tokens: this month's made-up nights use part of it.
+const DEMO_BUDGET: u64 = 600_000;
+
+/// This month's nights before today, as the admin's chart draws them: one AI run per user per
+/// night, of a few thousand tokens each (a real model's size, not the stand-in's).
+fn past_nights(
+    conn: &mut impl db::Writable,
+    ids: &[i32],
+    now: chrono::DateTime<chrono::Local>,
+) -> diesel::QueryResult<()> {
+    use chrono::{Datelike, TimeZone};
+    for day in 1..now.day() {
+        let Some(night) = chrono::Local
+            .with_ymd_and_hms(now.year(), now.month(), day, 3, 0, 0)
+            .earliest()
+        else {
+            continue;
+        };
+        for (n, &user_id) in ids.iter().enumerate() {
+            let spread = i32::try_from((day as usize * 7 + n * 13) % 10).unwrap_or(0);
+            let started = night.timestamp() + n as i64 * 90;
+            db::runs::insert(
+                conn,
+                &db::runs::NewRun {
+                    user_id,
+                    trigger: Trigger::Nightly.as_str().to_owned(),
+                    provider: "openai-compatible".to_owned(),
+                    model: "demo-model".to_owned(),
+                    prompt_tokens: 3_200 + spread * 110,
+                    completion_tokens: 1_700 + spread * 60,
+                    proposed: 32,
+                    kept: 26,
+                    dropped_json: "{}".to_owned(),
+                    outcome: db::states::RunOutcome::Ok,
+                    message: "Found 26 titles for you.".to_owned(),
+                    started_at: started,
+                    finished_at: started + 40,
+                    ai_ms: 38_000,
+                    ai_calls: 1,
+                    ..Default::default()
+                },
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// Runs the demo until stopped; returns the exit code.
@@ -249,8 +304,10 @@ pub async fn run(config: Config) -> u8 {
                 db::users::record_sign_in(conn, &account, db::now())?
             };
             db::users::set_rating_limit(conn, saved.id, user.rating_limit)?;
+            db::together::set_share(conn, saved.id, user.shares_together)?;
             ids.push(saved.id);
         }
+        past_nights(conn, &ids, chrono::Local::now())?;
         Ok(ids)
     })
     .await;

@@ -13,6 +13,7 @@ pub mod schema;
 pub mod sessions;
 pub mod settings;
 pub mod states;
+pub mod together;
 pub mod users;
 pub mod versions;
 

@@ -97,6 +97,8 @@ pub fn last_good(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Optio
     refresh_runs::table
         .filter(refresh_runs::user_id.eq(user_id))
         .filter(refresh_runs::outcome.ne(RunOutcome::Failed.as_str()))
+        // A group's AI call made the group's rows, not his.
+        .filter(refresh_runs::trigger.ne("together"))
         .order(refresh_runs::id.desc())
         .select((refresh_runs::fingerprint, refresh_runs::finished_at))
         .first(conn)
@@ -176,6 +178,40 @@ pub fn tokens_since(conn: &mut SqliteConnection, since: i64) -> QueryResult<i64>
             "COALESCE(SUM(prompt_tokens + completion_tokens), 0)",
         ))
         .get_result(conn)
+}
+
+/// Every run since `since` that used the AI: who, when it finished, its prompt and answer
+/// tokens (the month's chart on the admin page).
+pub fn usage_since(
+    conn: &mut SqliteConnection,
+    since: i64,
+) -> QueryResult<Vec<(String, i64, i32, i32)>> {
+    refresh_runs::table
+        .inner_join(users::table)
+        .filter(refresh_runs::finished_at.ge(since))
+        .filter((refresh_runs::prompt_tokens + refresh_runs::completion_tokens).gt(0))
+        .order(refresh_runs::finished_at.asc())
+        .select((
+            users::username,
+            refresh_runs::finished_at,
+            refresh_runs::prompt_tokens,
+            refresh_runs::completion_tokens,
+        ))
+        .load(conn)
+}
+
+/// The average tokens (prompt and answer) of the last `runs` refreshes that asked the AI;
+/// `None` before any did.
+pub fn tokens_per_refresh(conn: &mut SqliteConnection, runs: i64) -> QueryResult<Option<i64>> {
+    let recent: Vec<(i32, i32)> = refresh_runs::table
+        .filter(refresh_runs::ai_calls.gt(0))
+        .filter(refresh_runs::trigger.ne("together"))
+        .order(refresh_runs::id.desc())
+        .limit(runs)
+        .select((refresh_runs::prompt_tokens, refresh_runs::completion_tokens))
+        .load(conn)?;
+    let sum: i64 = recent.iter().map(|(p, c)| i64::from(*p) + i64::from(*c)).sum();
+    Ok((!recent.is_empty()).then(|| sum / recent.len() as i64))
 }
 
 /// Totals since `since`: runs, failed runs, prompt and completion tokens, seconds spent.

@@ -74,6 +74,7 @@ diesel::table! {
         last_seen_at -> BigInt,
         rating_limit -> Nullable<Text>,
         rating_limit_source -> Text,
+        share_together -> Bool,
     }
 }
 
@@ -204,3 +205,19 @@ diesel::table! {
 }
 
 diesel::joinable!(refresh_runs -> users (user_id));
+
+diesel::table! {
+    taste_profiles (user_id) {
+        user_id -> Integer,
+        json -> Text,
+        updated_at -> BigInt,
+    }
+}
+
+diesel::table! {
+    together_rows (members) {
+        members -> Text,
+        rows_json -> Text,
+        generated_at -> BigInt,
+    }
+}

@@ -27,6 +27,8 @@ pub struct User {
     /// Where the limit came from: `here` (the admin page, which wins), `plex` (the owner's share
     /// restriction on plex.tv), `home` (a Plex Home managed user's start), or empty.
     pub rating_limit_source: String,
+    /// Whether others may pick him on the Watch together page (he said yes on his page).
+    pub share_together: bool,
 }
 
 impl User {
@@ -276,6 +278,7 @@ pub fn remove(conn: &mut impl super::Writable, id: i32) -> QueryResult<AdminChan
                 return Ok(AdminChange::WouldLeaveNoAdmin);
             }
             diesel::delete(users::table.find(id)).execute(conn)?;
+            super::together::forget_groups_of(conn, id)?;
             Ok(AdminChange::Done)
         })
     }

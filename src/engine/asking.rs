@@ -12,13 +12,31 @@ use super::prompt::{self, Candidate, Shape};
 use super::taste::Taste;
 use super::{Run, reply, report};
 
+/// Whom the AI is asked for: one user, or a group planning a watch together.
+#[derive(Clone, Copy)]
+pub(super) enum Subject<'a> {
+    One {
+        taste: &'a Taste,
+        candidates: &'a [Candidate],
+    },
+    Group(&'a [prompt::GroupMember<'a>]),
+}
+
+impl Subject<'_> {
+    fn prompt(self, shape: Shape) -> Prompt {
+        match self {
+            Self::One { taste, candidates } => prompt::build(taste, candidates, shape),
+            Self::Group(members) => prompt::build_group(members, shape),
+        }
+    }
+}
+
 impl Run<'_> {
     /// Asks each provider in turn, with one corrective retry for an unusable answer; the error
     /// says what went wrong with each when none gave usable rows.
     pub(super) async fn ask_ai(
         &mut self,
-        taste: &Taste,
-        candidates: &[Candidate],
+        subject: Subject<'_>,
     ) -> Result<Vec<reply::Proposal>, String> {
         let shape = Shape {
             rows_per_kind: self.ctx.config.rows_per_kind,
@@ -29,7 +47,7 @@ impl Run<'_> {
                 .as_deref()
                 .and_then(|l| crate::ratings::parse_limit(l).ok().flatten()),
         };
-        let prompt = prompt::build(taste, candidates, shape);
+        let prompt = subject.prompt(shape);
         if let Some(budget) = self.upstreams.ai_budget {
             self.within_budget(&prompt, budget).await?;
         }
@@ -39,7 +57,7 @@ impl Run<'_> {
             self.report(&format!("Asking {}", provider.kind.label()), 0, 0)
                 .await;
             let caps = self.capabilities_of(provider).await;
-            let fitted = self.fitted_prompt(provider, caps, &prompt, taste, candidates, shape);
+            let fitted = self.fitted_prompt(provider, caps, &prompt, subject, shape);
             tracing::debug!(
                 user_id = self.user.id,
                 prompt_chars = fitted.user.len(),
@@ -57,7 +75,7 @@ impl Run<'_> {
     /// its expected answer) would pass `AI_MONTHLY_TOKEN_BUDGET`.
     async fn within_budget(&self, prompt: &Prompt, budget: u64) -> Result<(), String> {
         let estimate = prompt.tokens() + prompt.answer_tokens.unwrap_or(0);
-        let month_start = month_start();
+        let month_start = super::budget::month_start();
         let used = db::run(self.pool(), move |c| {
             Ok(db::runs::tokens_since(c, month_start)?)
         })
@@ -97,8 +115,7 @@ impl Run<'_> {
         provider: &Provider,
         caps: Capabilities,
         configured: &Prompt,
-        taste: &Taste,
-        candidates: &[Candidate],
+        subject: Subject<'_>,
         shape: Shape,
     ) -> Prompt {
         let mut prompt = configured.clone();
@@ -111,7 +128,7 @@ impl Run<'_> {
         let mut fitted = shape;
         while !prompt.fits(provider.think, limit) && fitted.items_per_row > 1 {
             fitted.items_per_row -= 1;
-            prompt = prompt::build(taste, candidates, fitted);
+            prompt = subject.prompt(fitted);
         }
         if fitted.items_per_row < shape.items_per_row {
             tracing::warn!(
@@ -252,16 +269,6 @@ impl Run<'_> {
 
 /// Said when this month's use plus the next call's estimate would pass `AI_MONTHLY_TOKEN_BUDGET`.
 pub const BUDGET_SPENT: &str = "This month's AI budget is spent; these rows come from TMDb";
-
-/// The start of this calendar month, in the local time zone (`TZ`), as a Unix time.
-fn month_start() -> i64 {
-    use chrono::{Datelike, TimeZone};
-    let now = chrono::Local::now();
-    chrono::Local
-        .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
-        .earliest()
-        .map_or(0, |start| start.timestamp())
-}
 
 /// Why an answer stopped before the model finished it, in the words of the run's message
 /// ("stopped at its length limit after 5 of 14 rows"); `None` for a finished answer.

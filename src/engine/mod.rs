@@ -3,19 +3,23 @@
 
 mod asking;
 pub mod availability;
+pub mod budget;
 mod context;
 pub mod estimate;
 mod fill;
 pub mod fingerprint;
+pub mod group;
 mod history;
 
 pub use availability::FRESH_SECONDS as AVAILABILITY_FRESH_SECONDS;
 pub use context::Context;
 pub mod normalize;
+pub mod profile;
 pub mod prompt;
 pub mod reply;
 pub mod rows;
 pub mod taste;
+pub mod together;
 pub mod unchanged;
 pub mod verify;
 
@@ -46,6 +50,8 @@ pub enum Trigger {
     Admin,
     FirstSignIn,
     Cli,
+    /// A group's "Ask the AI for us" (Watch together): its rows are the group's, not his.
+    Together,
 }
 
 impl Trigger {
@@ -56,6 +62,7 @@ impl Trigger {
             Self::Admin => "admin",
             Self::FirstSignIn => "first_sign_in",
             Self::Cli => "cli",
+            Self::Together => "together",
         }
     }
 }
@@ -99,6 +106,9 @@ struct Run<'a> {
     context_note: Option<String>,
     /// The history's first page when the nightly already read it (`unchanged::check`).
     first_page: Option<HistoryPage>,
+    /// A group's run keeps the AI's `because` as said ("Alice: Arrival; Bob: Heat"), to be read
+    /// per member (`group::rank`).
+    because_as_said: bool,
 }
 
 /// Refreshes one user's rows, records the run, and updates his refresh status. Never panics
@@ -206,6 +216,11 @@ pub async fn refresh_user_from(
     outcome
 }
 
+/// The AI's own `because`, trimmed to a line.
+fn said_because(said: &str) -> String {
+    said.split(['\n', '\r']).next().unwrap_or("").trim().chars().take(200).collect()
+}
+
 impl Outcome {
     fn succeeded(message: String, kept: u32) -> Self {
         Self {
@@ -300,6 +315,7 @@ impl<'a> Run<'a> {
             ai_note: None,
             context_note: None,
             first_page,
+            because_as_said: false,
         })
     }
 }
@@ -370,7 +386,11 @@ impl Run<'_> {
         if self.upstreams.ai.is_empty() {
             ai_problem = Some(String::new());
         } else {
-            match self.ask_ai(&taste, &candidates).await {
+            let subject = asking::Subject::One {
+                taste: &taste,
+                candidates: &candidates,
+            };
+            match self.ask_ai(subject).await {
                 Ok(proposals) => {
                     self.verify_into(
                         &mut assembly,
@@ -422,15 +442,14 @@ impl Run<'_> {
         let owned: Vec<(String, String)> =
             tabs.into_iter().map(|(t, j)| (t.to_owned(), j)).collect();
         let user_id = self.user.id;
+        // What Watch together reads of him: kept with the rows it goes with.
+        let profile = serde_json::to_string(&profile::TasteProfile::of(&taste, &candidates))
+            .unwrap_or_default();
         db::write(self.pool(), db::Scope::User(user_id), move |conn| {
             let tabs: Vec<(&str, String)> =
                 owned.iter().map(|(t, j)| (t.as_str(), j.clone())).collect();
-            Ok(db::recommendations::replace(
-                conn,
-                user_id,
-                &tabs,
-                db::now(),
-            )?)
+            db::recommendations::replace(conn, user_id, &tabs, db::now())?;
+            Ok(db::together::put_profile(conn, user_id, &profile, db::now())?)
         })
         .await
         .map_err(|e| failure(e, &self.record))?;
@@ -500,11 +519,15 @@ impl Run<'_> {
             for (item, checked) in proposal.items.iter().zip(checked) {
                 match checked? {
                     Checked::Found(kind, details) => {
-                        let because = rows::because(
-                            item.because.as_deref(),
-                            history,
-                            grounded.get(&(kind, details.id)).copied(),
-                        );
+                        let because = if self.because_as_said {
+                            item.because.as_deref().map(said_because)
+                        } else {
+                            rows::because(
+                                item.because.as_deref(),
+                                history,
+                                grounded.get(&(kind, details.id)).copied(),
+                            )
+                        };
                         let genre_ids = details.genres.iter().map(|g| g.id).collect();
                         cards.push((Card::from_details(kind, &details, because), genre_ids));
                     }

@@ -4,6 +4,7 @@
 use crate::integrations::ai::Prompt;
 use crate::media::Kind;
 
+use super::profile::TasteProfile;
 use super::taste::Taste;
 
 /// How many history lines go into the prompt.
@@ -103,6 +104,82 @@ pub fn build(taste: &Taste, candidates: &[Candidate], shape: Shape) -> Prompt {
         answer_tokens: Some(
             super::estimate::answer_tokens(shape.rows_per_kind, shape.items_per_row).1 as u64,
         ),
+    }
+}
+
+/// One member of a group, for the group's prompt: his name and stored taste.
+pub struct GroupMember<'a> {
+    pub name: &'a str,
+    pub profile: &'a TasteProfile,
+}
+
+/// The prompt for a group planning a watch together: each member's history, then the titles
+/// TMDb recommends for several of them first. One call for the whole group.
+pub fn build_group(members: &[GroupMember<'_>], shape: Shape) -> Prompt {
+    let system = "You recommend movies and TV shows to a group of people who want to watch together, based on \
+                  what each of them watched on their Plex server. Answer with one JSON object only."
+        .to_owned();
+    let names: Vec<&str> = members.iter().map(|m| m.name).collect();
+    let mut user = format!("We are {}.\n", names.join(", "));
+    let per_member = (HISTORY_LINES / members.len().max(1)).max(10);
+    for member in members {
+        user.push_str(&format!("\nWhat {} watched (best first):\n", member.name));
+        for line in member.profile.lines.iter().take(per_member) {
+            user.push_str("- ");
+            user.push_str(line);
+            user.push('\n');
+        }
+        if !member.profile.dislikes.is_empty() {
+            user.push_str(&format!(
+                "{} disliked: {}.\n",
+                member.name,
+                member.profile.dislikes.join(", ")
+            ));
+        }
+    }
+    // Titles TMDb recommends for several of us come first.
+    let mut counts: std::collections::HashMap<(Kind, i64), usize> = Default::default();
+    for n in members.iter().flat_map(|m| &m.profile.neighbours) {
+        *counts.entry((n.kind, n.tmdb_id)).or_default() += 1;
+    }
+    let mut neighbours: Vec<_> = members
+        .iter()
+        .flat_map(|m| &m.profile.neighbours)
+        .collect();
+    neighbours.sort_by_key(|n| std::cmp::Reverse(counts[&(n.kind, n.tmdb_id)]));
+    let mut listed = std::collections::HashSet::new();
+    let mut lines = Vec::new();
+    for n in neighbours {
+        if lines.len() < CANDIDATE_LINES && listed.insert((n.kind, n.tmdb_id)) {
+            let year = n.year.map(|y| format!(" ({y})")).unwrap_or_default();
+            lines.push(format!("[{} {}] {}{year}\n", n.kind, n.tmdb_id, n.title));
+        }
+    }
+    if !lines.is_empty() {
+        user.push_str("\nCandidates: TMDb recommends these to people who liked what we watched (those for several of us first). They are welcome picks:\n");
+        lines.iter().for_each(|l| user.push_str(l));
+    }
+    let (rows, items) = (shape.rows_per_kind, shape.items_per_row);
+    user.push_str(&format!(
+        "\nSuggest {rows} themed rows of {items} movies and {rows} rows of {items} TV shows (kind movie or tv) that all \
+         of us would enjoy together. Never suggest a title any of us watched or disliked. Each row has a short title \
+         and a one-line reason. Each item has its exact title, release year, kind, the tmdb_id when it is a \
+         candidate, and \"because\": for each of us, the title from their history it follows from, written \
+         \"Name: Title\" and joined by \"; \".\n"
+    ));
+    if let Some(limit) = shape.rating_limit {
+        user.push_str(&format!(
+            "Suggest only titles rated {limit} or lower (US certification; TV ratings alike): one of us may not \
+             see anything above that.\n"
+        ));
+    }
+    Prompt {
+        system,
+        user,
+        schema_name: "recommendations",
+        schema: schema(),
+        temperature: 0.7,
+        answer_tokens: Some(super::estimate::answer_tokens(shape.rows_per_kind, shape.items_per_row).1 as u64),
     }
 }
 

@@ -241,6 +241,35 @@ fn next_reply(state: &mut State, body: &Value) -> String {
     state.default_reply.clone()
 }
 
+/// A group's prompt (Watch together) has one history per person ("What Alice watched (best
+/// first):"): each person's titles, by name.
+fn people_of(prompt: &str) -> Vec<(&str, Vec<&str>)> {
+    let mut people: Vec<(&str, Vec<&str>)> = Vec::new();
+    for line in prompt.lines() {
+        if let Some(name) = line
+            .strip_prefix("What ")
+            .and_then(|l| l.strip_suffix(" watched (best first):"))
+            .filter(|name| *name != "I")
+        {
+            people.push((name, Vec::new()));
+        } else if let (Some(title), Some((_, titles))) = (line.strip_prefix("- "), people.last_mut()) {
+            titles.extend(title.split(" (").next());
+        }
+    }
+    people
+}
+
+/// As a model told to answers a group: "Alice: Arrival; Bob: Heat".
+fn group_because(people: &[(&str, Vec<&str>)], i: usize) -> Option<String> {
+    (people.len() > 1).then(|| {
+        people
+            .iter()
+            .filter_map(|(name, titles)| Some(format!("{name}: {}", titles.get(i % titles.len().max(1))?)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}
+
 /// Rows of four from the candidate lines (`[movie 603] The Matrix (1999)`), each item
 /// following a title from the history lines (`- Arrival (2016) movie, watched`).
 fn answer_from(prompt: &str) -> String {
@@ -249,6 +278,7 @@ fn answer_from(prompt: &str) -> String {
         .filter_map(|l| l.strip_prefix("- "))
         .filter_map(|l| l.split(" (").next())
         .collect();
+    let people = people_of(prompt);
     let mut by_kind: Vec<(&str, Vec<Value>)> = vec![("movie", Vec::new()), ("tv", Vec::new())];
     for (i, line) in prompt.lines().filter(|l| l.starts_with('[')).enumerate() {
         let Some((head, rest)) = line[1..].split_once("] ") else {
@@ -261,7 +291,8 @@ fn answer_from(prompt: &str) -> String {
             Some((title, year)) => (title, year.trim_end_matches(')').parse::<i64>().ok()),
             None => (rest, None),
         };
-        let because = history.get(i % history.len().max(1)).copied().unwrap_or("");
+        let because = group_because(&people, i)
+            .unwrap_or_else(|| history.get(i % history.len().max(1)).copied().unwrap_or("").to_owned());
         if let Some((_, items)) = by_kind.iter_mut().find(|(k, _)| *k == kind) {
             items.push(json!({"title": title, "year": year, "tmdb_id": id.parse::<i64>().ok(), "because": because}));
         }

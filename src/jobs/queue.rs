@@ -38,6 +38,8 @@ struct Job {
     first_page: Option<HistoryPage>,
     /// Told the outcome when the run ends; dropped unanswered if it panics.
     done: Option<oneshot::Sender<Outcome>>,
+    /// A group's "Ask the AI for us" instead of a refresh: the members, `user_id` first.
+    group: Option<Vec<i32>>,
 }
 
 fn lock(pending: &Mutex<HashSet<i32>>) -> std::sync::MutexGuard<'_, HashSet<i32>> {
@@ -71,6 +73,27 @@ impl RefreshQueue {
             trigger,
             first_page: None,
             done: None,
+            group: None,
+        };
+        self.submit(pool, job).await
+    }
+
+    /// Queues one AI call for the group `members` (the caller first), shown as the caller's
+    /// refresh. `Ok(false)` when he is already queued or running.
+    pub async fn enqueue_group(
+        &self,
+        pool: &db::DbPool,
+        members: Vec<i32>,
+    ) -> Result<bool, AppError> {
+        let Some(&user_id) = members.first() else {
+            return Ok(false);
+        };
+        let job = Job {
+            user_id,
+            trigger: Trigger::Together,
+            first_page: None,
+            done: None,
+            group: Some(members),
         };
         self.submit(pool, job).await
     }
@@ -90,6 +113,7 @@ impl RefreshQueue {
             trigger,
             first_page,
             done: Some(done),
+            group: None,
         };
         Ok(self.submit(pool, job).await?.then_some(outcome))
     }
@@ -183,6 +207,7 @@ impl Worker {
                 trigger,
                 first_page,
                 done,
+                group,
             } = job;
             let ctx = ctx.clone();
             let pending = self.pending.clone();
@@ -194,15 +219,22 @@ impl Worker {
                     finished: false,
                 };
                 let http = crate::integrations::http_client();
-                let outcome = engine::refresh_user_from(
-                    &ctx,
-                    &http,
-                    user_id,
-                    trigger,
-                    &|_, _, _| {},
-                    first_page,
-                )
-                .await;
+                let outcome = match group {
+                    Some(members) => {
+                        engine::together::ask(&ctx, &http, user_id, members, &|_, _, _| {}).await
+                    }
+                    None => {
+                        engine::refresh_user_from(
+                            &ctx,
+                            &http,
+                            user_id,
+                            trigger,
+                            &|_, _, _| {},
+                            first_page,
+                        )
+                        .await
+                    }
+                };
                 guard.finish();
                 drop(permit);
                 if let Some(done) = done {

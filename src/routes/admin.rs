@@ -16,6 +16,7 @@ use crate::settings::{self, FieldKind, Section, Values};
 use crate::state::AppState;
 use crate::views::admin_runs::{self, RunsFragment};
 use crate::views::admin_users::{UserRow, rows_for};
+use crate::views::ai_usage::UsageView;
 
 /// One field as the form shows it. Secrets are never sent back: only whether one is set.
 pub struct FieldView {
@@ -110,6 +111,7 @@ struct AdminPage {
     user: User,
     sections: Vec<SectionView>,
     users: Vec<UserRow>,
+    usage: Option<UsageView>,
     runs: RunsFragment,
     /// The outcome of the last user action, shown in the Users section.
     notice: Option<(bool, String)>,
@@ -152,12 +154,14 @@ pub async fn page(
             .map(|f| (f.ok, f.message.clone()))
     };
     let mut sections = Vec::new();
+    let mut usage = None;
     for section in Section::ALL {
         let result = message_for(&format!("section-{}", section.slug()));
         let values = load_values(&state, section).await?;
         let mut view = SectionView::new(section, &values, result, &state.config);
         if section == Section::Ai {
             view.note = ai_estimate(&state, &values).await?;
+            usage = Some(month_usage(&state, &values).await?);
         }
         sections.push(view);
     }
@@ -168,9 +172,22 @@ pub async fn page(
         user,
         sections,
         users,
+        usage,
         runs,
         notice,
     })?))
+}
+
+/// This month's AI use, drawn against the budget, with money when prices are set.
+async fn month_usage(state: &AppState, values: &Values) -> Result<UsageView, AppError> {
+    let budget = settings::ai_budget(values);
+    let prices = settings::ai_prices(values);
+    let now = chrono::Local::now();
+    let usage = db::run(&state.pool, move |c| {
+        Ok(crate::engine::budget::month_usage(c, now, budget)?)
+    })
+    .await?;
+    Ok(UsageView::new(&usage, prices))
 }
 
 /// The first provider's expected answer time at its measured speed; none without an AI.

@@ -10,10 +10,12 @@ mod dashboard;
 mod details;
 mod health;
 mod history;
+mod me;
 mod media;
 mod refresh;
 mod respond;
 mod sign_in;
+mod together;
 
 pub use crate::media::TABS;
 pub use assets::{HTMX, asset_url};
@@ -78,6 +80,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         "/media/{kind}/{tmdb_id}/status",
         web::get().to(acquire::status),
     )
+    .route("/me", web::get().to(me::page))
+    .route("/me/together", web::post().to(me::set_share))
+    .route("/together", web::get().to(together::page))
+    .route("/together/ask", web::post().to(together::ask))
     .route("/refresh", web::post().to(refresh::start))
     .route("/refresh/status", web::get().to(refresh::status))
     .route("/admin/refresh", web::post().to(admin_runs::refresh_all))

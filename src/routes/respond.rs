@@ -52,6 +52,8 @@ impl Return {
     pub fn page(back: &str) -> Self {
         let anchor = if back.starts_with("/history") {
             "history"
+        } else if back.starts_with("/together") {
+            "together"
         } else {
             "dashboard"
         };
@@ -104,10 +106,23 @@ pub fn back_to(back: Option<&str>, default: &str) -> String {
     }
 }
 
-/// `/`, `/?tab=movies|tv|documentaries`, `/history` or `/history?page=N`.
+/// What a name in a `/together?with=` link is encoded as: everything but letters, digits and
+/// `-._~`, so the link holds nothing a `Location` header or a browser could misread.
+pub const WITH_NAME: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// `/`, `/?tab=movies|tv|documentaries`, `/history`, `/history?page=N`, or a Watch together
+/// page `/together?with=…` (names encoded with [`WITH_NAME`], joined by commas).
 pub fn is_return_page(back: &str) -> bool {
     match back {
         "/" | "/?tab=movies" | "/?tab=tv" | "/?tab=documentaries" | "/history" => true,
+        _ if back.starts_with("/together?with=") => back["/together?with=".len()..]
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~%,".contains(&b))
+            && back.len() <= 2048,
         _ => back.strip_prefix("/history?page=").is_some_and(|n| {
             !n.is_empty() && n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit())
         }),
@@ -124,6 +139,7 @@ mod tests {
             "/?tab=documentaries",
             "/history",
             "/history?page=12",
+            "/together?with=Bob,Carol%20B",
         ] {
             assert!(super::is_return_page(ok), "{ok}");
         }
@@ -137,6 +153,8 @@ mod tests {
             "/history?page=1&x=2",
             "/\x7f",
             "https://evil.example",
+            "/together?with=Bob\r\nX: y",
+            "/together?with=/evil.example",
         ] {
             assert!(!super::is_return_page(bad), "{bad:?}");
         }

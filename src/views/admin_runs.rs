@@ -55,6 +55,8 @@ pub struct RunsFragment {
     pub runs: Vec<RunView>,
     pub totals: Totals,
     pub runs_notice: Option<String>,
+    /// What "Refresh everyone now" will use of the month's AI budget, said before it starts.
+    pub refresh_estimate: Option<String>,
 }
 
 /// How long: `2 h 05 min`, `12 min`, `40 s`.
@@ -115,17 +117,60 @@ fn leftovers_sentence(night: &db::nights::Night, users: &[db::users::User]) -> O
     ))
 }
 
+/// "Refreshing everyone now (3 users) will use about 12,000 tokens: 1% of this month's budget,
+/// which has 1,980,000 left." `per_refresh`: tokens one refresh is expected to use.
+fn refresh_estimate(users: usize, per_refresh: i64, used: i64, budget: Option<u64>) -> String {
+    let tokens = per_refresh.saturating_mul(users as i64);
+    let who = format!(
+        "Refreshing everyone now ({users} user{}) will use about {} tokens",
+        if users == 1 { "" } else { "s" },
+        super::ai_usage::digits(tokens)
+    );
+    match budget.map(|b| i64::try_from(b).unwrap_or(i64::MAX)) {
+        None => format!("{who} (no monthly budget set)."),
+        Some(budget) => {
+            let left = (budget - used).max(0);
+            if tokens > left {
+                format!(
+                    "{who}, more than the {} left in this month's budget: those past it get rows from TMDb alone.",
+                    super::ai_usage::digits(left)
+                )
+            } else {
+                format!(
+                    "{who}: {}% of this month's budget, which has {} left.",
+                    (tokens * 100 + budget / 2) / budget.max(1),
+                    super::ai_usage::digits(left)
+                )
+            }
+        }
+    }
+}
+
 pub async fn load(state: &AppState, runs_notice: Option<String>) -> Result<RunsFragment, AppError> {
     let since = db::now() - 30 * 86_400;
-    let (rows, totals, nights, users) = db::run(&state.pool, move |conn| {
+    let upstreams = state.upstreams().await?;
+    let (rows_per_kind, items_per_row) = (
+        state.config.rows_per_kind,
+        state.config.items_per_row + crate::engine::RESERVE_PER_ROW,
+    );
+    let month_start = crate::engine::budget::month_start();
+    let active_since = db::now() - db::users::ACTIVE_SECONDS;
+    let (rows, totals, nights, users, (active, per_refresh, used)) = db::run(&state.pool, move |conn| {
         Ok((
             db::runs::recent(conn, 20)?,
             db::runs::totals(conn, since)?,
             db::nights::recent(conn, 7)?,
             db::users::all(conn)?,
+            (
+                db::users::active_by_last_visit(conn, active_since)?.len(),
+                crate::engine::budget::per_refresh(conn, rows_per_kind, items_per_row)?,
+                db::runs::tokens_since(conn, month_start)?,
+            ),
         ))
     })
     .await?;
+    let refresh_estimate = (!upstreams.ai.is_empty())
+        .then(|| refresh_estimate(active, per_refresh, used, upstreams.ai_budget));
     let leftovers = nights
         .iter()
         .find(|n| n.finished_at.is_some())
@@ -176,12 +221,23 @@ pub async fn load(state: &AppState, runs_notice: Option<String>) -> Result<RunsF
             seconds,
         },
         runs_notice,
+        refresh_estimate,
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::duration;
+    use super::{duration, refresh_estimate};
+
+    #[test]
+    fn refreshing_everyone_says_its_share_of_the_budget() {
+        assert_eq!(
+            refresh_estimate(3, 4_000, 20_000, Some(1_000_000)),
+            "Refreshing everyone now (3 users) will use about 12,000 tokens: 1% of this month's budget, which has 980,000 left."
+        );
+        assert!(refresh_estimate(3, 4_000, 995_000, Some(1_000_000)).contains("more than the 5,000 left"));
+        assert!(refresh_estimate(1, 4_000, 0, None).ends_with("4,000 tokens (no monthly budget set)."));
+    }
 
     #[test]
     fn durations_read_at_a_glance() {

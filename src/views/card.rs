@@ -25,6 +25,8 @@ pub struct CardView {
     pub requests_enabled: bool,
     /// Overseerr's link to the title on the owner's Plex, while it is there.
     pub plex_url: Option<String>,
+    /// Why the title suits a group, member by member (Watch together), instead of `because`.
+    pub why: Option<String>,
 }
 
 impl CardView {
@@ -52,6 +54,7 @@ impl CardView {
             note: None,
             requests_enabled,
             plex_url: None,
+            why: None,
         }
     }
 

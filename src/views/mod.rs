@@ -3,6 +3,7 @@
 //! `routes/` do that and pass the result in.
 
 pub mod admin_runs;
+pub mod ai_usage;
 pub mod admin_users;
 pub mod card;
 pub mod details;

@@ -26,7 +26,7 @@ async fn header_fits(javascript: bool, test: &str) {
         browser
             .set_cookie(sagarr::auth::session::COOKIE_NAME, &cookie)
             .await;
-        for page in ["/", "/history", "/admin"] {
+        for page in ["/", "/history", "/admin", "/me", "/together"] {
             browser.goto(&app.url(page)).await;
             browser.find(".topbar").await;
             let measured = browser.script_async(MEASURE).await;
@@ -35,7 +35,7 @@ async fn header_fits(javascript: bool, test: &str) {
                 .iter()
                 .map(|c| c[0].as_str().unwrap_or_default().to_owned())
                 .collect();
-            for needed in ["My history", "Admin", "Sign out"] {
+            for needed in ["Watch together", "My history", "Admin", "Sign out"] {
                 assert!(
                     labels.iter().any(|l| l == needed),
                     "{page} at {width} px: {needed} missing from {labels:?}"

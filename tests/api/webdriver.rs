@@ -68,6 +68,11 @@ impl Browser {
         Self::start_as(javascript, width, height, false, true).await
     }
 
+    /// [`Browser::phone`], optionally asking pages for their dark colour scheme.
+    pub async fn phone_with(javascript: bool, width: u32, height: u32, dark: bool) -> Self {
+        Self::start_as(javascript, width, height, dark, true).await
+    }
+
     /// Like [`Browser::start`], optionally asking pages for their dark colour scheme.
     pub async fn start_with(javascript: bool, width: u32, height: u32, dark: bool) -> Self {
         Self::start_as(javascript, width, height, dark, false).await

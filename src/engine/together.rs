@@ -1,0 +1,193 @@
+//! Watch together's data and its one AI call (docs/recommendations.md "Watch together"): a
+//! group's members as stored, and "Ask the AI for us", which sends every member's history in one
+//! streamed call, verifies the answer against TMDb like a refresh, and keeps the rows for the
+//! group. It runs as the caller's refresh does (his status shows its progress) and is recorded
+//! as his run, so its tokens count against the month's budget.
+
+use std::collections::{HashMap, HashSet};
+
+use diesel::SqliteConnection;
+
+use crate::db::{self, states::RunOutcome};
+use crate::media::{Kind, TABS};
+
+use super::asking::Subject;
+use super::group::Member;
+use super::profile::TasteProfile;
+use super::prompt::GroupMember;
+use super::rows::{Assembly, Row};
+use super::{Context, Outcome, Progress, Run, Trigger, normalize};
+
+/// The largest group a page or an AI call takes (the caller included).
+pub const MAX_GROUP: usize = 6;
+
+/// The members `ids` as stored (users that no longer exist are left out), in `ids`' order.
+pub fn load_members(conn: &mut SqliteConnection, ids: &[i32]) -> diesel::QueryResult<Vec<Member>> {
+    let mut members = Vec::new();
+    for &id in ids {
+        let Some(user) = db::users::find(conn, id)? else {
+            continue;
+        };
+        let mut rows: Vec<Row> = Vec::new();
+        for tab in TABS {
+            if let Some((json, _)) = db::recommendations::load(conn, id, tab.slug())? {
+                rows.extend(serde_json::from_str::<Vec<Row>>(&json).unwrap_or_default());
+            }
+        }
+        let profile: TasteProfile = db::together::profile(conn, id)?
+            .and_then(|json| serde_json::from_str(&json).ok())
+            .unwrap_or_default();
+        let dealt_with = db::preferences::all_for(conn, id)?
+            .into_iter()
+            .filter(|p| p.action == "seen" || p.action == "skip")
+            .filter_map(|p| Some((Kind::parse(&p.kind)?, p.tmdb_id)))
+            .collect();
+        members.push(Member {
+            name: user.username,
+            rating_limit: user.rating_limit,
+            rows,
+            profile,
+            dealt_with,
+        });
+    }
+    Ok(members)
+}
+
+/// "Ask the AI for us": one call for the group `member_ids` (the caller first), recorded as
+/// the caller's run. A failure keeps the group's previous rows and says why.
+pub async fn ask(
+    ctx: &Context,
+    http: &awc::Client,
+    caller_id: i32,
+    member_ids: Vec<i32>,
+    progress: Progress<'_>,
+) -> Outcome {
+    let started = db::now();
+    let _ = db::write(&ctx.pool, db::Scope::User(caller_id), move |c| {
+        Ok(db::recommendations::set_running(c, caller_id, started)?)
+    })
+    .await;
+    progress("Starting", 0, 0);
+    let mut record = db::runs::NewRun {
+        user_id: caller_id,
+        trigger: Trigger::Together.as_str().to_owned(),
+        started_at: started,
+        ..Default::default()
+    };
+    let (outcome, ended) = match run(ctx, http, caller_id, &member_ids, progress).await {
+        Ok((outcome, run_record)) => (outcome, run_record),
+        Err((message, run_record)) => {
+            let mut failed = run_record.unwrap_or_else(|| record.clone());
+            failed.outcome = RunOutcome::Failed;
+            (Outcome::failure(message), failed)
+        }
+    };
+    record = ended;
+    record.user_id = caller_id;
+    record.trigger = Trigger::Together.as_str().to_owned();
+    record.started_at = started;
+    record.finished_at = db::now();
+    record.message = outcome.message.clone();
+    let mut outcome = outcome;
+    outcome.ai_calls = record.ai_calls;
+    outcome.prompt_tokens = i64::from(record.prompt_tokens);
+    outcome.completion_tokens = i64::from(record.completion_tokens);
+    let (state, message) = (record.outcome, outcome.message.clone());
+    let saved = db::write(&ctx.pool, db::Scope::User(caller_id), move |conn| {
+        db::runs::insert(conn, &record)?;
+        Ok(db::recommendations::set_finished(
+            conn, caller_id, state, &message, db::now(),
+        )?)
+    })
+    .await;
+    if let Err(error) = saved {
+        tracing::error!(%error, caller_id, "could not record a group's AI call");
+    }
+    tracing::info!(caller_id, members = member_ids.len(), success = outcome.success, message = %outcome.message, "group AI call finished");
+    outcome
+}
+
+async fn run(
+    ctx: &Context,
+    http: &awc::Client,
+    caller_id: i32,
+    member_ids: &[i32],
+    progress: Progress<'_>,
+) -> Result<(Outcome, db::runs::NewRun), super::Failure> {
+    let (mut caller, upstreams) = super::prepare(ctx, caller_id)
+        .await
+        .map_err(|m| (m, None))?;
+    let ids = member_ids.to_vec();
+    let members = db::run(&ctx.pool, move |conn| Ok(load_members(conn, &ids)?))
+        .await
+        .map_err(|e| (e.to_string(), None))?;
+    // The AI is told, and the rows kept within, the strictest limit in the group.
+    caller.rating_limit = crate::ratings::strictest(members.iter().map(|m| m.rating_limit.as_deref()))
+        .map(str::to_owned);
+    let record = db::runs::NewRun::default();
+    let mut run = Run::new(ctx, http, caller, &upstreams, record, progress, None)
+        .map_err(|e| super::failure(e, &db::runs::NewRun::default()))?;
+    run.because_as_said = true;
+    if upstreams.ai.is_empty() {
+        return Err((
+            "No AI is set up on this server, so the group's rows come from your stored picks".to_owned(),
+            None,
+        ));
+    }
+    let group: Vec<GroupMember<'_>> = members
+        .iter()
+        .map(|m| GroupMember {
+            name: &m.name,
+            profile: &m.profile,
+        })
+        .collect();
+    let proposals = run
+        .ask_ai(Subject::Group(&group))
+        .await
+        .map_err(|problem| (format!("The group's AI call failed: {problem}"), Some(run.record.clone())))?;
+    let excluded: HashSet<(Kind, i64)> = members
+        .iter()
+        .flat_map(|m| m.profile.watched.iter().chain(&m.dealt_with).copied())
+        .collect();
+    let history: HashMap<String, String> = members
+        .iter()
+        .flat_map(|m| &m.profile.titles)
+        .map(|t| (normalize::normalize(t), t.clone()))
+        .collect();
+    let mut assembly = Assembly::default();
+    assembly.rating_limit = run.user.rating_limit.clone();
+    run.verify_into(&mut assembly, &proposals, &excluded, &history, &HashMap::new())
+        .await
+        .map_err(|e| super::failure(e, &run.record))?;
+    if assembly.is_empty() {
+        return Err((
+            "The AI named nothing new for the group that TMDb could verify; the group's previous rows were kept"
+                .to_owned(),
+            Some(run.record.clone()),
+        ));
+    }
+    let rows: Vec<Row> = TABS
+        .iter()
+        .filter_map(|tab| assembly.tabs.remove(tab))
+        .flatten()
+        .collect();
+    let json = serde_json::to_string(&rows).unwrap_or_else(|_| "[]".to_owned());
+    let ids = member_ids.to_vec();
+    db::write(&ctx.pool, db::Scope::User(caller_id), move |conn| {
+        Ok(db::together::put_group_rows(conn, &ids, &json, db::now())?)
+    })
+    .await
+    .map_err(|e| super::failure(e, &run.record))?;
+    // Every member's group pages show these rows: each member's version moves, not only his.
+    for &id in member_ids.iter().skip(1) {
+        ctx.pool.versions().bump(db::Scope::User(id));
+    }
+    let mut record = run.record.clone();
+    record.outcome = RunOutcome::Ok;
+    record.kept = assembly.kept as i32;
+    let note = run.ai_note.clone().unwrap_or_default();
+    Ok((
+        Outcome::succeeded(format!("Found {} titles for the group.{note}", assembly.kept), assembly.kept),
+        record,
+    ))
+}
