@@ -113,7 +113,11 @@ struct GroupEntry {
 
 impl GroupEntry {
     fn fresh(&self, versions: &Versions) -> bool {
-        self.made.elapsed() < LIFETIME && self.versions.iter().all(|(user, v)| versions.of(*user) == *v)
+        self.made.elapsed() < LIFETIME
+            && self
+                .versions
+                .iter()
+                .all(|(user, v)| versions.of(*user) == *v)
     }
 }
 
@@ -245,7 +249,10 @@ impl PageCache {
                 groups.retain(|_, e| e.fresh(&self.versions));
             }
             if groups.len() >= MAX_GROUP_PAGES
-                && let Some(oldest) = groups.iter().min_by_key(|(_, e)| e.made).map(|(k, _)| k.clone())
+                && let Some(oldest) = groups
+                    .iter()
+                    .min_by_key(|(_, e)| e.made)
+                    .map(|(k, _)| k.clone())
             {
                 groups.remove(&oldest);
             }

@@ -669,7 +669,10 @@ pub fn ai_budget(values: &Values) -> Option<u64> {
 /// tokens cost (one left empty costs nothing); `None` when neither is set.
 pub fn ai_prices(values: &Values) -> Option<(f64, f64)> {
     let price = |name| value(values, name).parse::<f64>().ok();
-    match (price("price_input_per_mtok"), price("price_output_per_mtok")) {
+    match (
+        price("price_input_per_mtok"),
+        price("price_output_per_mtok"),
+    ) {
         (None, None) => None,
         (prompt, answer) => Some((prompt.unwrap_or(0.0), answer.unwrap_or(0.0))),
     }

@@ -210,7 +210,10 @@ pub fn tokens_per_refresh(conn: &mut SqliteConnection, runs: i64) -> QueryResult
         .limit(runs)
         .select((refresh_runs::prompt_tokens, refresh_runs::completion_tokens))
         .load(conn)?;
-    let sum: i64 = recent.iter().map(|(p, c)| i64::from(*p) + i64::from(*c)).sum();
+    let sum: i64 = recent
+        .iter()
+        .map(|(p, c)| i64::from(*p) + i64::from(*c))
+        .sum();
     Ok((!recent.is_empty()).then(|| sum / recent.len() as i64))
 }
 

@@ -62,14 +62,14 @@ pub fn group_key(members: &[i32]) -> String {
     let mut ids = members.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    ids.iter()
-        .map(i32::to_string)
-        .collect::<Vec<_>>()
-        .join(",")
+    ids.iter().map(i32::to_string).collect::<Vec<_>>().join(",")
 }
 
 /// The AI's rows for a group (JSON of `engine::rows::Row`s), and when they were made.
-pub fn group_rows(conn: &mut SqliteConnection, members: &[i32]) -> QueryResult<Option<(String, i64)>> {
+pub fn group_rows(
+    conn: &mut SqliteConnection,
+    members: &[i32],
+) -> QueryResult<Option<(String, i64)>> {
     together_rows::table
         .find(group_key(members))
         .select((together_rows::rows_json, together_rows::generated_at))

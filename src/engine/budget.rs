@@ -23,7 +23,11 @@ pub fn month_start() -> i64 {
 
 fn days_in_month(now: DateTime<Local>) -> u32 {
     let (year, month) = (now.year(), now.month());
-    let (next_year, next_month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    let (next_year, next_month) = if month == 12 {
+        (year + 1, 1)
+    } else {
+        (year, month + 1)
+    };
     chrono::NaiveDate::from_ymd_opt(next_year, next_month, 1)
         .and_then(|next| next.pred_opt())
         .map_or(30, |last| last.day())
@@ -131,11 +135,17 @@ pub fn month_usage(
 
 /// Tokens one refresh is expected to use: the average of the last 20 that asked the AI, or,
 /// before any did, the answer asked for and a typical prompt.
-pub fn per_refresh(conn: &mut SqliteConnection, rows_per_kind: usize, items_per_row: usize) -> diesel::QueryResult<i64> {
+pub fn per_refresh(
+    conn: &mut SqliteConnection,
+    rows_per_kind: usize,
+    items_per_row: usize,
+) -> diesel::QueryResult<i64> {
     const TYPICAL_PROMPT: i64 = 1_500;
     Ok(match db::runs::tokens_per_refresh(conn, 20)? {
         Some(measured) => measured,
-        None => super::estimate::answer_tokens(rows_per_kind, items_per_row).1 as i64 + TYPICAL_PROMPT,
+        None => {
+            super::estimate::answer_tokens(rows_per_kind, items_per_row).1 as i64 + TYPICAL_PROMPT
+        }
     })
 }
 
@@ -163,8 +173,14 @@ mod tests {
             per_user: Vec::new(),
             budget: Some(5_000),
         };
-        usage.per_day[0] = Tokens { prompt: 600, answer: 400 };
-        usage.per_day[9] = Tokens { prompt: 500, answer: 500 };
+        usage.per_day[0] = Tokens {
+            prompt: 600,
+            answer: 400,
+        };
+        usage.per_day[9] = Tokens {
+            prompt: 500,
+            answer: 500,
+        };
         assert_eq!(usage.total().total(), 2_000);
         assert_eq!(usage.projection(), 6_000);
         assert_eq!(usage.left(), Some(3_000));

@@ -84,11 +84,21 @@ struct Tally {
 
 /// The group's titles, best first. `ai_rows`: the AI's rows for this group; `cards`: cards for
 /// [`shared_neighbours`] verified against TMDb.
-pub fn rank(members: &[Member], ai_rows: &[Row], cards: &HashMap<(Kind, i64), Card>) -> Vec<GroupCard> {
+pub fn rank(
+    members: &[Member],
+    ai_rows: &[Row],
+    cards: &HashMap<(Kind, i64), Card>,
+) -> Vec<GroupCard> {
     let limit = crate::ratings::strictest(members.iter().map(|m| m.rating_limit.as_deref()));
     let excluded: HashSet<(Kind, i64)> = members
         .iter()
-        .flat_map(|m| m.profile.watched.iter().copied().chain(m.dealt_with.iter().copied()))
+        .flat_map(|m| {
+            m.profile
+                .watched
+                .iter()
+                .copied()
+                .chain(m.dealt_with.iter().copied())
+        })
         .collect();
     let mut tallies: HashMap<(Kind, i64), Tally> = HashMap::new();
     for row in ai_rows {
@@ -98,7 +108,8 @@ pub fn rank(members: &[Member], ai_rows: &[Row], cards: &HashMap<(Kind, i64), Ca
             t.card.get_or_insert_with(|| card.clone());
             for (i, member) in members.iter().enumerate() {
                 if let Some(title) = named_for(member, card.because.as_deref()) {
-                    t.reasons.insert(i, format!("{} liked {title}", member.name));
+                    t.reasons
+                        .insert(i, format!("{} liked {title}", member.name));
                 }
             }
         }
@@ -248,7 +259,10 @@ mod tests {
         let bob = member("Bob", &[(3, "Heat"), (2, "Interstellar")], &[]);
         let ranked = rank(&[alice, bob], &[], &HashMap::new());
         assert_eq!(ids(&ranked), [2, 1, 3]);
-        assert_eq!(ranked[0].why(), "Alice liked Arrival · Bob liked Interstellar");
+        assert_eq!(
+            ranked[0].why(),
+            "Alice liked Arrival · Bob liked Interstellar"
+        );
     }
 
     #[test]

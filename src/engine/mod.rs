@@ -218,7 +218,13 @@ pub async fn refresh_user_from(
 
 /// The AI's own `because`, trimmed to a line.
 fn said_because(said: &str) -> String {
-    said.split(['\n', '\r']).next().unwrap_or("").trim().chars().take(200).collect()
+    said.split(['\n', '\r'])
+        .next()
+        .unwrap_or("")
+        .trim()
+        .chars()
+        .take(200)
+        .collect()
 }
 
 impl Outcome {
@@ -449,7 +455,12 @@ impl Run<'_> {
             let tabs: Vec<(&str, String)> =
                 owned.iter().map(|(t, j)| (t.as_str(), j.clone())).collect();
             db::recommendations::replace(conn, user_id, &tabs, db::now())?;
-            Ok(db::together::put_profile(conn, user_id, &profile, db::now())?)
+            Ok(db::together::put_profile(
+                conn,
+                user_id,
+                &profile,
+                db::now(),
+            )?)
         })
         .await
         .map_err(|e| failure(e, &self.record))?;

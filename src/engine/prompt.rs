@@ -142,10 +142,7 @@ pub fn build_group(members: &[GroupMember<'_>], shape: Shape) -> Prompt {
     for n in members.iter().flat_map(|m| &m.profile.neighbours) {
         *counts.entry((n.kind, n.tmdb_id)).or_default() += 1;
     }
-    let mut neighbours: Vec<_> = members
-        .iter()
-        .flat_map(|m| &m.profile.neighbours)
-        .collect();
+    let mut neighbours: Vec<_> = members.iter().flat_map(|m| &m.profile.neighbours).collect();
     neighbours.sort_by_key(|n| std::cmp::Reverse(counts[&(n.kind, n.tmdb_id)]));
     let mut listed = std::collections::HashSet::new();
     let mut lines = Vec::new();
@@ -179,7 +176,9 @@ pub fn build_group(members: &[GroupMember<'_>], shape: Shape) -> Prompt {
         schema_name: "recommendations",
         schema: schema(),
         temperature: 0.7,
-        answer_tokens: Some(super::estimate::answer_tokens(shape.rows_per_kind, shape.items_per_row).1 as u64),
+        answer_tokens: Some(
+            super::estimate::answer_tokens(shape.rows_per_kind, shape.items_per_row).1 as u64,
+        ),
     }
 }
 

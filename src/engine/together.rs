@@ -18,6 +18,14 @@ use super::prompt::GroupMember;
 use super::rows::{Assembly, Row};
 use super::{Context, Outcome, Progress, Run, Trigger, normalize};
 
+/// What every message of a group's AI call names, so a group's page shows only those.
+const GROUP: &str = "the group";
+
+/// Whether a refresh status message is a group's AI call's.
+pub fn is_groups(message: &str) -> bool {
+    message.contains(GROUP)
+}
+
 /// The largest group a page or an AI call takes (the caller included).
 pub const MAX_GROUP: usize = 6;
 
@@ -96,7 +104,11 @@ pub async fn ask(
     let saved = db::write(&ctx.pool, db::Scope::User(caller_id), move |conn| {
         db::runs::insert(conn, &record)?;
         Ok(db::recommendations::set_finished(
-            conn, caller_id, state, &message, db::now(),
+            conn,
+            caller_id,
+            state,
+            &message,
+            db::now(),
         )?)
     })
     .await;
@@ -122,15 +134,17 @@ async fn run(
         .await
         .map_err(|e| (e.to_string(), None))?;
     // The AI is told, and the rows kept within, the strictest limit in the group.
-    caller.rating_limit = crate::ratings::strictest(members.iter().map(|m| m.rating_limit.as_deref()))
-        .map(str::to_owned);
+    caller.rating_limit =
+        crate::ratings::strictest(members.iter().map(|m| m.rating_limit.as_deref()))
+            .map(str::to_owned);
     let record = db::runs::NewRun::default();
     let mut run = Run::new(ctx, http, caller, &upstreams, record, progress, None)
         .map_err(|e| super::failure(e, &db::runs::NewRun::default()))?;
     run.because_as_said = true;
     if upstreams.ai.is_empty() {
         return Err((
-            "No AI is set up on this server, so the group's rows come from your stored picks".to_owned(),
+            "No AI is set up on this server, so the group's rows come from your stored picks"
+                .to_owned(),
             None,
         ));
     }
@@ -144,7 +158,12 @@ async fn run(
     let proposals = run
         .ask_ai(Subject::Group(&group))
         .await
-        .map_err(|problem| (format!("The group's AI call failed: {problem}"), Some(run.record.clone())))?;
+        .map_err(|problem| {
+            (
+                format!("The AI call for {GROUP} failed: {problem}"),
+                Some(run.record.clone()),
+            )
+        })?;
     let excluded: HashSet<(Kind, i64)> = members
         .iter()
         .flat_map(|m| m.profile.watched.iter().chain(&m.dealt_with).copied())
@@ -156,9 +175,15 @@ async fn run(
         .collect();
     let mut assembly = Assembly::default();
     assembly.rating_limit = run.user.rating_limit.clone();
-    run.verify_into(&mut assembly, &proposals, &excluded, &history, &HashMap::new())
-        .await
-        .map_err(|e| super::failure(e, &run.record))?;
+    run.verify_into(
+        &mut assembly,
+        &proposals,
+        &excluded,
+        &history,
+        &HashMap::new(),
+    )
+    .await
+    .map_err(|e| super::failure(e, &run.record))?;
     if assembly.is_empty() {
         return Err((
             "The AI named nothing new for the group that TMDb could verify; the group's previous rows were kept"
@@ -187,7 +212,10 @@ async fn run(
     record.kept = assembly.kept as i32;
     let note = run.ai_note.clone().unwrap_or_default();
     Ok((
-        Outcome::succeeded(format!("Found {} titles for the group.{note}", assembly.kept), assembly.kept),
+        Outcome::succeeded(
+            format!("Found {} titles for the group.{note}", assembly.kept),
+            assembly.kept,
+        ),
         record,
     ))
 }

@@ -252,7 +252,9 @@ fn people_of(prompt: &str) -> Vec<(&str, Vec<&str>)> {
             .filter(|name| *name != "I")
         {
             people.push((name, Vec::new()));
-        } else if let (Some(title), Some((_, titles))) = (line.strip_prefix("- "), people.last_mut()) {
+        } else if let (Some(title), Some((_, titles))) =
+            (line.strip_prefix("- "), people.last_mut())
+        {
             titles.extend(title.split(" (").next());
         }
     }
@@ -264,7 +266,9 @@ fn group_because(people: &[(&str, Vec<&str>)], i: usize) -> Option<String> {
     (people.len() > 1).then(|| {
         people
             .iter()
-            .filter_map(|(name, titles)| Some(format!("{name}: {}", titles.get(i % titles.len().max(1))?)))
+            .filter_map(|(name, titles)| {
+                Some(format!("{name}: {}", titles.get(i % titles.len().max(1))?))
+            })
             .collect::<Vec<_>>()
             .join("; ")
     })
@@ -291,8 +295,13 @@ fn answer_from(prompt: &str) -> String {
             Some((title, year)) => (title, year.trim_end_matches(')').parse::<i64>().ok()),
             None => (rest, None),
         };
-        let because = group_because(&people, i)
-            .unwrap_or_else(|| history.get(i % history.len().max(1)).copied().unwrap_or("").to_owned());
+        let because = group_because(&people, i).unwrap_or_else(|| {
+            history
+                .get(i % history.len().max(1))
+                .copied()
+                .unwrap_or("")
+                .to_owned()
+        });
         if let Some((_, items)) = by_kind.iter_mut().find(|(k, _)| *k == kind) {
             items.push(json!({"title": title, "year": year, "tmdb_id": id.parse::<i64>().ok(), "because": because}));
         }

@@ -119,10 +119,12 @@ pub const WITH_NAME: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHAN
 pub fn is_return_page(back: &str) -> bool {
     match back {
         "/" | "/?tab=movies" | "/?tab=tv" | "/?tab=documentaries" | "/history" => true,
-        _ if back.starts_with("/together?with=") => back["/together?with=".len()..]
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-._~%,".contains(&b))
-            && back.len() <= 2048,
+        _ if back.starts_with("/together?with=") => {
+            back["/together?with=".len()..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"-._~%,".contains(&b))
+                && back.len() <= 2048
+        }
         _ => back.strip_prefix("/history?page=").is_some_and(|n| {
             !n.is_empty() && n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit())
         }),

@@ -96,7 +96,11 @@ fn parse_names(raw: &str, caller: &str) -> Result<Vec<String>, AppError> {
 
 /// The group: the caller, then those named, in order. 403 unless the caller and everyone named
 /// said yes; nothing about anyone named is read before that holds.
-async fn group_of(state: &AppState, caller: &User, names: Vec<String>) -> Result<Vec<User>, AppError> {
+async fn group_of(
+    state: &AppState,
+    caller: &User,
+    names: Vec<String>,
+) -> Result<Vec<User>, AppError> {
     if !caller.share_together {
         return Err(AppError::Forbidden(SAY_YES_FIRST.to_owned()));
     }
@@ -104,7 +108,10 @@ async fn group_of(state: &AppState, caller: &User, names: Vec<String>) -> Result
     let found = db::run(&state.pool, move |c| Ok(db::together::named(c, &wanted)?)).await?;
     let mut group = vec![caller.clone()];
     for name in &names {
-        match found.iter().find(|u| &u.username == name && u.share_together) {
+        match found
+            .iter()
+            .find(|u| &u.username == name && u.share_together)
+        {
             Some(user) => group.push(user.clone()),
             None => return Err(AppError::Forbidden(NOT_SHARING.to_owned())),
         }
@@ -136,22 +143,38 @@ pub async fn page(
     if names.is_empty() {
         return picker(&state, user, notice).await;
     }
-    let group = group_of(&state, &user, names.clone()).await?;
-    let ids: Vec<i32> = group.iter().map(|u| u.id).collect();
-    let key = (user.id, db::together::group_key(&ids), fragment);
+    // Keyed by the names asked: a page stands only while nothing changed for anyone in it, and
+    // saying yes or no changes everyone's pages, so a cached page means consent still holds.
+    let key = (user.id, names.join("\n"), fragment);
     if notice.is_none()
+        && user.share_together
         && let Some(page) = state.cache.group_page(&key)
     {
         return Ok(html_bytes(page));
     }
-    // Read before loading: a write landing meanwhile makes this copy stale at once.
-    let versions = state.cache.group_version(&ids);
+    // Read before checking consent and loading: a write meanwhile makes this copy stale at once.
+    let everyone_then = state.cache.version(user.id);
+    let group = group_of(&state, &user, names.clone()).await?;
+    let ids: Vec<i32> = group.iter().map(|u| u.id).collect();
+    let mut versions = state.cache.group_version(&ids);
+    // The caller's own entry was read before the consent check.
+    if let Some(first) = versions.first_mut() {
+        first.1 = everyone_then;
+    }
     let body = group_body(&state, &ids, &names).await?;
     let page = if fragment {
         render(&body)?
     } else {
         let user_id = user.id;
-        let status = db::run(&state.pool, move |c| Ok(db::recommendations::status(c, user_id)?)).await?;
+        let mut status = db::run(&state.pool, move |c| {
+            Ok(db::recommendations::status(c, user_id)?)
+        })
+        .await?;
+        // What his own last refresh said belongs on his dashboard, not on a group's page.
+        if !status.state.is_active() && !crate::engine::together::is_groups(&status.message) {
+            status.message.clear();
+            status.state = crate::db::states::RefreshState::Idle;
+        }
         render(&TogetherPage {
             sharing: true,
             choices: Vec::new(),
@@ -205,7 +228,11 @@ async fn picker(
 
 /// The group's rows: "On your Plex now", then Movies, then TV, each card saying why for each
 /// member.
-async fn group_body(state: &AppState, ids: &[i32], names: &[String]) -> Result<GroupBody, AppError> {
+async fn group_body(
+    state: &AppState,
+    ids: &[i32],
+    names: &[String],
+) -> Result<GroupBody, AppError> {
     let upstreams = state.upstreams().await?;
     let member_ids = ids.to_vec();
     let (members, ai_rows, mut cards) = db::run(&state.pool, move |c| {
@@ -216,8 +243,10 @@ async fn group_body(state: &AppState, ids: &[i32], names: &[String]) -> Result<G
         let mut cards = HashMap::new();
         for (kind, id) in group::shared_neighbours(&members) {
             // Any age will do for a card: its title, year and certification rarely change.
-            if let Some(details) = db::cache::tmdb_details(c, kind.as_str(), id, 0)?
-                .and_then(|json| serde_json::from_str::<crate::integrations::tmdb::Details>(&json).ok())
+            if let Some(details) =
+                db::cache::tmdb_details(c, kind.as_str(), id, 0)?.and_then(|json| {
+                    serde_json::from_str::<crate::integrations::tmdb::Details>(&json).ok()
+                })
             {
                 cards.insert((kind, id), Card::from_details(kind, &details, None));
             }
@@ -275,7 +304,13 @@ async fn group_body(state: &AppState, ids: &[i32], names: &[String]) -> Result<G
     let view = |g: &GroupCard| {
         let cached = statuses.get(&(g.card.kind.as_str().to_owned(), g.card.tmdb_id));
         let status = cached.map_or(Availability::Unknown, |a| a.status);
-        let mut view = CardView::from_card(&g.card, status, &back, image_base, upstreams.has_overseerr());
+        let mut view = CardView::from_card(
+            &g.card,
+            status,
+            &back,
+            image_base,
+            upstreams.has_overseerr(),
+        );
         view.plex_url = cached
             .filter(|a| a.status.on_plex())
             .and_then(|a| a.plex_url.clone());
@@ -349,7 +384,10 @@ pub async fn ask(
     .to_owned();
     if wants_fragment(&req) {
         let user_id = user.id;
-        let status = db::run(&state.pool, move |c| Ok(db::recommendations::status(c, user_id)?)).await?;
+        let status = db::run(&state.pool, move |c| {
+            Ok(db::recommendations::status(c, user_id)?)
+        })
+        .await?;
         return Ok(html(render(&StatusFragment { status })?));
     }
     session::set_flash(&session, queued, message, "together");

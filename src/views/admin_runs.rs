@@ -155,20 +155,21 @@ pub async fn load(state: &AppState, runs_notice: Option<String>) -> Result<RunsF
     );
     let month_start = crate::engine::budget::month_start();
     let active_since = db::now() - db::users::ACTIVE_SECONDS;
-    let (rows, totals, nights, users, (active, per_refresh, used)) = db::run(&state.pool, move |conn| {
-        Ok((
-            db::runs::recent(conn, 20)?,
-            db::runs::totals(conn, since)?,
-            db::nights::recent(conn, 7)?,
-            db::users::all(conn)?,
-            (
-                db::users::active_by_last_visit(conn, active_since)?.len(),
-                crate::engine::budget::per_refresh(conn, rows_per_kind, items_per_row)?,
-                db::runs::tokens_since(conn, month_start)?,
-            ),
-        ))
-    })
-    .await?;
+    let (rows, totals, nights, users, (active, per_refresh, used)) =
+        db::run(&state.pool, move |conn| {
+            Ok((
+                db::runs::recent(conn, 20)?,
+                db::runs::totals(conn, since)?,
+                db::nights::recent(conn, 7)?,
+                db::users::all(conn)?,
+                (
+                    db::users::active_by_last_visit(conn, active_since)?.len(),
+                    crate::engine::budget::per_refresh(conn, rows_per_kind, items_per_row)?,
+                    db::runs::tokens_since(conn, month_start)?,
+                ),
+            ))
+        })
+        .await?;
     let refresh_estimate = (!upstreams.ai.is_empty())
         .then(|| refresh_estimate(active, per_refresh, used, upstreams.ai_budget));
     let leftovers = nights
@@ -235,8 +236,13 @@ mod tests {
             refresh_estimate(3, 4_000, 20_000, Some(1_000_000)),
             "Refreshing everyone now (3 users) will use about 12,000 tokens: 1% of this month's budget, which has 980,000 left."
         );
-        assert!(refresh_estimate(3, 4_000, 995_000, Some(1_000_000)).contains("more than the 5,000 left"));
-        assert!(refresh_estimate(1, 4_000, 0, None).ends_with("4,000 tokens (no monthly budget set)."));
+        assert!(
+            refresh_estimate(3, 4_000, 995_000, Some(1_000_000))
+                .contains("more than the 5,000 left")
+        );
+        assert!(
+            refresh_estimate(1, 4_000, 0, None).ends_with("4,000 tokens (no monthly budget set).")
+        );
     }
 
     #[test]

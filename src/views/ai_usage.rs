@@ -64,12 +64,25 @@ pub fn digits(n: i64) -> String {
     let raw = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, c) in raw.chars().enumerate() {
-        if i > 0 && (raw.len() - i) % 3 == 0 {
+        if i > 0 && (raw.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
     }
     if n < 0 { format!("-{out}") } else { out }
+}
+
+/// A short axis label: `2 M`, `1.5 M`, `600 k`, `950`.
+fn compact(n: i64) -> String {
+    let trim = |v: f64| {
+        let s = format!("{v:.1}");
+        s.strip_suffix(".0").map_or(s.clone(), str::to_owned)
+    };
+    match n {
+        n if n >= 1_000_000 => format!("{} M", trim(n as f64 / 1_000_000.0)),
+        n if n >= 1_000 => format!("{} k", trim(n as f64 / 1_000.0)),
+        n => n.to_string(),
+    }
 }
 
 fn money(amount: f64) -> String {
@@ -106,7 +119,11 @@ impl UsageView {
             }
             let before = so_far;
             so_far += tokens.total();
-            let label = format!("{} {day}: {} tokens", usage.short_month, digits(tokens.total()));
+            let label = format!(
+                "{} {day}: {} tokens",
+                usage.short_month,
+                digits(tokens.total())
+            );
             if tokens.total() > 0 {
                 bars.push(Bar {
                     x: at(day_x(day) + 1.0),
@@ -153,14 +170,20 @@ impl UsageView {
                 usage.month,
                 used.saturating_mul(100) / budget.max(1)
             ),
-            None => format!("{} tokens used in {} (no monthly budget set).", digits(used), usage.month),
+            None => format!(
+                "{} tokens used in {} (no monthly budget set).",
+                digits(used),
+                usage.month
+            ),
         };
         summary.push_str(&format!(
             " At this rate, {} by the month's end",
             digits(projection)
         ));
         summary.push_str(match budget {
-            Some(budget) if projection > budget => ": over the budget; once it is spent, rows come from TMDb alone.",
+            Some(budget) if projection > budget => {
+                ": over the budget; once it is spent, rows come from TMDb alone."
+            }
             Some(_) => ", within the budget.",
             None => ".",
         });
@@ -179,7 +202,7 @@ impl UsageView {
             bars,
             budget_y: budget.map(|b| at(y(b))),
             projection: projection_line,
-            top_label: digits((top / 1.05) as i64),
+            top_label: compact((top / 1.05) as i64),
             days: usage.days,
             day_rows,
             user_rows,
@@ -198,5 +221,9 @@ mod tests {
         assert_eq!(digits(999), "999");
         assert_eq!(digits(1_234_567), "1,234,567");
         assert_eq!(digits(-1000), "-1,000");
+        assert_eq!(compact(2_000_000), "2 M");
+        assert_eq!(compact(1_500_000), "1.5 M");
+        assert_eq!(compact(600_000), "600 k");
+        assert_eq!(compact(950), "950");
     }
 }

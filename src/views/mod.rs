@@ -3,8 +3,8 @@
 //! `routes/` do that and pass the result in.
 
 pub mod admin_runs;
-pub mod ai_usage;
 pub mod admin_users;
+pub mod ai_usage;
 pub mod card;
 pub mod details;
 pub mod history_row;

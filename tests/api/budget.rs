@@ -67,7 +67,9 @@ async fn within_the_budget_the_ai_is_asked() {
 /// The cell after the row header `name` in the admin's "Each user's share" table.
 fn share_of(body: &str, name: &str) -> Option<String> {
     let table = body.split("Each user's share").nth(1)?;
-    let row = table.split(&format!("<th scope=\"row\">{name}</th>")).nth(1)?;
+    let row = table
+        .split(&format!("<th scope=\"row\">{name}</th>"))
+        .nth(1)?;
     Some(row.split("<td>").nth(1)?.split("</td>").next()?.to_owned())
 }
 
@@ -110,7 +112,10 @@ async fn the_months_chart_and_tables_say_the_recorded_tokens() {
         admin.contains("Refreshing everyone now (2 users) will use about"),
         "{admin}"
     );
-    assert!(admin.contains("of this month&#39;s budget, which has"), "{admin}");
+    assert!(
+        admin.contains("of this month&#39;s budget, which has"),
+        "{admin}"
+    );
     app.stop().await;
 }
 
@@ -125,7 +130,11 @@ async fn prices_show_the_month_in_money_and_bad_prices_are_refused() {
         )
         .await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST, "{}", page.body);
-    assert!(page.body.contains("must be a number like 0.15"), "{}", page.body);
+    assert!(
+        page.body.contains("must be a number like 0.15"),
+        "{}",
+        page.body
+    );
     assert!(!app.get("/admin").await.body.contains("At your prices"));
     let page = app
         .post(

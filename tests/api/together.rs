@@ -100,10 +100,18 @@ async fn nobody_is_picked_or_used_before_saying_yes() {
     assert!(page.body.contains("Say yes on"), "{}", page.body);
     assert!(!page.body.contains("value=\"Owner\""));
     let page = app.get("/me").await;
-    assert!(page.body.contains("Let others on this server plan a watch with me"));
+    assert!(
+        page.body
+            .contains("Let others on this server plan a watch with me")
+    );
 
     share(&app, true).await;
-    assert!(app.get("/me").await.body.contains("now plan a watch with you"));
+    assert!(
+        app.get("/me")
+            .await
+            .body
+            .contains("now plan a watch with you")
+    );
     // The owner has not said yes: not in the picker, and his data is never used.
     let page = app.get("/together").await;
     assert!(!page.body.contains("value=\"Owner\""), "{}", page.body);
@@ -279,7 +287,8 @@ async fn asking_the_ai_for_us_makes_one_streamed_call_with_both_histories() {
 
     let page = app.get("/together?with=Owner").await;
     assert!(
-        page.body.contains("The AI's picks for the group come first"),
+        page.body
+            .contains("The AI's picks for the group come first"),
         "{}",
         page.body
     );
