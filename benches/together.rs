@@ -116,7 +116,10 @@ async fn run() -> bool {
     );
     ok &= target(
         "cached group page p99",
-        format!("{:.2} ms (dashboard {:.2} ms)", group.p99_ms, dashboard.p99_ms),
+        format!(
+            "{:.2} ms (dashboard {:.2} ms)",
+            group.p99_ms, dashboard.p99_ms
+        ),
         "<= 1.25 x the dashboard's",
         group.p99_ms <= 1.25 * dashboard.p99_ms,
     );

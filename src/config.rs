@@ -438,6 +438,6 @@ mod tests {
                 "{variable}"
             );
         }
-        assert_eq!(crate::settings::variables().count(), 16);
+        assert_eq!(crate::settings::variables().count(), 18);
     }
 }

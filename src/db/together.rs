@@ -92,19 +92,3 @@ pub fn put_group_rows(
         .execute(conn.connection())
         .map(drop)
 }
-
-/// Drops every group's rows that `user_id` was part of (he was removed).
-pub fn forget_groups_of(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> {
-    let id = user_id.to_string();
-    diesel::delete(
-        together_rows::table.filter(
-            together_rows::members
-                .eq(&id)
-                .or(together_rows::members.like(format!("{id},%")))
-                .or(together_rows::members.like(format!("%,{id}")))
-                .or(together_rows::members.like(format!("%,{id},%"))),
-        ),
-    )
-    .execute(conn)
-    .map(drop)
-}

@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use super::schema::users;
+use super::schema::{together_rows, users};
 
 pub const ADMIN: &str = "admin";
 pub const USER: &str = "user";
@@ -278,7 +278,7 @@ pub fn remove(conn: &mut impl super::Writable, id: i32) -> QueryResult<AdminChan
                 return Ok(AdminChange::WouldLeaveNoAdmin);
             }
             diesel::delete(users::table.find(id)).execute(conn)?;
-            super::together::forget_groups_of(conn, id)?;
+            forget_groups_of(conn, id)?;
             Ok(AdminChange::Done)
         })
     }
@@ -352,4 +352,21 @@ fn upsert_with_role(
         .filter(users::plex_id.eq(account.plex_id))
         .select(User::as_select())
         .get_result(conn)
+}
+
+/// Drops the Watch together rows of every group `user_id` was part of (he was removed). Keys
+/// are the members' ids joined by commas (`db::together::group_key`).
+fn forget_groups_of(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> {
+    let id = user_id.to_string();
+    diesel::delete(
+        together_rows::table.filter(
+            together_rows::members
+                .eq(&id)
+                .or(together_rows::members.like(format!("{id},%")))
+                .or(together_rows::members.like(format!("%,{id}")))
+                .or(together_rows::members.like(format!("%,{id},%"))),
+        ),
+    )
+    .execute(conn)
+    .map(drop)
 }

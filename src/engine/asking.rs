@@ -8,28 +8,8 @@ use crate::db;
 use crate::integrations::ai::{self, Capabilities, Ended, Prompt, Provider, ProviderKind, Reply};
 use crate::settings;
 
-use super::prompt::{self, Candidate, Shape};
-use super::taste::Taste;
+use super::prompt::{Shape, Subject};
 use super::{Run, reply, report};
-
-/// Whom the AI is asked for: one user, or a group planning a watch together.
-#[derive(Clone, Copy)]
-pub(super) enum Subject<'a> {
-    One {
-        taste: &'a Taste,
-        candidates: &'a [Candidate],
-    },
-    Group(&'a [prompt::GroupMember<'a>]),
-}
-
-impl Subject<'_> {
-    fn prompt(self, shape: Shape) -> Prompt {
-        match self {
-            Self::One { taste, candidates } => prompt::build(taste, candidates, shape),
-            Self::Group(members) => prompt::build_group(members, shape),
-        }
-    }
-}
 
 impl Run<'_> {
     /// Asks each provider in turn, with one corrective retry for an unusable answer; the error

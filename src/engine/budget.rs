@@ -184,6 +184,6 @@ mod tests {
         assert_eq!(usage.total().total(), 2_000);
         assert_eq!(usage.projection(), 6_000);
         assert_eq!(usage.left(), Some(3_000));
-        assert!((usage.total().cost((1.0, 2.0)) - 0.0031).abs() < 1e-9);
+        assert!((usage.total().cost((1.0, 2.0)) - 0.0029).abs() < 1e-9);
     }
 }

@@ -392,7 +392,7 @@ impl Run<'_> {
         if self.upstreams.ai.is_empty() {
             ai_problem = Some(String::new());
         } else {
-            let subject = asking::Subject::One {
+            let subject = prompt::Subject::One {
                 taste: &taste,
                 candidates: &candidates,
             };
@@ -449,7 +449,17 @@ impl Run<'_> {
             tabs.into_iter().map(|(t, j)| (t.to_owned(), j)).collect();
         let user_id = self.user.id;
         // What Watch together reads of him: kept with the rows it goes with.
-        let profile = serde_json::to_string(&profile::TasteProfile::of(&taste, &candidates))
+        let neighbours = candidates
+            .iter()
+            .map(|c| profile::Neighbour {
+                kind: c.kind,
+                tmdb_id: c.tmdb_id,
+                title: c.title.clone(),
+                year: c.year,
+                because: c.because.clone(),
+            })
+            .collect();
+        let profile = serde_json::to_string(&profile::TasteProfile::of(&taste, neighbours))
             .unwrap_or_default();
         db::write(self.pool(), db::Scope::User(user_id), move |conn| {
             let tabs: Vec<(&str, String)> =

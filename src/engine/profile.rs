@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::media::Kind;
 
-use super::prompt::Candidate;
 use super::taste::Taste;
 
 /// History lines kept per user for a group's prompt.
@@ -36,7 +35,8 @@ pub struct Neighbour {
 }
 
 impl TasteProfile {
-    pub fn of(taste: &Taste, candidates: &[Candidate]) -> Self {
+    /// `neighbours`: the titles TMDb recommends for his favourites (the refresh's candidates).
+    pub fn of(taste: &Taste, neighbours: Vec<Neighbour>) -> Self {
         let liked = taste.seen.iter().filter(|s| !s.disliked).take(LINES);
         Self {
             watched: taste.seen.iter().map(|s| (s.kind, s.tmdb_id)).collect(),
@@ -47,16 +47,7 @@ impl TasteProfile {
                 .take(DISLIKES)
                 .map(|s| s.title.clone())
                 .collect(),
-            neighbours: candidates
-                .iter()
-                .map(|c| Neighbour {
-                    kind: c.kind,
-                    tmdb_id: c.tmdb_id,
-                    title: c.title.clone(),
-                    year: c.year,
-                    because: c.because.clone(),
-                })
-                .collect(),
+            neighbours,
         }
     }
 }

@@ -107,6 +107,25 @@ pub fn build(taste: &Taste, candidates: &[Candidate], shape: Shape) -> Prompt {
     }
 }
 
+/// Whom the AI is asked for: one user, or a group planning a watch together.
+#[derive(Clone, Copy)]
+pub enum Subject<'a> {
+    One {
+        taste: &'a Taste,
+        candidates: &'a [Candidate],
+    },
+    Group(&'a [GroupMember<'a>]),
+}
+
+impl Subject<'_> {
+    pub fn prompt(self, shape: Shape) -> Prompt {
+        match self {
+            Self::One { taste, candidates } => build(taste, candidates, shape),
+            Self::Group(members) => build_group(members, shape),
+        }
+    }
+}
+
 /// One member of a group, for the group's prompt: his name and stored taste.
 pub struct GroupMember<'a> {
     pub name: &'a str,

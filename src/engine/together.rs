@@ -11,10 +11,9 @@ use diesel::SqliteConnection;
 use crate::db::{self, states::RunOutcome};
 use crate::media::{Kind, TABS};
 
-use super::asking::Subject;
 use super::group::Member;
 use super::profile::TasteProfile;
-use super::prompt::GroupMember;
+use super::prompt::{GroupMember, Subject};
 use super::rows::{Assembly, Row};
 use super::{Context, Outcome, Progress, Run, Trigger, normalize};
 

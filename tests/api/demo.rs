@@ -260,3 +260,68 @@ async fn the_demos_kid_in_a_browser_light_and_dark() {
         browser.quit().await;
     }
 }
+
+/// Issue 20 in the demo: Alice and Bob said yes to Watch together, Carol did not; Alice's admin
+/// page draws a month of AI use against the demo's budget.
+#[actix_web::test]
+async fn the_demos_alice_and_bob_watch_together_and_carol_cannot_be_picked() {
+    let demo = start_demo().await;
+    // Bob's first refresh is over too: his picks are half of the group's.
+    demo_user(&demo, "7002").await;
+    let (http, alice) = demo_user(&demo, "7001").await;
+    let (_, picker) = demo_get(&demo, &http, &alice, "/together").await;
+    assert!(picker.contains("value=\"Bob\""), "{picker}");
+    assert!(!picker.contains("value=\"Carol\""), "{picker}");
+    let (status, group) = demo_get(&demo, &http, &alice, "/together?with=Bob").await;
+    assert_eq!(status, StatusCode::OK, "{group}");
+    assert!(
+        group.contains("Alice liked") && group.contains("Bob liked"),
+        "{group}"
+    );
+    let (status, _) = demo_get(&demo, &http, &alice, "/together?with=Carol").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+
+    let asked = http
+        .post(format!("{}/together/ask", demo.base))
+        .insert_header(("Cookie", alice.clone()))
+        .send_form(&[("with", "Bob")])
+        .await
+        .unwrap();
+    assert_eq!(asked.status(), StatusCode::SEE_OTHER);
+    let mut group = String::new();
+    for _ in 0..200 {
+        group = demo_get(&demo, &http, &alice, "/together?with=Bob").await.1;
+        if group.contains("The AI's picks for the group come first") {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        group.contains("The AI's picks for the group come first"),
+        "{group}"
+    );
+
+    let (_, admin) = demo_get(&demo, &http, &alice, "/admin").await;
+    assert!(admin.contains("AI use this month"), "{admin}");
+    assert!(admin.contains("of 600,000 tokens used in"), "{admin}");
+    use chrono::Datelike;
+    let days = admin
+        .split_once("<caption>Tokens per day</caption>")
+        .map_or(0, |(_, t)| {
+            t.split("</table>")
+                .next()
+                .unwrap_or("")
+                .matches("<tr><th scope=\"row\">")
+                .count()
+        });
+    assert_eq!(
+        days as u32,
+        chrono::Local::now().day(),
+        "a row for each day so far"
+    );
+    assert!(
+        admin.contains("Refreshing everyone now (3 users)"),
+        "{admin}"
+    );
+    assert!(admin.contains("At your prices"), "{admin}");
+}

@@ -288,7 +288,13 @@ fn the_modules_of_src_import_each_other_without_a_circle() {
     let found: Vec<Vec<String>> = circles(&graph);
     let report: Vec<String> = found
         .iter()
-        .map(|group| format!("circle of {}:\n{}", group.len(), describe(group, &graph)))
+        .map(|group| {
+            format!(
+                "circle of {} {group:?}:\n{}",
+                group.len(),
+                describe(group, &graph)
+            )
+        })
         .collect();
     assert!(found.is_empty(), "import circles:\n{}", report.join("\n"));
 }
