@@ -11,16 +11,17 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
-use actix_web::web::Bytes;
 use tokio::sync::Notify;
 
 use crate::db::users::User;
 use crate::db::versions::Versions;
+use crate::http::revisit::Page;
 
 /// How long an entry may live even when nothing changed here.
 const LIFETIME: Duration = Duration::from_secs(30);
-/// At most this many pages are kept (a full dashboard is about 100 KB).
-const MAX_PAGES: usize = 128;
+/// At most this many bytes of pages are kept (a full dashboard is about 100 KB): the cache's
+/// memory follows its limit, not the number of viewers.
+const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
 /// At most this many checked sessions are kept (a few hundred bytes each).
 const MAX_SESSIONS: usize = 2048;
 /// How long a view waits for another's build of the same page before building it itself.
@@ -50,7 +51,29 @@ fn read<K: std::hash::Hash + Eq, T: Clone>(
     map.read().ok()?.get(key)?.fresh(versions)
 }
 
-fn write<K: std::hash::Hash + Eq + Clone, T>(
+/// What an entry weighs against its map's limit: bytes for pages, one for a session.
+trait Weight {
+    fn weight(&self) -> usize;
+}
+
+impl Weight for Page {
+    fn weight(&self) -> usize {
+        self.body.len()
+    }
+}
+
+impl Weight for User {
+    fn weight(&self) -> usize {
+        1
+    }
+}
+
+fn total<K, T: Weight>(map: &HashMap<K, Entry<T>>) -> usize {
+    map.values().map(|e| e.value.weight()).sum()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write<K: std::hash::Hash + Eq + Clone, T: Weight>(
     map: &RwLock<HashMap<K, Entry<T>>>,
     limit: usize,
     versions: &Versions,
@@ -60,7 +83,7 @@ fn write<K: std::hash::Hash + Eq + Clone, T>(
     value: T,
 ) {
     if let Ok(mut map) = map.write() {
-        if map.len() >= limit {
+        if total(&map) + value.weight() > limit {
             make_room(&mut map, limit, versions);
         }
         map.insert(
@@ -75,21 +98,26 @@ fn write<K: std::hash::Hash + Eq + Clone, T>(
     }
 }
 
-/// Drops what no read would use any more; if that is not a quarter of `limit`, the oldest
-/// entries too, so the next inserts do not scan again.
-fn make_room<K: std::hash::Hash + Eq + Clone, T>(
+/// Drops what no read would use any more; if that does not free a quarter of `limit`, the
+/// oldest entries too, so the next inserts do not scan again.
+fn make_room<K: std::hash::Hash + Eq + Clone, T: Weight>(
     map: &mut HashMap<K, Entry<T>>,
     limit: usize,
     versions: &Versions,
 ) {
     map.retain(|_, e| e.version == versions.of(e.user) && e.made.elapsed() < LIFETIME);
     let keep = limit - limit / 4;
-    if map.len() > keep {
+    let mut weight = total(map);
+    if weight > keep {
         let mut by_age: Vec<(Instant, K)> = map.iter().map(|(k, e)| (e.made, k.clone())).collect();
         by_age.sort_unstable_by_key(|(made, _)| *made);
-        let excess = map.len() - keep;
-        for (_, key) in by_age.into_iter().take(excess) {
-            map.remove(&key);
+        for (_, key) in by_age {
+            if weight <= keep {
+                break;
+            }
+            if let Some(gone) = map.remove(&key) {
+                weight -= gone.value.weight();
+            }
         }
     }
 }
@@ -108,7 +136,7 @@ const MAX_GROUP_PAGES: usize = 64;
 struct GroupEntry {
     versions: Vec<(i32, (u64, u64))>,
     made: Instant,
-    page: Bytes,
+    page: Page,
 }
 
 impl GroupEntry {
@@ -124,7 +152,7 @@ impl GroupEntry {
 pub struct PageCache {
     /// The database's data versions (`DbPool::versions`).
     versions: Arc<Versions>,
-    pages: RwLock<HashMap<PageKey, Entry<Bytes>>>,
+    pages: RwLock<HashMap<PageKey, Entry<Page>>>,
     sessions: RwLock<HashMap<String, Entry<User>>>,
     groups: RwLock<HashMap<GroupKey, GroupEntry>>,
     /// Pages being built, with what wakes those waiting for them.
@@ -133,7 +161,7 @@ pub struct PageCache {
 
 /// How a view gets its page: from the cache, or by building it.
 pub enum Lookup<'a> {
-    Hit(Bytes),
+    Hit(Page),
     /// Build the page and [`PageCache::keep_page`] it; views of the same page wait meanwhile.
     /// Dropping the claim (kept or not, even on an error) lets them go on.
     Build(BuildClaim<'a>),
@@ -214,15 +242,15 @@ impl PageCache {
         self.versions.of(user_id)
     }
 
-    pub fn page(&self, key: &PageKey) -> Option<Bytes> {
+    pub fn page(&self, key: &PageKey) -> Option<Page> {
         read(&self.pages, key, &self.versions)
     }
 
     /// Keeps a page built from data read at `version`.
-    pub fn keep_page(&self, key: PageKey, version: (u64, u64), body: Bytes) {
+    pub fn keep_page(&self, key: PageKey, version: (u64, u64), body: Page) {
         write(
             &self.pages,
-            MAX_PAGES,
+            MAX_PAGE_BYTES,
             &self.versions,
             key,
             key.0,
@@ -236,14 +264,14 @@ impl PageCache {
         members.iter().map(|&m| (m, self.versions.of(m))).collect()
     }
 
-    pub fn group_page(&self, key: &GroupKey) -> Option<Bytes> {
+    pub fn group_page(&self, key: &GroupKey) -> Option<Page> {
         let groups = self.groups.read().ok()?;
         let entry = groups.get(key)?;
         entry.fresh(&self.versions).then(|| entry.page.clone())
     }
 
     /// Keeps a group page built from data read at `versions`.
-    pub fn keep_group_page(&self, key: GroupKey, versions: Vec<(i32, (u64, u64))>, page: Bytes) {
+    pub fn keep_group_page(&self, key: GroupKey, versions: Vec<(i32, (u64, u64))>, page: Page) {
         if let Ok(mut groups) = self.groups.write() {
             if groups.len() >= MAX_GROUP_PAGES {
                 groups.retain(|_, e| e.fresh(&self.versions));
@@ -290,6 +318,7 @@ impl PageCache {
 mod tests {
     use super::*;
     use crate::db::versions::Scope;
+    use actix_web::web::Bytes;
     use std::cell::Cell;
 
     fn cache() -> PageCache {
@@ -309,7 +338,7 @@ mod tests {
                     let version = cache.version(1);
                     // Rendering takes a while: the others arrive meanwhile.
                     actix_web::rt::time::sleep(Duration::from_millis(50)).await;
-                    let page = Bytes::from_static(b"<html>");
+                    let page = Page::new(Bytes::from_static(b"<html>"));
                     cache.keep_page(key, version, page.clone());
                     page
                 }
@@ -317,7 +346,7 @@ mod tests {
         };
         let pages = futures_util::future::join_all((0..16).map(|_| view())).await;
         assert_eq!(builds.get(), 1, "one build for 16 views");
-        assert!(pages.iter().all(|p| p == "<html>"));
+        assert!(pages.iter().all(|p| p.body == "<html>"));
     }
 
     #[actix_web::test]
@@ -333,8 +362,10 @@ mod tests {
 
     #[test]
     fn a_full_cache_drops_stale_entries_first_and_never_everything() {
+        const MAX_PAGES: usize = 128;
         let cache = cache();
-        let page = Bytes::from_static(b"p");
+        // 128 of these fill the cache's bytes.
+        let page = Page::new(Bytes::from(vec![b'p'; MAX_PAGE_BYTES / MAX_PAGES]));
         // User 1's pages go stale; user 2's stay fresh.
         for user in [1, 2] {
             for n in 0..MAX_PAGES / 2 {

@@ -2,7 +2,7 @@
 
 use diesel::prelude::*;
 
-use super::schema::{recommendations, refresh_status};
+use super::schema::{recommendations, refresh_status, together_rows};
 use super::states::{RefreshState, RunOutcome};
 
 /// Replaces all of a user's rows at once (the tabs not given are emptied): one transaction, so a
@@ -259,4 +259,31 @@ pub fn reset_interrupted(conn: &mut impl super::Writable, now: i64) -> QueryResu
         .execute(conn)?;
         Ok(failed + forgotten)
     }
+}
+
+/// Everyone whose pages show any of `titles` (kind, id): the users whose stored rows hold one,
+/// and the members of every group whose AI rows do. Matched in the stored JSON, where a card
+/// starts `{"kind":"movie","tmdb_id":603,`.
+pub fn holders(
+    conn: &mut SqliteConnection,
+    titles: &[(String, i64)],
+) -> QueryResult<std::collections::BTreeSet<i32>> {
+    let mut users = std::collections::BTreeSet::new();
+    for (kind, id) in titles {
+        let pattern = format!("%\"kind\":\"{kind}\",\"tmdb_id\":{id},%");
+        users.extend(
+            recommendations::table
+                .filter(recommendations::rows_json.like(&pattern))
+                .select(recommendations::user_id)
+                .load::<i32>(conn)?,
+        );
+        for members in together_rows::table
+            .filter(together_rows::rows_json.like(&pattern))
+            .select(together_rows::members)
+            .load::<String>(conn)?
+        {
+            users.extend(members.split(',').filter_map(|m| m.parse::<i32>().ok()));
+        }
+    }
+    Ok(users)
 }

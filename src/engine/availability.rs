@@ -45,16 +45,40 @@ pub async fn fetch_and_store(
         .buffer_unordered(CONCURRENCY)
         .collect()
         .await;
-    let _ = db::write(pool, db::Scope::Everyone, move |c| {
+    let answers = answers
+        .into_iter()
+        .map(|(kind, id, (status, link))| (kind, id, status, link))
+        .collect();
+    let _ = store(pool, answers).await;
+    asked
+}
+
+/// Caches each title's availability and Plex link. Only a title whose status or link changed
+/// makes pages stale, and only the pages that show it (`recommendations::holders`): a re-check
+/// that finds nothing new drops no page, and one badge that flips drops its holders' pages,
+/// not everyone's.
+pub async fn store(
+    pool: &db::DbPool,
+    answers: Vec<(Kind, i64, Availability, Option<String>)>,
+) -> Result<(), crate::error::AppError> {
+    let holders = db::write(pool, db::Scope::Unshown, move |c| {
         let now = db::now();
-        for (kind, id, (status, link)) in answers {
+        let mut changed = Vec::new();
+        for (kind, id, status, link) in answers {
+            let before = db::cache::availability_linked(c, kind.as_str(), id)?;
+            if before.is_none_or(|(s, l, _)| s != status.as_str() || l != link) {
+                changed.push((kind.as_str().to_owned(), id));
+            }
             let link = link.as_deref();
             db::cache::put_availability_linked(c, kind.as_str(), id, status.as_str(), link, now)?;
         }
-        Ok(())
+        Ok(db::recommendations::holders(c, &changed)?)
     })
-    .await;
-    asked
+    .await?;
+    for user in holders {
+        pool.versions().bump(db::Scope::User(user));
+    }
+    Ok(())
 }
 
 /// At refresh time: every card whose cached status is stale. Returns how many were asked.

@@ -8,3 +8,4 @@ pub mod forwarded;
 pub mod headers;
 pub mod limiter;
 pub mod negotiate;
+pub mod revisit;

@@ -11,6 +11,7 @@ use super::card_action::{
 use super::respond::{back_to, back_with, html, render};
 use crate::auth::session::CurrentUser;
 use crate::db::{self, users::User};
+use crate::engine::availability;
 use crate::error::AppError;
 use crate::http::negotiate::{ResponseKind, wants_fragment};
 use crate::integrations::overseerr::{Availability, Badge, RequestOutcome, TvPlan};
@@ -77,16 +78,7 @@ pub async fn request(
                     },
                 ),
             };
-            let _ = db::write(&state.pool, db::Scope::Everyone, move |c| {
-                Ok(db::cache::put_availability(
-                    c,
-                    kind.as_str(),
-                    id,
-                    status.as_str(),
-                    db::now(),
-                )?)
-            })
-            .await;
+            let _ = availability::store(&state.pool, vec![(kind, id, status, None)]).await;
             if !wants_fragment(&req) {
                 let message = format!("{}: {note}", saved.title);
                 return Ok(back_with(&session, &back, true, message));
@@ -297,25 +289,7 @@ pub async fn status(
     };
     let status = match asked {
         Ok((status, link)) => {
-            let changed = cached.as_ref().is_none_or(|(stored, stored_link, _)| {
-                stored != status.as_str() || *stored_link != link
-            });
-            let scope = if changed {
-                db::Scope::Everyone
-            } else {
-                db::Scope::Unshown
-            };
-            let _ = db::write(&state.pool, scope, move |c| {
-                Ok(db::cache::put_availability_linked(
-                    c,
-                    kind.as_str(),
-                    id,
-                    status.as_str(),
-                    link.as_deref(),
-                    db::now(),
-                )?)
-            })
-            .await;
+            let _ = availability::store(&state.pool, vec![(kind, id, status, link)]).await;
             status
         }
         Err(error) => {

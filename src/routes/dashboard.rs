@@ -10,6 +10,7 @@ use crate::db::states::{RefreshState, RunOutcome};
 use crate::db::{self, users::User};
 use crate::error::AppError;
 use crate::http::negotiate::wants_fragment;
+use crate::http::revisit::Page;
 use crate::media::{Kind, Tab};
 use crate::page_cache::Lookup;
 use crate::state::AppState;
@@ -83,7 +84,7 @@ pub async fn dashboard(
     // Held while this view builds the page, so concurrent views of it wait for this build.
     let _building = if cacheable && !seen_long_ago {
         match state.cache.page_or_build(key).await {
-            Lookup::Hit(page) => return Ok(html_bytes(page)),
+            Lookup::Hit(page) => return Ok(page.answer(&req)),
             Lookup::Build(claim) => Some(claim),
         }
     } else {
@@ -103,17 +104,12 @@ pub async fn dashboard(
     if !stale.is_empty() {
         state.rechecks.start(stale);
     }
-    let page = actix_web::web::Bytes::from(page);
+    let page = Page::new(actix_web::web::Bytes::from(page));
+    let answer = page.answer(&req);
     if cacheable {
-        state.cache.keep_page(key, version, page.clone());
+        state.cache.keep_page(key, version, page);
     }
-    Ok(html_bytes(page))
-}
-
-fn html_bytes(page: actix_web::web::Bytes) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page)
+    Ok(answer)
 }
 
 /// Renders the page (or, for HTMX, the tab body) from what was loaded. Also returns the

@@ -18,6 +18,7 @@ use crate::engine::rows::Card;
 use crate::engine::together::{MAX_GROUP, load_members};
 use crate::error::AppError;
 use crate::http::negotiate::wants_fragment;
+use crate::http::revisit::Page;
 use crate::integrations::overseerr::Availability;
 use crate::media::Kind;
 use crate::state::AppState;
@@ -150,7 +151,7 @@ pub async fn page(
         && user.share_together
         && let Some(page) = state.cache.group_page(&key)
     {
-        return Ok(html_bytes(page));
+        return Ok(page.answer(&req));
     }
     // Read before checking consent and loading: a write meanwhile makes this copy stale at once.
     let everyone_then = state.cache.version(user.id);
@@ -184,17 +185,12 @@ pub async fn page(
             user,
         })?
     };
-    let page = Bytes::from(page);
+    let page = Page::new(Bytes::from(page));
+    let answer = page.answer(&req);
     if notice.is_none() {
-        state.cache.keep_group_page(key, versions, page.clone());
+        state.cache.keep_group_page(key, versions, page);
     }
-    Ok(html_bytes(page))
-}
-
-fn html_bytes(page: Bytes) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .body(page)
+    Ok(answer)
 }
 
 async fn picker(

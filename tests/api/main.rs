@@ -39,6 +39,7 @@ mod real_litellm;
 mod real_traefik;
 mod real_upstreams;
 mod refresh;
+mod revisits;
 mod sessions;
 mod sign_in;
 mod startup;

@@ -324,3 +324,55 @@ fn slow_body_through(port: u16) -> String {
     }
     String::from_utf8_lossy(&answer).into_owned()
 }
+
+/// Issue 21: through a real Traefik (gzip on, as Saltbox runs it) the dashboard keeps its ETag,
+/// and a revisit that sends it back is a 304 with no body.
+#[actix_web::test]
+async fn through_a_real_traefik_a_revisit_is_a_304() {
+    let Some(binary) = traefik("real_traefik::through_a_real_traefik_a_revisit") else {
+        return;
+    };
+    let app = TestApp::spawn_with(Options {
+        extra_env: vec![("SAGARR_TRUSTED_PROXIES", "127.0.0.1".to_owned())],
+        ..Options::default()
+    })
+    .await;
+    app.signed_in_as(&crate::helpers::owner()).await;
+    let cookie = format!(
+        "{}={}",
+        sagarr::auth::session::COOKIE_NAME,
+        app.session_cookie().expect("signed in")
+    );
+    let proxy = Traefik::start(&binary, app.port);
+    let http = client();
+    routed(&http, &proxy).await;
+    let url = format!("https://127.0.0.1:{}/", proxy.websecure);
+    let first = http
+        .get(&url)
+        .insert_header(("Host", "sagarr.test"))
+        .insert_header(("Cookie", cookie.clone()))
+        .insert_header(("Accept-Encoding", "gzip"))
+        .send()
+        .await
+        .expect("through Traefik");
+    assert_eq!(first.status(), StatusCode::OK);
+    let etag = first
+        .headers()
+        .get("etag")
+        .and_then(|v| v.to_str().ok())
+        .expect("the ETag reaches the browser")
+        .to_owned();
+    let mut revisit = http
+        .get(&url)
+        .insert_header(("Host", "sagarr.test"))
+        .insert_header(("Cookie", cookie))
+        .insert_header(("Accept-Encoding", "gzip"))
+        .insert_header(("If-None-Match", etag))
+        .send()
+        .await
+        .expect("through Traefik");
+    assert_eq!(revisit.status(), StatusCode::NOT_MODIFIED);
+    assert!(revisit.body().await.expect("body").is_empty());
+    drop(proxy);
+    app.stop().await;
+}

@@ -1,0 +1,85 @@
+//! Revisits (docs/performance.md "Revisits"): a cached page carries an `ETag` made from its
+//! bytes, and a browser that sends it back in `If-None-Match` gets `304 Not Modified` with no
+//! body. Made from the bytes, not from a data version, so it is right even after a restart or
+//! a write by another process (`sagarr refresh`): equal tags mean equal pages.
+
+use std::hash::{Hash, Hasher};
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse};
+
+/// A rendered page and its tag, as the page cache keeps them.
+#[derive(Clone)]
+pub struct Page {
+    pub body: Bytes,
+    pub etag: HeaderValue,
+}
+
+impl Page {
+    /// Tags `body` (about 50 µs for a 100 KB page, once per build, never per view).
+    pub fn new(body: Bytes) -> Self {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        body.hash(&mut hasher);
+        // Weak: the same page gzip-compressed or not is the same page to us.
+        let etag = HeaderValue::from_str(&format!("W/\"{:016x}\"", hasher.finish()))
+            .unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""));
+        Self { body, etag }
+    }
+
+    /// 304 when the browser already holds these bytes, else 200 with the page.
+    pub fn answer(&self, req: &HttpRequest) -> HttpResponse {
+        if holds(req, &self.etag) {
+            return HttpResponse::NotModified()
+                .insert_header((header::ETAG, self.etag.clone()))
+                .finish();
+        }
+        HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .insert_header((header::ETAG, self.etag.clone()))
+            .body(self.body.clone())
+    }
+}
+
+/// Whether `If-None-Match` names `etag` (or is `*`); weak comparison, as RFC 9110 asks for
+/// `If-None-Match`.
+fn holds(req: &HttpRequest, etag: &HeaderValue) -> bool {
+    let ours = etag.as_bytes();
+    let ours = ours.strip_prefix(b"W/").unwrap_or(ours);
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag).as_bytes() == ours)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn the_same_bytes_get_the_same_tag_and_a_revisit_gets_304() {
+        let page = Page::new(Bytes::from_static(b"<html>one</html>"));
+        assert_eq!(
+            Page::new(Bytes::from_static(b"<html>one</html>")).etag,
+            page.etag
+        );
+        assert_ne!(
+            Page::new(Bytes::from_static(b"<html>two</html>")).etag,
+            page.etag
+        );
+        let tag = page.etag.to_str().unwrap().to_owned();
+        let strong = tag.trim_start_matches("W/").to_owned();
+        for sent in [tag.as_str(), strong.as_str(), "\"x\", W/\"y\"", "*"] {
+            let req = TestRequest::default()
+                .insert_header((header::IF_NONE_MATCH, sent))
+                .to_http_request();
+            let expected = if sent.contains('x') { 200 } else { 304 };
+            assert_eq!(page.answer(&req).status().as_u16(), expected, "{sent}");
+        }
+        let fresh = TestRequest::default().to_http_request();
+        assert_eq!(page.answer(&fresh).status().as_u16(), 200);
+    }
+}

@@ -1,0 +1,99 @@
+//! Revisits (docs/performance.md "Revisits"): a page carries an ETag made from its bytes, a
+//! browser that sends it back gets 304 with no body, and any change a user would see (his
+//! rating, a refresh) gives the page a new tag.
+
+use awc::http::StatusCode;
+
+use crate::actions::friend_with_rows;
+
+#[actix_web::test]
+async fn a_revisit_of_an_unchanged_page_is_a_304_and_a_rating_changes_the_tag() {
+    let app = friend_with_rows().await;
+    let first = app.get("/?tab=movies").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let etag = first.header("etag").expect("an ETag").to_owned();
+    assert!(etag.starts_with("W/\""), "{etag}");
+    // From the page cache, the same bytes, the same tag.
+    let again = app.get("/?tab=movies").await;
+    assert_eq!(again.header("etag"), Some(etag.as_str()));
+    assert_eq!(again.body, first.body);
+
+    let revisit = app
+        .get_with("/?tab=movies", &[("If-None-Match", &etag)])
+        .await;
+    assert_eq!(revisit.status, StatusCode::NOT_MODIFIED);
+    assert!(revisit.body.is_empty());
+    assert_eq!(revisit.header("etag"), Some(etag.as_str()));
+    // The HTMX fragment of the same address is another body, with its own tag.
+    let fragment = app
+        .get_with(
+            "/?tab=movies",
+            &[("HX-Request", "true"), ("If-None-Match", &etag)],
+        )
+        .await;
+    assert_eq!(fragment.status, StatusCode::OK);
+    assert_ne!(fragment.header("etag"), Some(etag.as_str()));
+
+    // A rating: the next view is a new page, with a new tag, and the old tag gets it in full.
+    let card = first
+        .body
+        .split("id=\"card-movie-")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a movie card")
+        .to_owned();
+    let rated = app
+        .htmx_post(
+            &format!("/media/movie/{card}/rate"),
+            &[("rating", "1"), ("back", "/?tab=movies")],
+        )
+        .await;
+    assert_eq!(rated.status, StatusCode::OK, "{}", rated.body);
+    let after = app
+        .get_with("/?tab=movies", &[("If-None-Match", &etag)])
+        .await;
+    assert_eq!(after.status, StatusCode::OK);
+    assert_ne!(after.header("etag"), Some(etag.as_str()));
+    assert!(!after.body.contains(&format!("id=\"card-movie-{card}\"")));
+    app.stop().await;
+}
+
+#[actix_web::test]
+async fn an_availability_change_drops_only_the_pages_that_show_the_title() {
+    use sagarr::media::Kind;
+    let app = friend_with_rows().await;
+    let friend_id = app.user(&crate::helpers::friend()).expect("friend").id;
+    let page = app.get("/?tab=movies").await.body;
+    let cached =
+        |app: &crate::helpers::TestApp| app.app.cache.page(&(friend_id, "movies", false)).is_some();
+    assert!(cached(&app), "the view was kept");
+    let shown: Vec<i64> = page
+        .split("id=\"card-movie-")
+        .skip(1)
+        .filter_map(|s| s.split('"').next()?.parse().ok())
+        .collect();
+
+    // A title on nobody's page turns available: the friend's page stands.
+    let elsewhere = 13; // Forrest Gump: in the catalogue, in nobody's rows here
+    assert!(!shown.contains(&elsewhere));
+    app.fakes
+        .overseerr
+        .set_status(Kind::Movie, elsewhere, 5, &[]);
+    let status = app.get("/media/movie/13/status").await;
+    assert!(status.body.contains("available"), "{}", status.body);
+    assert!(
+        cached(&app),
+        "a title he does not have changes nothing of his"
+    );
+
+    // One of his titles turns available: his page goes, and the next view shows the badge.
+    let his = *shown.last().expect("a movie card");
+    app.fakes.overseerr.set_status(Kind::Movie, his, 5, &[]);
+    let status = app.get(&format!("/media/movie/{his}/status")).await;
+    assert!(status.body.contains("available"), "{}", status.body);
+    assert!(!cached(&app), "his page showed the old badge");
+    let after = app.get("/?tab=movies").await.body;
+    assert_ne!(after, page);
+    assert!(after.contains("On your Plex now"), "{after}");
+    app.stop().await;
+}
