@@ -24,17 +24,11 @@ const RUNS: usize = 3;
 const TABS: [&str; 3] = ["movies", "tv", "documentaries"];
 
 fn main() {
-    let ok = actix_web::rt::System::new().block_on(run());
-    if !ok {
-        std::process::exit(1);
-    }
+    common::main_of(run);
 }
 
 async fn run() -> bool {
-    let seconds: u64 = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(60);
+    let seconds = common::seconds_or(60);
     let users: i64 = std::env::var("BENCH_USERS")
         .ok()
         .and_then(|s| s.parse().ok())

@@ -13,41 +13,18 @@ mod common;
 
 use std::time::Duration;
 
-use sagarr::fakes::plex::{FakeAccount, FakePlex};
-
 use common::{
-    peak_rss_during, sign_in, sign_in_viewers, start_nginx, start_sagarr, store_full_dashboard,
-    target, wrk,
+    peak_rss_during, sign_in, sign_in_viewers, start_nginx, store_full_dashboard, target, wrk,
 };
 
 fn main() {
-    let ok = actix_web::rt::System::new().block_on(run());
-    if !ok {
-        std::process::exit(1);
-    }
+    common::main_of(run);
 }
 
 async fn run() -> bool {
-    let seconds: u64 = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
-    let plex = FakePlex::start().expect("fake plex");
-    let owner = FakeAccount::new(1, "Owner");
-    plex.add_account(owner.clone());
+    let seconds = common::seconds_or(10);
     let dir = tempfile::tempdir().expect("temp dir");
-    let (app, base) = start_sagarr(
-        common::free_port(),
-        vec![
-            ("SAGARR_DATA_DIR", dir.path().display().to_string()),
-            ("PLEX_TV_URL", plex.url.clone()),
-            ("TMDB_API_KEY", "unused".into()),
-            ("TAUTULLI_URL", "http://127.0.0.1:9".into()),
-            ("TAUTULLI_API_KEY", "unused".into()),
-            ("SAGARR_LOG", "error".into()),
-        ],
-    )
-    .await;
+    let (plex, owner, app, base) = common::page_bench_app(dir.path()).await;
     let http = common::http_client();
     let cookie = sign_in(&http, &base, &plex, &owner, None).await;
     let pool = sagarr::db::open(&dir.path().join("sagarr.db")).expect("database");

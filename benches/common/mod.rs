@@ -24,6 +24,44 @@ impl Drop for Killed {
     }
 }
 
+/// Runs a bench's `run` on an actix System, then exits 1 if it missed a target (only after
+/// `run` returned, so its app and nginx guards have stopped them).
+pub fn main_of<F: std::future::Future<Output = bool>>(run: impl FnOnce() -> F) {
+    let ok = actix_web::rt::System::new().block_on(run());
+    if !ok {
+        std::process::exit(1);
+    }
+}
+
+/// `BENCH_SECONDS`, or `default`.
+pub fn seconds_or(default: u64) -> u64 {
+    std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The release app for a page bench: data in `dir`, plex.tv faked with one owner account,
+/// TMDb and Tautulli unreachable (the rows are stored by the bench), errors-only logs.
+pub async fn page_bench_app(dir: &std::path::Path) -> (FakePlex, FakeAccount, Killed, String) {
+    let plex = FakePlex::start().expect("fake plex");
+    let owner = FakeAccount::new(1, "Owner");
+    plex.add_account(owner.clone());
+    let (app, base) = start_sagarr(
+        free_port(),
+        vec![
+            ("SAGARR_DATA_DIR", dir.display().to_string()),
+            ("PLEX_TV_URL", plex.url.clone()),
+            ("TMDB_API_KEY", "unused".into()),
+            ("TAUTULLI_URL", "http://127.0.0.1:9".into()),
+            ("TAUTULLI_API_KEY", "unused".into()),
+            ("SAGARR_LOG", "error".into()),
+        ],
+    )
+    .await;
+    (plex, owner, app, base)
+}
+
 /// Starts the release `sagarr serve` on `port` with exactly `env` (plus any `MIMALLOC_*` and
 /// `MALLOC_*` allocator settings the bench itself was given) and waits until it answers.
 pub async fn start_sagarr(port: u16, env: Vec<(&'static str, String)>) -> (Killed, String) {

@@ -89,9 +89,14 @@ pub fn build(taste: &Taste, candidates: &[Candidate], shape: Shape) -> Prompt {
          interested\". Each row has a short title and a one-line reason. Each item has its exact title, release year, \
          kind, the tmdb_id when it is a candidate, and \"because\": the title from my history it follows from.\n"
     ));
+    finish(system, user, shape, "this viewer")
+}
+
+/// The rating limit's line, then the prompt: the same reply format for one viewer or a group.
+fn finish(system: String, mut user: String, shape: Shape, who: &str) -> Prompt {
     if let Some(limit) = shape.rating_limit {
         user.push_str(&format!(
-            "Suggest only titles rated {limit} or lower (US certification; TV ratings alike): this viewer \
+            "Suggest only titles rated {limit} or lower (US certification; TV ratings alike): {who} \
              may not see anything above that.\n"
         ));
     }
@@ -183,22 +188,7 @@ pub fn build_group(members: &[GroupMember<'_>], shape: Shape) -> Prompt {
          candidate, and \"because\": for each of us, the title from their history it follows from, written \
          \"Name: Title\" and joined by \"; \".\n"
     ));
-    if let Some(limit) = shape.rating_limit {
-        user.push_str(&format!(
-            "Suggest only titles rated {limit} or lower (US certification; TV ratings alike): one of us may not \
-             see anything above that.\n"
-        ));
-    }
-    Prompt {
-        system,
-        user,
-        schema_name: "recommendations",
-        schema: schema(),
-        temperature: 0.7,
-        answer_tokens: Some(
-            super::estimate::answer_tokens(shape.rows_per_kind, shape.items_per_row).1 as u64,
-        ),
-    }
+    finish(system, user, shape, "one of us")
 }
 
 /// docs/http.md's reply format as a JSON schema.

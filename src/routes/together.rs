@@ -24,7 +24,7 @@ use crate::media::Kind;
 use crate::state::AppState;
 use crate::views::card::CardView;
 use crate::views::refresh_status::StatusFragment;
-use crate::views::shelf::{Cached, ON_PLEX_TITLE};
+use crate::views::shelf::{Cached, ON_PLEX_TITLE, cached_statuses};
 
 /// Titles a group page may look up on TMDb when no member's rows hold them (later views read
 /// them from the cache).
@@ -279,20 +279,8 @@ async fn group_body(
         .iter()
         .map(|g| (g.card.kind.as_str().to_owned(), g.card.tmdb_id))
         .collect();
-    let statuses: HashMap<(String, i64), Cached> = db::run(&state.pool, move |c| {
-        Ok(db::cache::availabilities(c, &keys)?
-            .into_iter()
-            .map(|a| {
-                let cached = Cached {
-                    status: Availability::from_stored(&a.status),
-                    fetched_at: a.fetched_at,
-                    plex_url: a.plex_url,
-                };
-                ((a.kind, a.tmdb_id), cached)
-            })
-            .collect())
-    })
-    .await?;
+    let statuses: HashMap<(String, i64), Cached> =
+        db::run(&state.pool, move |c| Ok(cached_statuses(c, &keys)?)).await?;
     let with = with_param(names);
     let back = format!("/together?with={with}");
     let per_row = state.config.items_per_row;

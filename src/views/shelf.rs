@@ -68,17 +68,7 @@ pub async fn load(state: &AppState, user_id: i32, tab: Tab) -> Result<TabData, A
                     .map(|c| (c.kind.as_str().to_owned(), c.tmdb_id))
             })
             .collect();
-        let statuses = db::cache::availabilities(conn, &titles)?
-            .into_iter()
-            .map(|a| {
-                let cached = Cached {
-                    status: Availability::from_stored(&a.status),
-                    fetched_at: a.fetched_at,
-                    plex_url: a.plex_url,
-                };
-                ((a.kind, a.tmdb_id), cached)
-            })
-            .collect();
+        let statuses = cached_statuses(conn, &titles)?;
         Ok(TabData {
             rows,
             acted_on: db::preferences::acted_on(conn, user_id)?
@@ -91,6 +81,24 @@ pub async fn load(state: &AppState, user_id: i32, tab: Tab) -> Result<TabData, A
         })
     })
     .await
+}
+
+/// The cached availability of `titles`, by (kind, id).
+pub fn cached_statuses(
+    conn: &mut diesel::SqliteConnection,
+    titles: &[(String, i64)],
+) -> diesel::QueryResult<HashMap<(String, i64), Cached>> {
+    Ok(db::cache::availabilities(conn, titles)?
+        .into_iter()
+        .map(|a| {
+            let cached = Cached {
+                status: Availability::from_stored(&a.status),
+                fetched_at: a.fetched_at,
+                plex_url: a.plex_url,
+            };
+            ((a.kind, a.tmdb_id), cached)
+        })
+        .collect())
 }
 
 fn key_of(card: &Card) -> (String, i64) {
