@@ -37,6 +37,10 @@ pub type DbConn = PooledConnection<ConnectionManager<SqliteConnection>>;
 pub struct DbPool {
     pool: Pool<ConnectionManager<SqliteConnection>>,
     versions: Arc<Versions>,
+    /// One permit per connection: work waits for one here, on the async side, instead of in a
+    /// blocking thread of its own. Under a burst of cache misses that keeps the blocking
+    /// threads (and the memory each one's allocator holds) to the pool's size.
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl DbPool {
@@ -161,6 +165,7 @@ pub fn open(path: &Path) -> Result<DbPool, String> {
     Ok(DbPool {
         pool,
         versions: Arc::default(),
+        permits: Arc::new(tokio::sync::Semaphore::new(POOL_SIZE as usize)),
     })
 }
 
@@ -186,6 +191,12 @@ where
     F: FnOnce(&mut Reader) -> Result<T, AppError> + Send + 'static,
     T: Send + 'static,
 {
+    let _permit = pool
+        .permits
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(|e| AppError::internal("database pool", e))?;
     let pool = pool.pool.clone();
     actix_web::web::block(move || {
         let conn = pool
