@@ -71,11 +71,20 @@ impl AppError {
 
     /// Renders the error for the kind of client that asked.
     pub fn render(&self, kind: ResponseKind) -> HttpResponse {
+        self.render_for(kind, None)
+    }
+
+    /// Renders the error; a failure on our side also names the request (`reference`, its id in
+    /// the logs) so the one who saw it can quote it to the admin.
+    pub fn render_for(&self, kind: ResponseKind, reference: Option<&str>) -> HttpResponse {
+        let mut message = self.to_string();
         if let Self::Internal { context, cause } = self {
-            tracing::error!(%context, %cause, "request failed");
+            tracing::error!(%context, %cause, request_id = reference.unwrap_or("-"), "request failed");
+            if let Some(reference) = reference {
+                message.push_str(&format!(" Quote this to the admin: {reference}."));
+            }
         }
         let status = self.status_code();
-        let message = self.to_string();
         match (self, kind) {
             (Self::Unauthenticated, ResponseKind::Page) => HttpResponse::SeeOther()
                 .insert_header((header::LOCATION, "/login"))

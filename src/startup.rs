@@ -119,8 +119,8 @@ impl Application {
 
         let app_state = state.clone();
         let server = HttpServer::new(move || {
-            // Last wrapped runs first: compress, headers, error rendering, session, cross-site
-            // check, then the body deadline.
+            // Last wrapped runs first: compress, the request's id and span, headers, error
+            // rendering, session, cross-site check, then the body deadline.
             App::new()
                 .app_data(app_state.clone())
                 // One outbound client per worker (awc is !Send), so connections are reused.
@@ -130,6 +130,7 @@ impl Application {
                 .wrap(auth::session::middleware(key.clone()))
                 .wrap(from_fn(http::error_pages::render_errors))
                 .wrap(from_fn(http::headers::add_headers))
+                .wrap(from_fn(http::request_id::trace_requests))
                 .wrap(Compress::default())
                 .configure(routes::configure)
                 .configure(|cfg| {

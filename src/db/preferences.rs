@@ -48,42 +48,39 @@ pub fn upsert(
     now: i64,
 ) -> QueryResult<Preference> {
     let conn = conn.connection();
-
-    {
-        conn.immediate_transaction(|conn| {
-            diesel::insert_into(preferences::table)
-                .values((
-                    preferences::user_id.eq(user_id),
-                    preferences::kind.eq(&p.kind),
-                    preferences::tmdb_id.eq(p.tmdb_id),
-                    preferences::rating.eq(p.rating),
-                    preferences::action.eq(&p.action),
-                    preferences::title.eq(&p.title),
-                    preferences::year.eq(p.year),
-                    preferences::poster_path.eq(&p.poster_path),
-                    preferences::created_at.eq(now),
-                    preferences::updated_at.eq(now),
-                ))
-                .on_conflict((
-                    preferences::user_id,
-                    preferences::kind,
-                    preferences::tmdb_id,
-                ))
-                .do_update()
-                .set((
-                    preferences::rating.eq(p.rating),
-                    preferences::action.eq(&p.action),
-                    preferences::updated_at.eq(now),
-                ))
-                .execute(conn)?;
-            preferences::table
-                .filter(preferences::user_id.eq(user_id))
-                .filter(preferences::kind.eq(&p.kind))
-                .filter(preferences::tmdb_id.eq(p.tmdb_id))
-                .select(Preference::as_select())
-                .get_result(conn)
-        })
-    }
+    conn.immediate_transaction(|conn| {
+        diesel::insert_into(preferences::table)
+            .values((
+                preferences::user_id.eq(user_id),
+                preferences::kind.eq(&p.kind),
+                preferences::tmdb_id.eq(p.tmdb_id),
+                preferences::rating.eq(p.rating),
+                preferences::action.eq(&p.action),
+                preferences::title.eq(&p.title),
+                preferences::year.eq(p.year),
+                preferences::poster_path.eq(&p.poster_path),
+                preferences::created_at.eq(now),
+                preferences::updated_at.eq(now),
+            ))
+            .on_conflict((
+                preferences::user_id,
+                preferences::kind,
+                preferences::tmdb_id,
+            ))
+            .do_update()
+            .set((
+                preferences::rating.eq(p.rating),
+                preferences::action.eq(&p.action),
+                preferences::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+        preferences::table
+            .filter(preferences::user_id.eq(user_id))
+            .filter(preferences::kind.eq(&p.kind))
+            .filter(preferences::tmdb_id.eq(p.tmdb_id))
+            .select(Preference::as_select())
+            .get_result(conn)
+    })
 }
 
 pub fn find(
@@ -108,16 +105,13 @@ pub fn delete(
     tmdb_id: i64,
 ) -> QueryResult<usize> {
     let conn = conn.connection();
-
-    {
-        diesel::delete(
-            preferences::table
-                .filter(preferences::user_id.eq(user_id))
-                .filter(preferences::kind.eq(kind))
-                .filter(preferences::tmdb_id.eq(tmdb_id)),
-        )
-        .execute(conn)
-    }
+    diesel::delete(
+        preferences::table
+            .filter(preferences::user_id.eq(user_id))
+            .filter(preferences::kind.eq(kind))
+            .filter(preferences::tmdb_id.eq(tmdb_id)),
+    )
+    .execute(conn)
 }
 
 /// One page of the user's records, newest first, and how many there are in all.

@@ -14,24 +14,21 @@ pub fn replace(
     now: i64,
 ) -> QueryResult<()> {
     let conn = conn.connection();
-
-    {
-        conn.immediate_transaction(|conn| {
-            diesel::delete(recommendations::table.filter(recommendations::user_id.eq(user_id)))
+    conn.immediate_transaction(|conn| {
+        diesel::delete(recommendations::table.filter(recommendations::user_id.eq(user_id)))
+            .execute(conn)?;
+        for (tab, json) in tabs {
+            diesel::insert_into(recommendations::table)
+                .values((
+                    recommendations::user_id.eq(user_id),
+                    recommendations::tab.eq(*tab),
+                    recommendations::rows_json.eq(json),
+                    recommendations::generated_at.eq(now),
+                ))
                 .execute(conn)?;
-            for (tab, json) in tabs {
-                diesel::insert_into(recommendations::table)
-                    .values((
-                        recommendations::user_id.eq(user_id),
-                        recommendations::tab.eq(*tab),
-                        recommendations::rows_json.eq(json),
-                        recommendations::generated_at.eq(now),
-                    ))
-                    .execute(conn)?;
-            }
-            Ok(())
-        })
-    }
+        }
+        Ok(())
+    })
 }
 
 /// The stored rows JSON of a tab and when it was made.
@@ -133,38 +130,32 @@ fn upsert(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> {
 /// Marks a refresh queued (a new run clears the last step and message).
 pub fn set_queued(conn: &mut impl super::Writable, user_id: i32) -> QueryResult<()> {
     let conn = conn.connection();
-
-    {
-        upsert(conn, user_id)?;
-        diesel::update(refresh_status::table.find(user_id))
-            .set((
-                refresh_status::state.eq(RefreshState::Queued.as_str()),
-                refresh_status::step.eq("Waiting for its turn"),
-                refresh_status::done.eq(0),
-                refresh_status::total.eq(0),
-            ))
-            .execute(conn)
-            .map(drop)
-    }
+    upsert(conn, user_id)?;
+    diesel::update(refresh_status::table.find(user_id))
+        .set((
+            refresh_status::state.eq(RefreshState::Queued.as_str()),
+            refresh_status::step.eq("Waiting for its turn"),
+            refresh_status::done.eq(0),
+            refresh_status::total.eq(0),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
 /// Marks a run started, whatever state the last one left (a CLI run is never queued).
 pub fn set_running(conn: &mut impl super::Writable, user_id: i32, now: i64) -> QueryResult<()> {
     let conn = conn.connection();
-
-    {
-        upsert(conn, user_id)?;
-        diesel::update(refresh_status::table.find(user_id))
-            .set((
-                refresh_status::state.eq(RefreshState::Running.as_str()),
-                refresh_status::step.eq("Starting"),
-                refresh_status::done.eq(0),
-                refresh_status::total.eq(0),
-                refresh_status::started_at.eq(now),
-            ))
-            .execute(conn)
-            .map(drop)
-    }
+    upsert(conn, user_id)?;
+    diesel::update(refresh_status::table.find(user_id))
+        .set((
+            refresh_status::state.eq(RefreshState::Running.as_str()),
+            refresh_status::step.eq("Starting"),
+            refresh_status::done.eq(0),
+            refresh_status::total.eq(0),
+            refresh_status::started_at.eq(now),
+        ))
+        .execute(conn)
+        .map(drop)
 }
 
 /// Records progress: the run is running, at `step`, `done` of `total`. Only a queued or
@@ -177,22 +168,19 @@ pub fn set_progress(
     total: i32,
 ) -> QueryResult<()> {
     let conn = conn.connection();
-
-    {
-        diesel::update(
-            refresh_status::table
-                .find(user_id)
-                .filter(refresh_status::state.eq(RefreshState::Running.as_str())),
-        )
-        .set((
-            refresh_status::state.eq(RefreshState::Running.as_str()),
-            refresh_status::step.eq(step),
-            refresh_status::done.eq(done),
-            refresh_status::total.eq(total),
-        ))
-        .execute(conn)
-        .map(drop)
-    }
+    diesel::update(
+        refresh_status::table
+            .find(user_id)
+            .filter(refresh_status::state.eq(RefreshState::Running.as_str())),
+    )
+    .set((
+        refresh_status::state.eq(RefreshState::Running.as_str()),
+        refresh_status::step.eq(step),
+        refresh_status::done.eq(done),
+        refresh_status::total.eq(total),
+    ))
+    .execute(conn)
+    .map(drop)
 }
 
 /// Records how a run ended: `idle` after a success (rows or not), `failed` with the reason.
@@ -205,60 +193,54 @@ pub fn set_finished(
 ) -> QueryResult<()> {
     let success = outcome.succeeded();
     let conn = conn.connection();
-
-    {
-        upsert(conn, user_id)?;
-        let target = refresh_status::table.find(user_id);
+    upsert(conn, user_id)?;
+    let target = refresh_status::table.find(user_id);
+    diesel::update(target)
+        .set((
+            refresh_status::state.eq(if success {
+                RefreshState::Idle.as_str()
+            } else {
+                RefreshState::Failed.as_str()
+            }),
+            refresh_status::last_outcome.eq(outcome.as_str()),
+            refresh_status::step.eq(""),
+            refresh_status::message.eq(message),
+            refresh_status::finished_at.eq(now),
+        ))
+        .execute(conn)?;
+    if success {
         diesel::update(target)
-            .set((
-                refresh_status::state.eq(if success {
-                    RefreshState::Idle.as_str()
-                } else {
-                    RefreshState::Failed.as_str()
-                }),
-                refresh_status::last_outcome.eq(outcome.as_str()),
-                refresh_status::step.eq(""),
-                refresh_status::message.eq(message),
-                refresh_status::finished_at.eq(now),
-            ))
+            .set(refresh_status::last_success_at.eq(now))
             .execute(conn)?;
-        if success {
-            diesel::update(target)
-                .set(refresh_status::last_success_at.eq(now))
-                .execute(conn)?;
-        }
-        Ok(())
     }
+    Ok(())
 }
 
 /// At start-up: runs cut short by a stop or crash are marked failed, queued ones forgotten, so
 /// nothing shows "running" forever.
 pub fn reset_interrupted(conn: &mut impl super::Writable, now: i64) -> QueryResult<usize> {
     let conn = conn.connection();
-
-    {
-        let failed = diesel::update(
-            refresh_status::table.filter(refresh_status::state.eq(RefreshState::Running.as_str())),
-        )
-        .set((
-            refresh_status::state.eq(RefreshState::Failed.as_str()),
-            refresh_status::last_outcome.eq(RunOutcome::Failed.as_str()),
-            refresh_status::step.eq(""),
-            refresh_status::message
-                .eq("The refresh was interrupted by a restart; the previous rows were kept."),
-            refresh_status::finished_at.eq(now),
-        ))
-        .execute(conn)?;
-        let forgotten = diesel::update(
-            refresh_status::table.filter(refresh_status::state.eq(RefreshState::Queued.as_str())),
-        )
-        .set((
-            refresh_status::state.eq(RefreshState::Idle.as_str()),
-            refresh_status::step.eq(""),
-        ))
-        .execute(conn)?;
-        Ok(failed + forgotten)
-    }
+    let failed = diesel::update(
+        refresh_status::table.filter(refresh_status::state.eq(RefreshState::Running.as_str())),
+    )
+    .set((
+        refresh_status::state.eq(RefreshState::Failed.as_str()),
+        refresh_status::last_outcome.eq(RunOutcome::Failed.as_str()),
+        refresh_status::step.eq(""),
+        refresh_status::message
+            .eq("The refresh was interrupted by a restart; the previous rows were kept."),
+        refresh_status::finished_at.eq(now),
+    ))
+    .execute(conn)?;
+    let forgotten = diesel::update(
+        refresh_status::table.filter(refresh_status::state.eq(RefreshState::Queued.as_str())),
+    )
+    .set((
+        refresh_status::state.eq(RefreshState::Idle.as_str()),
+        refresh_status::step.eq(""),
+    ))
+    .execute(conn)?;
+    Ok(failed + forgotten)
 }
 
 /// Everyone whose pages show any of `titles` (kind, id): the users whose stored rows hold one,

@@ -12,33 +12,19 @@ pub fn get(conn: &mut SqliteConnection, key: &str) -> QueryResult<Option<String>
         .optional()
 }
 
-/// All stored settings whose key starts with `prefix` (e.g. `tautulli.`).
-pub fn with_prefix(
-    conn: &mut SqliteConnection,
-    prefix: &str,
-) -> QueryResult<Vec<(String, String)>> {
-    settings::table
-        .filter(settings::key.like(format!("{prefix}%")))
-        .select((settings::key, settings::value))
-        .load(conn)
-}
-
 pub fn put(conn: &mut impl super::Writable, key: &str, value: &str, now: i64) -> QueryResult<()> {
     let conn = conn.connection();
-
-    {
-        diesel::insert_into(settings::table)
-            .values((
-                settings::key.eq(key),
-                settings::value.eq(value),
-                settings::updated_at.eq(now),
-            ))
-            .on_conflict(settings::key)
-            .do_update()
-            .set((settings::value.eq(value), settings::updated_at.eq(now)))
-            .execute(conn)
-            .map(drop)
-    }
+    diesel::insert_into(settings::table)
+        .values((
+            settings::key.eq(key),
+            settings::value.eq(value),
+            settings::updated_at.eq(now),
+        ))
+        .on_conflict(settings::key)
+        .do_update()
+        .set((settings::value.eq(value), settings::updated_at.eq(now)))
+        .execute(conn)
+        .map(drop)
 }
 
 pub fn delete(conn: &mut impl super::Writable, key: &str) -> QueryResult<usize> {

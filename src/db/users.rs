@@ -184,21 +184,18 @@ pub enum AdminChange {
 /// demoting each other at once cannot both succeed.
 pub fn set_role(conn: &mut impl super::Writable, id: i32, role: &str) -> QueryResult<AdminChange> {
     let conn = conn.connection();
-
-    {
-        conn.immediate_transaction(|conn| {
-            let Some(user) = find(conn, id)? else {
-                return Ok(AdminChange::NoSuchUser);
-            };
-            if user.is_admin() && role != ADMIN && admin_count(conn)? <= 1 {
-                return Ok(AdminChange::WouldLeaveNoAdmin);
-            }
-            diesel::update(users::table.find(id))
-                .set(users::role.eq(role))
-                .execute(conn)?;
-            Ok(AdminChange::Done)
-        })
-    }
+    conn.immediate_transaction(|conn| {
+        let Some(user) = find(conn, id)? else {
+            return Ok(AdminChange::NoSuchUser);
+        };
+        if user.is_admin() && role != ADMIN && admin_count(conn)? <= 1 {
+            return Ok(AdminChange::WouldLeaveNoAdmin);
+        }
+        diesel::update(users::table.find(id))
+            .set(users::role.eq(role))
+            .execute(conn)?;
+        Ok(AdminChange::Done)
+    })
 }
 
 /// Follows the owner's restriction on plex.tv for the user with Plex account `plex_id`, unless
@@ -268,20 +265,17 @@ pub fn set_rating_limit_from(
 /// Removes a user with his sessions, preferences and rows (cascade); never the last admin.
 pub fn remove(conn: &mut impl super::Writable, id: i32) -> QueryResult<AdminChange> {
     let conn = conn.connection();
-
-    {
-        conn.immediate_transaction(|conn| {
-            let Some(user) = find(conn, id)? else {
-                return Ok(AdminChange::NoSuchUser);
-            };
-            if user.is_admin() && admin_count(conn)? <= 1 {
-                return Ok(AdminChange::WouldLeaveNoAdmin);
-            }
-            diesel::delete(users::table.find(id)).execute(conn)?;
-            forget_groups_of(conn, id)?;
-            Ok(AdminChange::Done)
-        })
-    }
+    conn.immediate_transaction(|conn| {
+        let Some(user) = find(conn, id)? else {
+            return Ok(AdminChange::NoSuchUser);
+        };
+        if user.is_admin() && admin_count(conn)? <= 1 {
+            return Ok(AdminChange::WouldLeaveNoAdmin);
+        }
+        diesel::delete(users::table.find(id)).execute(conn)?;
+        forget_groups_of(conn, id)?;
+        Ok(AdminChange::Done)
+    })
 }
 
 /// Makes `account` the admin if nobody holds that role yet. Returns `None` when someone else
@@ -293,15 +287,12 @@ pub fn claim_admin(
     now: i64,
 ) -> QueryResult<Option<User>> {
     let conn = conn.connection();
-
-    {
-        conn.immediate_transaction(|conn| {
-            if any_admin(conn)? {
-                return Ok(None);
-            }
-            upsert_with_role(conn, account, Some(ADMIN), now).map(Some)
-        })
-    }
+    conn.immediate_transaction(|conn| {
+        if any_admin(conn)? {
+            return Ok(None);
+        }
+        upsert_with_role(conn, account, Some(ADMIN), now).map(Some)
+    })
 }
 
 /// Records a sign-in: creates the user as a plain user, or refreshes an existing user's profile

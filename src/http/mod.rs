@@ -8,4 +8,5 @@ pub mod forwarded;
 pub mod headers;
 pub mod limiter;
 pub mod negotiate;
+pub mod request_id;
 pub mod revisit;

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::call::Call;
 use super::error::{Service, UpstreamError, UpstreamErrorKind};
-use crate::media::{DOCUMENTARY_GENRE, Kind};
+use crate::media::Kind;
 
 /// Longest we wait on a 429 before trying once more.
 const MAX_RETRY_WAIT: Duration = Duration::from_secs(5);
@@ -239,10 +239,6 @@ impl Details {
 
     pub fn year(&self) -> Option<i32> {
         year_of(self.release_date.as_deref())
-    }
-
-    pub fn is_documentary(&self) -> bool {
-        self.genres.iter().any(|g| g.id == DOCUMENTARY_GENRE)
     }
 }
 

@@ -186,11 +186,6 @@ impl RefreshQueue {
         }
         Ok(queued)
     }
-
-    /// Whether `user_id` is queued or running.
-    pub fn is_pending(&self, user_id: i32) -> bool {
-        lock(&self.pending).contains(&user_id)
-    }
 }
 
 impl Worker {

@@ -52,3 +52,46 @@ async fn the_healthcheck_command_exits_0_for_a_healthy_server_and_1_otherwise() 
     app.stop().await;
     assert_eq!(run(format!("127.0.0.1:{}", app.port)).await, Some(1));
 }
+
+/// Issue 22: every answer names its request (`X-Request-Id`), and a failure on our side shows
+/// that id, so the one who saw it can quote it to the admin and the admin can find its log.
+#[actix_web::test]
+async fn a_failure_on_our_side_names_its_request_for_the_admin() {
+    let app = TestApp::spawn().await;
+    app.signed_in_as(&crate::helpers::owner()).await;
+    let fine = app.get("/history").await;
+    assert_eq!(fine.status, StatusCode::OK);
+    let first = fine.header("x-request-id").expect("an id").to_owned();
+    assert_eq!(first.len(), 12, "{first}");
+    assert_ne!(
+        app.get("/history").await.header("x-request-id"),
+        Some(first.as_str())
+    );
+    {
+        use diesel::connection::SimpleConnection;
+        let mut conn = app.app.pool.get().expect("connection");
+        conn.batch_execute("ALTER TABLE preferences RENAME TO preferences_gone;")
+            .expect("sabotage");
+    }
+    for headers in [vec![], vec![("HX-Request", "true")]] {
+        let page = app.get_with("/history", &headers).await;
+        assert_eq!(
+            page.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            page.body
+        );
+        let id = page.header("x-request-id").expect("an id").to_owned();
+        assert!(
+            page.body
+                .contains(&format!("Quote this to the admin: {id}.")),
+            "{}",
+            page.body
+        );
+        assert!(
+            !page.body.contains("no such table"),
+            "the cause stays in the log"
+        );
+    }
+    app.stop().await;
+}
