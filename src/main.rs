@@ -25,8 +25,8 @@ fn main() -> ExitCode {
         Err(e) => return fail(&e),
     };
     match command {
-        Command::Help => {
-            println!("{}", cli::USAGE);
+        Command::Help(text) => {
+            println!("{}", text.trim_end());
             ExitCode::SUCCESS
         }
         Command::Healthcheck => {

@@ -1,10 +1,12 @@
-//! The command line (docs/http.md "The binary"): parsing it, and the commands other than
-//! `serve` (`startup` is the server).
+//! The command line (docs/http.md "The binary"): parsing it with clap, and the commands other
+//! than `serve` (`startup` is the server).
 
 #[cfg(feature = "demo")]
 pub mod demo;
 pub mod healthcheck;
 pub mod refresh;
+
+use clap::{Args, Parser, Subcommand};
 
 /// What the binary was asked to do.
 #[derive(Debug, PartialEq, Eq)]
@@ -13,48 +15,80 @@ pub enum Command {
     Demo,
     Healthcheck,
     Refresh(refresh::Target),
-    Help,
+    /// `--help`, `help`, `--version` (of the binary or a command): the text to print.
+    Help(String),
 }
 
-pub const USAGE: &str = "\
-Usage: sagarr [COMMAND]
+#[derive(Parser)]
+#[command(
+    name = "sagarr",
+    version,
+    about = "Personal \"what to watch next\" for everyone on a Plex server.",
+    after_help = "Configuration comes from the environment: see docs/configuration.md."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Sub>,
+}
 
-Commands:
-  serve         run the web server (the default)
-  demo          run Sagarr on built-in demo data: no accounts, no network, nothing kept
-  healthcheck   exit 0 when the server at SAGARR_BIND answers /api/health, else 1
-  refresh --user NAME | --all
-                refresh recommendations now (NAME is the Plex username; --all: everyone
-                active in the last 30 days), printing progress; exit 0 on success
-  refresh --nightly
-                run what the nightly clock runs, with its policy (only the users whose
-                taste changed, or unchanged for SAGARR_REFRESH_UNCHANGED_DAYS; the most
-                recent visitors first; within SAGARR_NIGHTLY_HOURS), printing who was
-                refreshed and who was skipped and why; exit 0
-  help          show this text
+#[derive(Subcommand)]
+enum Sub {
+    /// Run the web server (the default)
+    Serve,
+    /// Run Sagarr on built-in demo data: no accounts, no network, nothing kept
+    #[command(
+        long_about = "Run Sagarr on built-in demo data: no accounts, no network, nothing kept.\n\nThree made-up users (Alice the admin, Bob, and Carol, a kid's account limited to PG) on fake upstreams with real titles; the database is thrown away on exit. Listens on loopback unless SAGARR_BIND says otherwise."
+    )]
+    Demo,
+    /// Exit 0 when the server at SAGARR_BIND answers /api/health, else 1
+    Healthcheck,
+    /// Refresh recommendations now, printing progress
+    Refresh(RefreshArgs),
+}
 
-Configuration comes from the environment: see docs/configuration.md.";
+#[derive(Args)]
+#[group(required = true, multiple = false)]
+struct RefreshArgs {
+    /// Refresh one user (his Plex username); exit 0 on success
+    #[arg(long, value_name = "NAME", value_parser = clap::builder::NonEmptyStringValueParser::new())]
+    user: Option<String>,
+    /// Refresh everyone active in the last 30 days; exit 0 on success
+    #[arg(long)]
+    all: bool,
+    /// Run what the nightly clock runs, with its policy (only the users whose taste changed, or
+    /// unchanged for SAGARR_REFRESH_UNCHANGED_DAYS; the most recent visitors first; within
+    /// SAGARR_NIGHTLY_HOURS), printing who was refreshed and who was skipped and why; exit 0
+    #[arg(long)]
+    nightly: bool,
+}
 
-/// Parses the arguments after the program name.
+/// Parses the arguments after the program name. `Err`: what was wrong, with the usage.
 pub fn parse<I: IntoIterator<Item = String>>(args: I) -> Result<Command, String> {
-    let args: Vec<String> = args.into_iter().collect();
-    match args
-        .iter()
-        .map(String::as_str)
-        .collect::<Vec<_>>()
-        .as_slice()
-    {
-        [] | ["serve"] => Ok(Command::Serve),
-        ["healthcheck"] => Ok(Command::Healthcheck),
-        ["demo"] => Ok(Command::Demo),
-        ["refresh", "--all"] => Ok(Command::Refresh(refresh::Target::All)),
-        ["refresh", "--nightly"] => Ok(Command::Refresh(refresh::Target::Nightly)),
-        ["refresh", "--user", name] if !name.is_empty() => {
-            Ok(Command::Refresh(refresh::Target::User((*name).to_owned())))
+    let argv = std::iter::once("sagarr".to_owned()).chain(args);
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(cli) => cli,
+        Err(e)
+            if matches!(
+                e.kind(),
+                clap::error::ErrorKind::DisplayHelp
+                    | clap::error::ErrorKind::DisplayVersion
+                    | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+            ) =>
+        {
+            return Ok(Command::Help(e.to_string()));
         }
-        ["help" | "--help" | "-h"] => Ok(Command::Help),
-        _ => Err(format!("unknown command: {}\n\n{USAGE}", args.join(" "))),
-    }
+        Err(e) => return Err(e.to_string()),
+    };
+    Ok(match cli.command {
+        None | Some(Sub::Serve) => Command::Serve,
+        Some(Sub::Demo) => Command::Demo,
+        Some(Sub::Healthcheck) => Command::Healthcheck,
+        Some(Sub::Refresh(args)) => Command::Refresh(match (args.user, args.all) {
+            (Some(name), _) => refresh::Target::User(name),
+            (None, true) => refresh::Target::All,
+            (None, false) => refresh::Target::Nightly,
+        }),
+    })
 }
 
 #[cfg(test)]
@@ -85,5 +119,31 @@ mod tests {
         );
         assert!(parse_str("refresh").is_err());
         assert!(parse_str("refresh --nightly --all").is_err());
+    }
+
+    #[test]
+    fn every_command_answers_help_with_what_it_does() {
+        let help = |s: &str| match parse_str(s) {
+            Ok(Command::Help(text)) => text,
+            other => panic!("{s}: {other:?}"),
+        };
+        for s in ["--help", "-h", "help"] {
+            let text = help(s);
+            assert!(text.contains("demo") && text.contains("refresh"), "{text}");
+            assert!(text.contains("docs/configuration.md"), "{text}");
+        }
+        assert!(help("demo --help").contains("nothing kept"));
+        let refresh = help("refresh --help");
+        assert!(
+            refresh.contains("--nightly") && refresh.contains("--user <NAME>"),
+            "{refresh}"
+        );
+        assert!(help("--version").contains(env!("CARGO_PKG_VERSION")));
+        let wrong = parse_str("refresh --user").unwrap_err();
+        assert!(wrong.contains("--user"), "{wrong}");
+        assert!(
+            parse_str("dmeo").unwrap_err().contains("demo"),
+            "a suggestion"
+        );
     }
 }
