@@ -1,4 +1,4 @@
-//! Reading the model's answer (docs/http.md "What the app asks the AI for"), whatever shape it
+//! Reading the model's answer (docs/http.md "What the AI is asked for"), whatever shape it
 //! arrives in: code fences, prose around the JSON, truncation, loose types, missing fields.
 
 use serde_json::Value;

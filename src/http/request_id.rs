@@ -2,8 +2,6 @@
 //! causes), and the answer carries the id in `X-Request-Id`; an error on our side shows it
 //! ("Quote this to the admin: …", `error::AppError::render_for`), so a report leads to its log.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use actix_web::HttpMessage;
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -15,27 +13,17 @@ use tracing::Instrument;
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
-static NEXT: AtomicU64 = AtomicU64::new(0);
-
-/// A random start, so ids differ between restarts without a system call per request.
-fn start() -> u64 {
-    let mut seed = [0u8; 8];
-    let _ = getrandom::fill(&mut seed);
-    u64::from_le_bytes(seed)
-}
-
-/// splitmix64: consecutive counts look unrelated, as a log reader wants.
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
+/// 12 random hex digits from the OS (a few hundred nanoseconds; no state to keep).
 fn next_id() -> String {
-    static SEED: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
-    let seed = *SEED.get_or_init(start);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    format!("{:012x}", mix(seed.wrapping_add(n)) & 0xffff_ffff_ffff)
+    let mut bytes = [0u8; 6];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No randomness: the time still tells requests apart in a log.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        return format!("{:012x}", nanos & 0xffff_ffff_ffff);
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 pub async fn trace_requests(

@@ -1,4 +1,4 @@
-//! The header fits a phone (docs/accessibility.md "Reflow"): at 320 and 390 px, with
+//! The header fits a phone (docs/accessibility.md "The header on a phone"): at 320 and 390 px, with
 //! JavaScript on and off, every link and button of the top bar lies within the width asked
 //! for. Measured against that width, not `window.innerWidth`: Chromium lays a page that is too
 //! wide out wider than the device, so `innerWidth` grows with it and hides the cut.

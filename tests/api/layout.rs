@@ -436,3 +436,73 @@ fn every_markdown_file_the_code_cites_is_in_the_repository() {
         missing.join("\n")
     );
 }
+
+#[test]
+fn every_doc_section_the_code_cites_exists() {
+    // `docs/recommendations.md "The nightly"`, or a link to a doc then "Section" inside the docs: the
+    // cited name must begin a heading of that file, or one of its bold leads (`**Streaming.**`).
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut texts = Vec::new();
+    for dir in ["src", "tests", "benches", "templates", "docs"] {
+        let mut stack = vec![root.join(dir)];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if let Ok(text) = std::fs::read_to_string(&path) {
+                    texts.push((path, text));
+                }
+            }
+        }
+    }
+    texts.push((
+        root.join("README.md"),
+        std::fs::read_to_string(root.join("README.md")).unwrap_or_default(),
+    ));
+    let mut missing = Vec::new();
+    for (path, text) in &texts {
+        let text = text
+            .replace("//! ", "")
+            .replace("/// ", "")
+            .replace("// ", "")
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        for (at, _) in text.match_indices(".md") {
+            let start = text[..at]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || "_-./".contains(c)))
+                .map_or(0, |i| i + 1);
+            let file = text[start..at + 3].trim_start_matches("docs/").to_owned();
+            let rest = &text[at + 3..];
+            let rest = rest
+                .strip_prefix(&format!("]({file})"))
+                .or_else(|| rest.strip_prefix(&format!("](docs/{file})")))
+                .unwrap_or(rest);
+            let rest = rest.trim_start_matches(')');
+            let Some(quoted) = rest.strip_prefix(" \"").and_then(|r| r.split('"').next()) else {
+                continue;
+            };
+            let Ok(doc) = std::fs::read_to_string(root.join("docs").join(&file)) else {
+                continue; // a missing file is the test above's to report
+            };
+            let found = doc
+                .lines()
+                .filter_map(|l| {
+                    l.trim_start_matches('#')
+                        .strip_prefix(' ')
+                        .filter(|_| l.starts_with('#'))
+                })
+                .any(|heading| heading.starts_with(quoted))
+                || doc.contains(&format!("**{quoted}"));
+            if !found {
+                missing.push(format!("{}: {file} \"{quoted}\"", path.display()));
+            }
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "cited sections that no heading begins:\n{}",
+        missing.join("\n")
+    );
+}

@@ -1,5 +1,5 @@
 //! The AI as people run it in 2026 (docs/recommendations.md "Thinking and context", docs/upstreams.md
-//! "Local models" and "Real OpenAI-compatible servers"): models that think before they answer,
+//! "The AI", its "Real OpenAI-compatible servers"): models that think before they answer,
 //! Ollama's context, answers that stop early and say why, servers that refuse `json_schema`
 //! with a 500, text around the JSON, and an admin Test that checks what the model answered.
 
