@@ -212,12 +212,14 @@ async fn with_few_open_files_held_sockets_are_shed_and_new_clients_still_served(
     let Ok(mut server) = server else {
         panic!("prlimit (util-linux) is needed; tests/run installs it");
     };
+    // Not listening yet (or refusing) is not healthy: the probe goes on asking.
     let healthy = move || {
-        raw(
-            port,
-            "GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
-        )
-        .starts_with("HTTP/1.1 200")
+        TcpStream::connect(("127.0.0.1", port)).is_ok()
+            && raw(
+                port,
+                "GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+            )
+            .starts_with("HTTP/1.1 200")
     };
     let up = actix_web::rt::task::spawn_blocking(move || {
         (0..100).any(|_| {
