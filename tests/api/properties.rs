@@ -38,6 +38,11 @@ fn enc(value: &str) -> String {
 async fn no_parameter_makes_any_route_answer_500() {
     let app = TestApp::spawn().await;
     app.signed_in_as(&owner()).await;
+    // He said yes to Watch together, so its pages go past the consent check.
+    assert_eq!(
+        app.post("/me/together", &[("share", "on")]).await.status,
+        StatusCode::SEE_OTHER
+    );
     let cookie = format!("sagarr_session={}", app.session_cookie().unwrap());
     let http = awc::Client::builder().disable_redirects().finish();
     let mut runner = TestRunner::new(Config {
@@ -104,6 +109,15 @@ async fn no_parameter_makes_any_route_answer_500() {
             ),
             ("GET", format!("/static/{ea}"), vec![]),
             ("GET", format!("/{ea}/{eb}"), vec![]),
+            ("GET", format!("/together?with={ea}"), vec![]),
+            ("GET", format!("/together?pick={ea}&pick={eb}"), vec![]),
+            ("POST", "/together/ask".to_owned(), vec![("with", &c)]),
+            ("POST", "/me/together".to_owned(), vec![("share", &c)]),
+            (
+                "POST",
+                "/admin/settings/ai".to_owned(),
+                vec![("price_input_per_mtok", &c)],
+            ),
         ];
         for (method, path, form) in requests {
             let request = match method {
