@@ -6,7 +6,7 @@ use sagarr::fakes::overseerr::RecordedRequest;
 use sagarr::media::Kind;
 
 use crate::engine::{GOOD_ANSWER, watch_history};
-use crate::helpers::{AiSetup, Options, Page, TestApp, friend, owner};
+use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
 
 /// The friend signed in with his rows: Dark is on Plex, everything else missing.
 pub async fn friend_with_rows() -> TestApp {
@@ -31,10 +31,6 @@ pub async fn friend_with_rows() -> TestApp {
     })
     .await;
     app
-}
-
-async fn hx(app: &TestApp, path: &str, form: &[(&str, &str)]) -> Page {
-    app.htmx_post(path, form).await
 }
 
 fn record(app: &TestApp, kind: Kind, id: i64) -> Option<(i32, String)> {
@@ -93,12 +89,12 @@ async fn the_dashboard_shows_rows_cards_reasons_badges_and_the_right_actions() {
 #[actix_web::test]
 async fn seen_it_records_the_rating_takes_the_card_out_and_shows_in_history() {
     let app = friend_with_rows().await;
-    let page = hx(
-        &app,
-        "/media/movie/300668/rate",
-        &[("rating", "-1"), ("back", "/?tab=movies")],
-    )
-    .await;
+    let page = app
+        .htmx_post(
+            "/media/movie/300668/rate",
+            &[("rating", "-1"), ("back", "/?tab=movies")],
+        )
+        .await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(
         page.body.contains(r#"id="card-movie-300668""#)
@@ -151,7 +147,9 @@ async fn seen_it_records_the_rating_takes_the_card_out_and_shows_in_history() {
 #[actix_web::test]
 async fn skip_is_recorded_apart_from_a_dislike_and_the_card_leaves() {
     let app = friend_with_rows().await;
-    let page = hx(&app, "/media/tv/87108/skip", &[("back", "/?tab=tv")]).await;
+    let page = app
+        .htmx_post("/media/tv/87108/skip", &[("back", "/?tab=tv")])
+        .await;
     assert!(page.body.contains("Skipped Chernobyl."), "{}", page.body);
     assert_eq!(record(&app, Kind::Tv, 87108), Some((-1, "skip".into())));
     assert!(!app.get("/?tab=tv").await.body.contains("card-tv-87108"));
@@ -219,7 +217,7 @@ async fn actions_need_a_session_and_refuse_other_sites() {
         Some("/login")
     );
     assert_eq!(
-        hx(&app, "/media/movie/300668/skip", &[]).await.status,
+        app.htmx_post("/media/movie/300668/skip", &[]).await.status,
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(
@@ -249,7 +247,9 @@ async fn actions_need_a_session_and_refuse_other_sites() {
 async fn request_goes_to_overseerr_as_this_user_with_its_outcome() {
     let app = friend_with_rows().await;
     let friend_id = app.user(&friend()).unwrap().overseerr_user_id.unwrap();
-    let page = hx(&app, "/media/movie/300668/request", &[("back", "/")]).await;
+    let page = app
+        .htmx_post("/media/movie/300668/request", &[("back", "/")])
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
         page.body.contains("Requested. You&#39;ll find it on Plex"),
@@ -269,7 +269,7 @@ async fn request_goes_to_overseerr_as_this_user_with_its_outcome() {
         Some((2, "request".into()))
     );
 
-    let page = hx(&app, "/media/tv/87108/request", &[]).await;
+    let page = app.htmx_post("/media/tv/87108/request", &[]).await;
     assert!(page.status.is_success());
     assert_eq!(
         app.fakes.overseerr.requests(),
@@ -290,7 +290,7 @@ async fn request_goes_to_overseerr_as_this_user_with_its_outcome() {
         "as the friend (X-Api-User), TV seasons 1-3 that exist (Chernobyl has one)"
     );
 
-    let again = hx(&app, "/media/movie/300668/request", &[]).await;
+    let again = app.htmx_post("/media/movie/300668/request", &[]).await;
     assert!(
         again.body.contains("Already requested"),
         "409 is told as such: {}",
@@ -311,7 +311,7 @@ async fn a_refused_request_names_overseerr_and_the_reason_and_records_nothing() 
     let app = friend_with_rows().await;
     let friend_id = app.user(&friend()).unwrap().overseerr_user_id.unwrap();
     app.fakes.overseerr.set_quota_exceeded(friend_id, true);
-    let page = hx(&app, "/media/movie/300668/request", &[]).await;
+    let page = app.htmx_post("/media/movie/300668/request", &[]).await;
     assert_eq!(page.status, StatusCode::BAD_GATEWAY);
     assert!(
         page.body
@@ -329,7 +329,7 @@ async fn a_refused_request_names_overseerr_and_the_reason_and_records_nothing() 
     );
     assert_eq!(record(&app, Kind::Movie, 300668), None);
     app.fakes.overseerr.set_fault(Fault::ServerError);
-    let page = hx(&app, "/media/movie/264660/request", &[]).await;
+    let page = app.htmx_post("/media/movie/264660/request", &[]).await;
     assert!(
         page.body.contains("Overseerr failed (HTTP 500)"),
         "{}",
@@ -342,7 +342,7 @@ async fn a_refused_request_names_overseerr_and_the_reason_and_records_nothing() 
 #[actix_web::test]
 async fn watchlist_uses_the_users_own_plex_token() {
     let app = friend_with_rows().await;
-    let page = hx(&app, "/media/tv/70523/watchlist", &[]).await;
+    let page = app.htmx_post("/media/tv/70523/watchlist", &[]).await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("On your Plex watchlist."));
     assert_eq!(
@@ -353,7 +353,7 @@ async fn watchlist_uses_the_users_own_plex_token() {
     assert!(!page.body.contains(&friend().token));
 
     app.fakes.plex.set_fault(Fault::ServerError);
-    let page = hx(&app, "/media/movie/300668/watchlist", &[]).await;
+    let page = app.htmx_post("/media/movie/300668/watchlist", &[]).await;
     assert_eq!(page.status, StatusCode::BAD_GATEWAY);
     assert!(
         page.body.contains("Plex Discover failed (HTTP 500)"),
@@ -367,7 +367,7 @@ async fn watchlist_uses_the_users_own_plex_token() {
 #[actix_web::test]
 async fn undo_deletes_the_record_and_the_title_comes_back() {
     let app = friend_with_rows().await;
-    hx(&app, "/media/movie/300668/skip", &[]).await;
+    app.htmx_post("/media/movie/300668/skip", &[]).await;
     assert!(!app.get("/").await.body.contains("card-movie-300668"));
     let deleted = app
         .send(
@@ -386,7 +386,7 @@ async fn undo_deletes_the_record_and_the_title_comes_back() {
         "the title may be recommended again"
     );
 
-    hx(&app, "/media/movie/300668/skip", &[]).await;
+    app.htmx_post("/media/movie/300668/skip", &[]).await;
     let plain = app
         .post(
             "/media/movie/300668/rate/delete",
@@ -460,12 +460,12 @@ async fn history_is_paged_25_at_a_time_newest_first_and_flips_inline() {
     let second = app.get("/history?page=2").await;
     assert_eq!(second.body.matches("class=\"history-row\"").count(), 5);
 
-    let flipped = hx(
-        &app,
-        "/media/movie/10030/rate",
-        &[("rating", "-1"), ("back", "/history?page=1")],
-    )
-    .await;
+    let flipped = app
+        .htmx_post(
+            "/media/movie/10030/rate",
+            &[("rating", "-1"), ("back", "/history?page=1")],
+        )
+        .await;
     assert!(
         flipped
             .body

@@ -9,16 +9,7 @@ use sagarr::media::Kind;
 
 use crate::actions::friend_with_rows;
 use crate::engine::watch_history;
-use crate::helpers::{AiSetup, Options, Page, TestApp, friend, owner, stranger};
-
-async fn hx(app: &TestApp, path: &str) -> Page {
-    app.post_with(
-        path,
-        &[("back", "/?tab=tv")],
-        &[("Origin", &app.address.clone()), ("HX-Request", "true")],
-    )
-    .await
-}
+use crate::helpers::{AiSetup, Options, TestApp, friend, owner, stranger};
 
 /// The user message of the last prompt the fake OpenAI received.
 pub fn last_prompt(app: &TestApp) -> String {
@@ -158,7 +149,9 @@ async fn tv_requests_ask_only_for_the_missing_seasons_and_never_for_those_on_ple
         .overseerr
         .set_status(Kind::Tv, 94605, 4, &[(1, 5), (2, 1)]);
     app.fakes.overseerr.set_tv_quota_left(overseerr_id, 1);
-    let page = hx(&app, "/media/tv/94605/request").await;
+    let page = app
+        .htmx_post("/media/tv/94605/request", &[("back", "/?tab=tv")])
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("Requested"), "{}", page.body);
     let asked = app.fakes.overseerr.requests();
@@ -166,7 +159,9 @@ async fn tv_requests_ask_only_for_the_missing_seasons_and_never_for_those_on_ple
 
     // Dark: seasons 1-3 all on Plex. Nothing is sent, and the user is told so.
     let before = app.fakes.overseerr.requests().len();
-    let page = hx(&app, "/media/tv/70523/request").await;
+    let page = app
+        .htmx_post("/media/tv/70523/request", &[("back", "/?tab=tv")])
+        .await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(
         page.body.contains("Seasons 1–3 are already on Plex."),
@@ -179,7 +174,9 @@ async fn tv_requests_ask_only_for_the_missing_seasons_and_never_for_those_on_ple
     app.fakes
         .overseerr
         .set_status(Kind::Tv, 1396, 2, &[(1, 2), (2, 2), (3, 3)]);
-    let page = hx(&app, "/media/tv/1396/request").await;
+    let page = app
+        .htmx_post("/media/tv/1396/request", &[("back", "/?tab=tv")])
+        .await;
     assert!(
         page.body.contains("Seasons 1–3 are already requested."),
         "{}",
@@ -197,7 +194,9 @@ async fn overseerr_403s_name_their_real_cause() {
     // The friend's Overseerr user was deleted and imported again under a new id.
     app.fakes.overseerr.remove_user(stale);
     let fresh = app.fakes.overseerr.add_user(friend().id, "friend");
-    let page = hx(&app, "/media/movie/300668/request").await;
+    let page = app
+        .htmx_post("/media/movie/300668/request", &[("back", "/?tab=tv")])
+        .await;
     assert!(page.body.contains("Requested"), "{}", page.body);
     assert_eq!(
         app.fakes.overseerr.requests().last().map(|r| r.user_id),
@@ -207,7 +206,9 @@ async fn overseerr_403s_name_their_real_cause() {
 
     // Deleted for good: not "API key refused", but what to do.
     app.fakes.overseerr.remove_user(fresh);
-    let page = hx(&app, "/media/movie/438631/request").await;
+    let page = app
+        .htmx_post("/media/movie/438631/request", &[("back", "/?tab=tv")])
+        .await;
     assert!(
         page.body.contains("ask the admin to import Plex users"),
         "{}",
