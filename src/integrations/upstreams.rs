@@ -93,7 +93,7 @@ impl Upstreams {
             Section::Overseerr => upstreams.overseerr = configured(Endpoint::from_values(values)),
             Section::Tmdb => upstreams.set_tmdb(TmdbSettings::from_values(values)),
             Section::Ai => upstreams.ai = settings::ai_providers(values),
-            // The Discover host is the environment's alone (settings.rs, PLEX_FIELDS).
+            // The Discover host is the environment's alone (settings/fields.rs, PLEX_FIELDS).
             Section::Plex => {}
         }
         upstreams
