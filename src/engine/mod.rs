@@ -179,41 +179,7 @@ pub async fn refresh_user_from(
         Err(message) => Err((message, None)),
     };
 
-    let (outcome, mut record) = match result {
-        Ok((outcome, record)) => (outcome, record),
-        Err((message, record)) => {
-            let mut record = record.unwrap_or_default();
-            record.outcome = RunOutcome::Failed;
-            (Outcome::failure(message), record)
-        }
-    };
-    let mut outcome = outcome;
-    outcome.ai_calls = record.ai_calls;
-    outcome.prompt_tokens = i64::from(record.prompt_tokens);
-    outcome.completion_tokens = i64::from(record.completion_tokens);
-    record.user_id = user_id;
-    record.trigger = trigger.as_str().to_owned();
-    record.started_at = started;
-    record.finished_at = db::now();
-    record.message = outcome.message.clone();
-    let status = outcome.clone();
-    let ended = record.outcome;
-    let saved = db::write(&ctx.pool, db::Scope::User(user_id), move |conn| {
-        db::runs::insert(conn, &record)?;
-        Ok(db::recommendations::set_finished(
-            conn,
-            user_id,
-            ended,
-            &status.message,
-            db::now(),
-        )?)
-    })
-    .await;
-    if let Err(error) = saved {
-        tracing::error!(%error, user_id, "could not record a refresh");
-    }
-    tracing::info!(user_id, trigger = trigger.as_str(), success = outcome.success, kept = outcome.kept, message = %outcome.message, "refresh finished");
-    outcome
+    record_end(ctx, user_id, trigger, started, result).await
 }
 
 /// The AI's own `because`, trimmed to a line.
@@ -249,6 +215,51 @@ impl Outcome {
 }
 
 type Failure = (String, Option<db::runs::NewRun>);
+
+/// Ends a run, a refresh's or a group's: its record (what the AI cost, how it ended) is
+/// written, and the user's refresh status says the outcome. Best effort: a busy database is
+/// logged, the outcome still returned.
+async fn record_end(
+    ctx: &Context,
+    user_id: i32,
+    trigger: Trigger,
+    started: i64,
+    result: Result<(Outcome, db::runs::NewRun), Failure>,
+) -> Outcome {
+    let (mut outcome, mut record) = match result {
+        Ok((outcome, record)) => (outcome, record),
+        Err((message, record)) => {
+            let mut record = record.unwrap_or_default();
+            record.outcome = RunOutcome::Failed;
+            (Outcome::failure(message), record)
+        }
+    };
+    outcome.ai_calls = record.ai_calls;
+    outcome.prompt_tokens = i64::from(record.prompt_tokens);
+    outcome.completion_tokens = i64::from(record.completion_tokens);
+    record.user_id = user_id;
+    record.trigger = trigger.as_str().to_owned();
+    record.started_at = started;
+    record.finished_at = db::now();
+    record.message = outcome.message.clone();
+    let (ended, message) = (record.outcome, outcome.message.clone());
+    let saved = db::write(&ctx.pool, db::Scope::User(user_id), move |conn| {
+        db::runs::insert(conn, &record)?;
+        Ok(db::recommendations::set_finished(
+            conn,
+            user_id,
+            ended,
+            &message,
+            db::now(),
+        )?)
+    })
+    .await;
+    if let Err(error) = saved {
+        tracing::error!(%error, user_id, trigger = trigger.as_str(), "could not record a run");
+    }
+    tracing::info!(user_id, trigger = trigger.as_str(), success = outcome.success, kept = outcome.kept, message = %outcome.message, "run finished");
+    outcome
+}
 
 /// Tells the caller and records progress. Awaited, so it can never land after the run's end;
 /// best effort, so a busy database does not fail the run.

@@ -75,47 +75,8 @@ pub async fn ask(
     })
     .await;
     progress("Starting", 0, 0);
-    let mut record = db::runs::NewRun {
-        user_id: caller_id,
-        trigger: Trigger::Together.as_str().to_owned(),
-        started_at: started,
-        ..Default::default()
-    };
-    let (outcome, ended) = match run(ctx, http, caller_id, &member_ids, progress).await {
-        Ok((outcome, run_record)) => (outcome, run_record),
-        Err((message, run_record)) => {
-            let mut failed = run_record.unwrap_or_else(|| record.clone());
-            failed.outcome = RunOutcome::Failed;
-            (Outcome::failure(message), failed)
-        }
-    };
-    record = ended;
-    record.user_id = caller_id;
-    record.trigger = Trigger::Together.as_str().to_owned();
-    record.started_at = started;
-    record.finished_at = db::now();
-    record.message = outcome.message.clone();
-    let mut outcome = outcome;
-    outcome.ai_calls = record.ai_calls;
-    outcome.prompt_tokens = i64::from(record.prompt_tokens);
-    outcome.completion_tokens = i64::from(record.completion_tokens);
-    let (state, message) = (record.outcome, outcome.message.clone());
-    let saved = db::write(&ctx.pool, db::Scope::User(caller_id), move |conn| {
-        db::runs::insert(conn, &record)?;
-        Ok(db::recommendations::set_finished(
-            conn,
-            caller_id,
-            state,
-            &message,
-            db::now(),
-        )?)
-    })
-    .await;
-    if let Err(error) = saved {
-        tracing::error!(%error, caller_id, "could not record a group's AI call");
-    }
-    tracing::info!(caller_id, members = member_ids.len(), success = outcome.success, message = %outcome.message, "group AI call finished");
-    outcome
+    let result = run(ctx, http, caller_id, &member_ids, progress).await;
+    super::record_end(ctx, caller_id, Trigger::Together, started, result).await
 }
 
 async fn run(

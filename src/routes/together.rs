@@ -231,12 +231,13 @@ async fn group_body(
 ) -> Result<GroupBody, AppError> {
     let upstreams = state.upstreams().await?;
     let member_ids = ids.to_vec();
-    let (members, ai_rows, mut cards) = db::run(&state.pool, move |c| {
+    let (members, ai_rows, mut cards, missing) = db::run(&state.pool, move |c| {
         let members = load_members(c, &member_ids)?;
         let ai_rows: Vec<crate::engine::rows::Row> = db::together::group_rows(c, &member_ids)?
             .and_then(|(json, _)| serde_json::from_str(&json).ok())
             .unwrap_or_default();
         let mut cards = HashMap::new();
+        let mut missing = Vec::new();
         for (kind, id) in group::shared_neighbours(&members) {
             // Any age will do for a card: its title, year and certification rarely change.
             if let Some(details) =
@@ -245,17 +246,14 @@ async fn group_body(
                 })
             {
                 cards.insert((kind, id), Card::from_details(kind, &details, None));
+            } else if missing.len() < LOOKUPS {
+                // Several members are close to it, no one's rows hold it: verified on TMDb below.
+                missing.push((kind, id));
             }
         }
-        Ok((members, ai_rows, cards))
+        Ok((members, ai_rows, cards, missing))
     })
     .await?;
-    // Titles several members are close to that no one's rows hold: verified against TMDb.
-    let missing: Vec<(Kind, i64)> = group::shared_neighbours(&members)
-        .into_iter()
-        .filter(|key| !cards.contains_key(key))
-        .take(LOOKUPS)
-        .collect();
     if !missing.is_empty() {
         let http = crate::integrations::http_client();
         if let Some(tmdb) = upstreams.tmdb(&http) {
