@@ -89,6 +89,7 @@ impl Application {
             queue,
             rechecks: Rechecks::new(ctx.clone()),
             cache,
+            fragments: Default::default(),
             sign_in_limiter: Default::default(),
             status_checks: crate::http::limiter::Recently::new(
                 std::time::Duration::from_secs(60),

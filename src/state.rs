@@ -21,6 +21,8 @@ pub struct AppState {
     pub rechecks: Rechecks,
     /// Rendered dashboards and checked sessions.
     pub cache: crate::page_cache::PageCache,
+    /// Parsed rows and rendered cards, what a missing page is assembled from.
+    pub fragments: Arc<crate::views::fragments::Fragments>,
     /// Sign-in starts per client, against floods (each start creates a PIN on plex.tv).
     pub sign_in_limiter: crate::http::limiter::Limiter,
     /// Titles whose availability a user checked live lately: checked again within the

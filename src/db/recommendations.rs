@@ -44,6 +44,19 @@ pub fn load(
         .optional()
 }
 
+/// When a tab's rows were stored, without reading them.
+pub fn generated_at(
+    conn: &mut SqliteConnection,
+    user_id: i32,
+    tab: &str,
+) -> QueryResult<Option<i64>> {
+    recommendations::table
+        .find((user_id, tab))
+        .select(recommendations::generated_at)
+        .get_result(conn)
+        .optional()
+}
+
 pub fn has_any(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
         recommendations::table.filter(recommendations::user_id.eq(user_id)),

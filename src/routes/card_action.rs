@@ -175,8 +175,12 @@ pub async fn done_and_replaced(
     let data = shelf::load(state, user.id, tab).await?;
     let per_row = state.config.items_per_row;
     if let Some(next) = data.replacement(user, per_row, kind, id) {
-        let card = data.card_view(next, back, &state.config.upstreams.tmdb_image);
-        html.push_str(&render(&CardFragment { card })?);
+        // Through the kept cards: the next view of the tab shows this one without a render.
+        let image_base = &state.config.upstreams.tmdb_image;
+        html.push_str(
+            data.rendered(&state.fragments, next, back, image_base)?
+                .html(),
+        );
     }
     Ok(html)
 }

@@ -124,7 +124,13 @@ fn view(
 ) -> Result<(String, Vec<(Kind, i64)>), AppError> {
     let back = format!("/?tab={}", tab.slug());
     let image_base = &state.config.upstreams.tmdb_image;
-    let (rows, stale) = loaded.views(&user, state.config.items_per_row, &back, image_base);
+    let (rows, stale) = loaded.views(
+        &state.fragments,
+        &user,
+        state.config.items_per_row,
+        &back,
+        image_base,
+    )?;
     let (configured, status) = (loaded.configured, loaded.status);
     let empty = rows.is_empty().then(|| {
         if !configured {

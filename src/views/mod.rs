@@ -7,6 +7,7 @@ pub mod admin_users;
 pub mod ai_usage;
 pub mod card;
 pub mod details;
+pub mod fragments;
 pub mod history_row;
 pub mod refresh_status;
 pub mod shelf;

@@ -6,6 +6,7 @@
 //! - each title once per page.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::db::{self, users::User};
 use crate::engine::rows::{Card, Row};
@@ -14,7 +15,8 @@ use crate::integrations::overseerr::Availability;
 use crate::media::{Kind, Tab};
 use crate::state::AppState;
 
-use super::card::CardView;
+use super::card::{CardFragment, CardView};
+use super::fragments::{CardState, Fragments, RenderedCard};
 
 pub const ON_PLEX_TITLE: &str = "On your Plex now";
 const ON_PLEX_REASON: &str = "Picked for you, and already on the server: press Play.";
@@ -26,12 +28,13 @@ pub enum RowKey {
     Stored(usize),
 }
 
-/// A row as the page shows it.
+/// A row as the page shows it: its cards as rendered HTML, kept and shared
+/// (`views::fragments`).
 pub struct RowView {
     pub key: RowKey,
     pub title: String,
     pub reason: String,
-    pub cards: Vec<CardView>,
+    pub cards: Vec<Arc<RenderedCard>>,
 }
 
 /// What a title's cached availability says.
@@ -44,7 +47,7 @@ pub struct Cached {
 
 /// Everything a tab needs, read in one go.
 pub struct TabData {
-    pub rows: Vec<Row>,
+    pub rows: Arc<Vec<Row>>,
     pub acted_on: HashSet<(String, i64)>,
     pub statuses: HashMap<(String, i64), Cached>,
     pub status: db::recommendations::Status,
@@ -53,13 +56,22 @@ pub struct TabData {
 }
 
 /// The tab's rows, what the user already acted on, the cached availability of every card, his
-/// refresh status and which services are set up: one database read.
+/// refresh status and which services are set up: one database read. The rows are parsed once
+/// per refresh (`views::fragments`): a view reads only when they were stored.
 pub async fn load(state: &AppState, user_id: i32, tab: Tab) -> Result<TabData, AppError> {
     let upstreams = state.upstreams().await?;
+    let fragments = state.fragments.clone();
     db::run(&state.pool, move |conn| {
-        let rows: Vec<Row> = db::recommendations::load(conn, user_id, tab.slug())?
-            .and_then(|(json, _)| serde_json::from_str(&json).ok())
-            .unwrap_or_default();
+        let rows = match db::recommendations::generated_at(conn, user_id, tab.slug())? {
+            None => Arc::default(),
+            Some(at) => match fragments.rows(user_id, tab, at) {
+                Some(kept) => kept,
+                None => match db::recommendations::load(conn, user_id, tab.slug())? {
+                    Some((json, at)) => fragments.parse_rows(user_id, tab, &json, at),
+                    None => Arc::default(),
+                },
+            },
+        };
         let titles: Vec<(String, i64)> = rows
             .iter()
             .flat_map(|r| {
@@ -147,46 +159,71 @@ impl TabData {
         view
     }
 
-    /// The rows as the page shows them, and the titles whose availability is stale (to be
-    /// asked again in the background; none without Overseerr).
+    /// The card's HTML as shown: kept in `fragments`, rendered there when no page showed it in
+    /// this state before.
+    pub fn rendered(
+        &self,
+        fragments: &Fragments,
+        card: &Card,
+        back: &str,
+        image_base: &str,
+    ) -> Result<Arc<RenderedCard>, AppError> {
+        let cached = self.cached(card);
+        let state = CardState {
+            status: cached.map_or(Availability::Unknown, |a| a.status),
+            plex_url: cached
+                .filter(|a| a.status.on_plex())
+                .and_then(|a| a.plex_url.as_deref()),
+            requests_enabled: self.requests_enabled,
+            back,
+        };
+        fragments.card(card, &state, || {
+            let card = self.card_view(card, back, image_base);
+            askama::Template::render(&CardFragment { card })
+                .map_err(|e| AppError::internal("template", e))
+        })
+    }
+
+    /// The rows as the page shows them, each card's HTML from `fragments` (rendered there
+    /// only when no page showed it in this state before), and the titles whose availability is
+    /// stale (to be asked again in the background; none without Overseerr).
     pub fn views(
         &self,
+        fragments: &Fragments,
         user: &User,
         per_row: usize,
         back: &str,
         image_base: &str,
-    ) -> (Vec<RowView>, Vec<(Kind, i64)>) {
+    ) -> Result<(Vec<RowView>, Vec<(Kind, i64)>), AppError> {
         let fresh_after = db::now() - crate::engine::AVAILABILITY_FRESH_SECONDS;
         let mut stale = Vec::new();
-        let rows = self
-            .arrange(user, per_row)
-            .into_iter()
-            .map(|(key, cards)| {
-                let (title, reason) = match key {
-                    RowKey::OnPlex => (ON_PLEX_TITLE.to_owned(), ON_PLEX_REASON.to_owned()),
-                    RowKey::Stored(i) => (self.rows[i].title.clone(), self.rows[i].reason.clone()),
-                };
-                let cards = cards
-                    .into_iter()
-                    .map(|c| {
-                        if self.cached(c).is_none_or(|a| a.fetched_at <= fresh_after) {
-                            stale.push((c.kind, c.tmdb_id));
-                        }
-                        self.card_view(c, back, image_base)
-                    })
-                    .collect();
-                RowView {
-                    key,
-                    title,
-                    reason,
-                    cards,
+        let mut rows = Vec::new();
+        for (key, shown) in self.arrange(user, per_row) {
+            let (title, reason) = match key {
+                RowKey::OnPlex => (ON_PLEX_TITLE.to_owned(), ON_PLEX_REASON.to_owned()),
+                RowKey::Stored(i) => (self.rows[i].title.clone(), self.rows[i].reason.clone()),
+            };
+            let mut cards = Vec::with_capacity(shown.len());
+            for card in shown {
+                if self
+                    .cached(card)
+                    .is_none_or(|a| a.fetched_at <= fresh_after)
+                {
+                    stale.push((card.kind, card.tmdb_id));
                 }
-            })
-            .collect();
+                cards.push(self.rendered(fragments, card, back, image_base)?);
+            }
+            rows.push(RowView {
+                key,
+                title,
+                reason,
+                cards,
+            });
+        }
         if !self.requests_enabled {
             stale.clear();
         }
-        (rows, stale)
+        Ok((rows, stale))
     }
 }
 

@@ -97,3 +97,66 @@ async fn an_availability_change_drops_only_the_pages_that_show_the_title() {
     assert!(after.contains("On your Plex now"), "{after}");
     app.stop().await;
 }
+
+/// The ids of the movie cards a page shows, in order.
+fn movie_cards(page: &str) -> Vec<i64> {
+    page.split("id=\"card-movie-")
+        .skip(1)
+        .filter_map(|s| s.split('"').next()?.parse().ok())
+        .collect()
+}
+
+#[actix_web::test]
+async fn a_rating_a_skip_and_a_badge_change_show_next_as_a_full_render_writes_them() {
+    use sagarr::media::Kind;
+    let app = friend_with_rows().await;
+    let first = app.get("/?tab=movies").await.body;
+    let shown = movie_cards(&first);
+    assert!(shown.len() >= 3, "{first}");
+    let renders = || app.app.fragments.renders();
+
+    // A rating from the card: its answer brings the row's next pick, and the next view of the
+    // tab renders no card at all (the page is assembled from the kept ones).
+    let rated = app
+        .htmx_post(
+            &format!("/media/movie/{}/rate", shown[0]),
+            &[("rating", "1"), ("back", "/?tab=movies")],
+        )
+        .await;
+    assert_eq!(rated.status, StatusCode::OK, "{}", rated.body);
+    let before = renders();
+    let after_rating = app.get("/?tab=movies").await.body;
+    assert_eq!(renders(), before, "the next view renders no card");
+    assert!(!movie_cards(&after_rating).contains(&shown[0]));
+
+    // A skip, the same.
+    let skipped = app
+        .htmx_post(
+            &format!("/media/movie/{}/skip", shown[1]),
+            &[("back", "/?tab=movies")],
+        )
+        .await;
+    assert_eq!(skipped.status, StatusCode::OK, "{}", skipped.body);
+    let before = renders();
+    let after_skip = app.get("/?tab=movies").await.body;
+    assert_eq!(renders(), before, "the next view renders no card");
+    assert!(!movie_cards(&after_skip).contains(&shown[1]));
+
+    // A title turns available: its card is rendered once in its new state.
+    let flipped = shown[2];
+    app.fakes.overseerr.set_status(Kind::Movie, flipped, 5, &[]);
+    let status = app.get(&format!("/media/movie/{flipped}/status")).await;
+    assert!(status.body.contains("available"), "{}", status.body);
+    let before = renders();
+    let patched = app.get("/?tab=movies").await.body;
+    assert_eq!(renders(), before + 1, "one card rendered, in its new state");
+    assert!(patched.contains("On your Plex now"), "{patched}");
+
+    // The same database read by a server that kept nothing renders every card: the same bytes.
+    let app = app.restart().await;
+    assert_eq!(app.app.fragments.renders(), 0);
+    let full = app.get("/?tab=movies").await.body;
+    assert!(app.app.fragments.renders() >= movie_cards(&full).len());
+    assert_eq!(patched, full, "the patched page is the full render, byte for byte");
+    app.stop().await;
+}
