@@ -20,8 +20,9 @@ use crate::http::revisit::Page;
 /// How long an entry may live even when nothing changed here.
 const LIFETIME: Duration = Duration::from_secs(30);
 /// At most this many bytes of pages are kept (a full dashboard is about 100 KB): the cache's
-/// memory follows its limit, not the number of viewers.
-const MAX_PAGE_BYTES: usize = 8 * 1024 * 1024;
+/// memory follows its limit, not the number of viewers. A page it dropped is assembled again
+/// from kept fragments without a database read (`views::shelf::Shelves`), so it stays small.
+const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
 /// At most this many checked sessions are kept (a few hundred bytes each).
 const MAX_SESSIONS: usize = 2048;
 /// How long a view waits for another's build of the same page before building it itself.
@@ -52,7 +53,7 @@ fn read<K: std::hash::Hash + Eq, T: Clone>(
 }
 
 /// What an entry weighs against its map's limit: bytes for pages, one for a session.
-trait Weight {
+pub trait Weight {
     fn weight(&self) -> usize;
 }
 
@@ -119,6 +120,47 @@ fn make_room<K: std::hash::Hash + Eq + Clone, T: Weight>(
                 weight -= gone.value.weight();
             }
         }
+    }
+}
+
+/// Values built from one user's data, each standing while his data versions do (and at most
+/// [`LIFETIME`]), within `limit` of their [`Weight`]: what pages are assembled from
+/// (`views::shelf::Shelves`).
+pub struct ByVersion<K, T> {
+    versions: Arc<Versions>,
+    limit: usize,
+    map: RwLock<HashMap<K, Entry<T>>>,
+}
+
+impl<K: std::hash::Hash + Eq + Clone, T: Clone + Weight> ByVersion<K, T> {
+    pub fn new(versions: Arc<Versions>, limit: usize) -> Self {
+        Self {
+            versions,
+            limit,
+            map: RwLock::default(),
+        }
+    }
+
+    /// The data versions `user_id`'s values depend on; read them before reading the data.
+    pub fn version(&self, user_id: i32) -> (u64, u64) {
+        self.versions.of(user_id)
+    }
+
+    pub fn get(&self, key: &K) -> Option<T> {
+        read(&self.map, key, &self.versions)
+    }
+
+    /// Keeps `value`, built from `user`'s data read at `version`.
+    pub fn keep(&self, key: K, user: i32, version: (u64, u64), value: T) {
+        write(
+            &self.map,
+            self.limit,
+            &self.versions,
+            key,
+            user,
+            version,
+            value,
+        );
     }
 }
 

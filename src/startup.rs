@@ -77,6 +77,7 @@ impl Application {
         let demo = !config.demo_accounts.is_empty();
         let (queue, worker) = RefreshQueue::new();
         let cache = crate::page_cache::PageCache::new(pool.versions().clone());
+        let shelves = crate::views::shelf::Shelves::new(pool.clone());
         let ctx = crate::engine::Context {
             pool: pool.clone(),
             config: Arc::new(config),
@@ -89,7 +90,8 @@ impl Application {
             queue,
             rechecks: Rechecks::new(ctx.clone()),
             cache,
-            fragments: Default::default(),
+            shelves,
+            request_ids: Default::default(),
             sign_in_limiter: Default::default(),
             status_checks: crate::http::limiter::Recently::new(
                 std::time::Duration::from_secs(60),

@@ -21,8 +21,10 @@ pub struct AppState {
     pub rechecks: Rechecks,
     /// Rendered dashboards and checked sessions.
     pub cache: crate::page_cache::PageCache,
-    /// Parsed rows and rendered cards, what a missing page is assembled from.
-    pub fragments: Arc<crate::views::fragments::Fragments>,
+    /// Where each request's id comes from (`X-Request-Id`).
+    pub request_ids: crate::http::request_id::Ids,
+    /// Each tab as last read, and the rendered cards pages are assembled from.
+    pub shelves: crate::views::shelf::Shelves,
     /// Sign-in starts per client, against floods (each start creates a PIN on plex.tv).
     pub sign_in_limiter: crate::http::limiter::Limiter,
     /// Titles whose availability a user checked live lately: checked again within the

@@ -2,6 +2,8 @@
 
 use diesel::prelude::*;
 
+use crate::media::Kind;
+
 use super::schema::{
     availability, plex_discover_keys, tautulli_metadata, title_lookups, tmdb_details, tmdb_lists,
 };
@@ -283,7 +285,7 @@ pub struct CachedAvailability {
 
 pub fn availabilities(
     conn: &mut SqliteConnection,
-    titles: &[(String, i64)],
+    titles: &[(Kind, i64)],
 ) -> QueryResult<Vec<CachedAvailability>> {
     if titles.is_empty() {
         return Ok(Vec::new());
@@ -299,13 +301,12 @@ pub fn availabilities(
             availability::plex_url,
         ))
         .load(conn)?;
+    // The ids matched; keep the rows of the asked kinds (a movie and a show may share an id).
+    let asked: std::collections::HashSet<(&str, i64)> =
+        titles.iter().map(|(k, id)| (k.as_str(), *id)).collect();
     Ok(rows
         .into_iter()
-        .filter(|a| {
-            titles
-                .iter()
-                .any(|(k, id)| *k == a.kind && *id == a.tmdb_id)
-        })
+        .filter(|a| asked.contains(&(a.kind.as_str(), a.tmdb_id)))
         .collect())
 }
 
@@ -364,9 +365,9 @@ mod tests {
             put_availability(&mut conn, kind, id, status, 1).unwrap();
         }
         let mut found = |titles: &[(&str, i64)]| {
-            let titles: Vec<(String, i64)> = titles
+            let titles: Vec<(Kind, i64)> = titles
                 .iter()
-                .map(|(k, id)| ((*k).to_owned(), *id))
+                .filter_map(|(k, id)| Some((Kind::parse(k)?, *id)))
                 .collect();
             let mut found: Vec<(String, i64, String)> = availabilities(&mut conn, &titles)
                 .unwrap()

@@ -133,8 +133,11 @@ struct Pragmas;
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        // cache_size: 1 MB of pages per connection (SQLite's default is 2 MB), 8 MB for the
+        // pool at most; reads are lookups by key, and the kernel caches the file anyway.
         conn.batch_execute(
-            "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+            "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+             PRAGMA cache_size = -1024;",
         )
         .map_err(diesel::r2d2::Error::QueryError)
     }

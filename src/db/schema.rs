@@ -20,8 +20,8 @@ diesel::table! {
     recommendations (user_id, tab) {
         user_id -> Integer,
         tab -> Text,
-        rows_json -> Text,
         generated_at -> BigInt,
+        rows_json -> Text,
     }
 }
 

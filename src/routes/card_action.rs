@@ -16,7 +16,6 @@ use crate::integrations::{Service, UpstreamError};
 use crate::media::{Kind, Tab};
 use crate::state::AppState;
 use crate::views::card::{CardDone, CardFragment, CardView};
-use crate::views::shelf;
 
 #[derive(serde::Deserialize)]
 pub struct MediaPath {
@@ -172,13 +171,15 @@ pub async fn done_and_replaced(
     let Some(tab) = dashboard_tab(back) else {
         return Ok(html);
     };
-    let data = shelf::load(state, user.id, tab).await?;
+    // Read and kept: the next view of the tab assembles it without reading again.
+    let upstreams = state.upstreams().await?;
+    let data = state.shelves.tab(&upstreams, user.id, tab).await?;
     let per_row = state.config.items_per_row;
     if let Some(next) = data.replacement(user, per_row, kind, id) {
         // Through the kept cards: the next view of the tab shows this one without a render.
         let image_base = &state.config.upstreams.tmdb_image;
         html.push_str(
-            data.rendered(&state.fragments, next, back, image_base)?
+            data.rendered(&state.shelves.fragments, next, back, image_base)?
                 .html(),
         );
     }

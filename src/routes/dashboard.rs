@@ -4,7 +4,6 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::respond::render;
 use crate::auth::session::CurrentUser;
 use crate::db::states::{RefreshState, RunOutcome};
 use crate::db::{self, users::User};
@@ -16,36 +15,16 @@ use crate::page_cache::Lookup;
 use crate::state::AppState;
 use crate::views::format_time;
 use crate::views::refresh_status::StatusFragment;
-use crate::views::shelf::{self, RowView, TabData};
-
-/// Why a tab has no rows, and what to do about it.
-pub enum Empty {
-    NotConfigured { admin: bool },
-    Refreshing,
-    NoHistory,
-    Failed,
-    NothingHere,
-}
+use crate::views::shelf::TabData;
+use crate::views::tab_body::{Empty, TabBody};
 
 #[derive(Template)]
 #[template(path = "dashboard.html")]
-struct DashboardPage {
+struct DashboardPage<'a> {
     user: User,
-    body: TabBody,
+    body: TabBody<'a>,
     status: StatusFragment,
     last_refreshed: Option<String>,
-}
-
-/// The swappable part of the dashboard: the tabs and the rows of the current one.
-#[derive(Template)]
-#[template(path = "partials/tab_body.html")]
-pub struct TabBody {
-    pub tab: Tab,
-    pub rows: Vec<RowView>,
-    pub empty: Option<Empty>,
-    pub status_message: String,
-    /// The outcome of a form posted without JavaScript.
-    pub notice: Option<(bool, String)>,
 }
 
 #[derive(serde::Deserialize)]
@@ -99,8 +78,9 @@ pub async fn dashboard(
     }
     // Read before loading: a write landing meanwhile makes this copy stale at once.
     let version = state.cache.version(user.id);
-    let loaded = shelf::load(&state, user.id, tab).await?;
-    let (page, stale) = view(&state, user, tab, loaded, notice, fragment)?;
+    let upstreams = state.upstreams().await?;
+    let loaded = state.shelves.tab(&upstreams, user.id, tab).await?;
+    let (page, stale) = view(&state, user, tab, &loaded, notice, fragment)?;
     if !stale.is_empty() {
         state.rechecks.start(stale);
     }
@@ -112,26 +92,29 @@ pub async fn dashboard(
     Ok(answer)
 }
 
+/// What a dashboard holds besides its cards (header, tabs, row heads, dialog), generously.
+const SHELL_BYTES: usize = 16 * 1024;
+
 /// Renders the page (or, for HTMX, the tab body) from what was loaded. Also returns the
 /// titles whose availability is stale, to be asked again in the background.
 fn view(
     state: &AppState,
     user: User,
     tab: Tab,
-    loaded: TabData,
+    loaded: &TabData,
     notice: Option<(bool, String)>,
     fragment: bool,
 ) -> Result<(String, Vec<(Kind, i64)>), AppError> {
     let back = format!("/?tab={}", tab.slug());
     let image_base = &state.config.upstreams.tmdb_image;
-    let (rows, stale) = loaded.views(
-        &state.fragments,
+    let (rows, stale) = loaded.shown(
+        &state.shelves.fragments,
         &user,
         state.config.items_per_row,
         &back,
         image_base,
     )?;
-    let (configured, status) = (loaded.configured, loaded.status);
+    let (configured, status) = (loaded.configured, loaded.status.clone());
     let empty = rows.is_empty().then(|| {
         if !configured {
             Empty::NotConfigured {
@@ -147,6 +130,14 @@ fn view(
             Empty::NothingHere
         }
     });
+    // The page's size is known beforehand (its cards and a shell of a few KB): written into one
+    // buffer of that size, never grown and copied on the way.
+    let size = SHELL_BYTES
+        + rows
+            .iter()
+            .flat_map(|r| &r.cards)
+            .map(|c| c.html().len())
+            .sum::<usize>();
     let body = TabBody {
         tab,
         rows,
@@ -154,16 +145,19 @@ fn view(
         status_message: status.message.clone(),
         notice,
     };
-    let page = if fragment {
-        render(&body)?
+    let mut page = String::with_capacity(size);
+    let written = if fragment {
+        body.render_into(&mut page)
     } else {
         let last_refreshed = status.last_success_at.map(format_time);
-        render(&DashboardPage {
+        DashboardPage {
             user,
             body,
             status: StatusFragment { status },
             last_refreshed,
-        })?
+        }
+        .render_into(&mut page)
     };
+    written.map_err(|e| AppError::internal("template", e))?;
     Ok((page, stale))
 }

@@ -92,7 +92,7 @@ async fn look_up(
                 break;
             }
         }
-        let cached = db::cache::availabilities(conn, &[(kind.as_str().to_owned(), id)])?
+        let cached = db::cache::availabilities(conn, &[(kind, id)])?
             .into_iter()
             .next()
             .map(|a| (a.status, a.plex_url));

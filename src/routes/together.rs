@@ -273,18 +273,18 @@ async fn group_body(
         }
     }
     let ranked = group::rank(&members, &ai_rows, &cards);
-    let keys: Vec<(String, i64)> = ranked
+    let keys: Vec<(Kind, i64)> = ranked
         .iter()
-        .map(|g| (g.card.kind.as_str().to_owned(), g.card.tmdb_id))
+        .map(|g| (g.card.kind, g.card.tmdb_id))
         .collect();
-    let statuses: HashMap<(String, i64), Cached> =
+    let statuses: HashMap<(Kind, i64), Cached> =
         db::run(&state.pool, move |c| Ok(cached_statuses(c, &keys)?)).await?;
     let with = with_param(names);
     let back = format!("/together?with={with}");
     let per_row = state.config.items_per_row;
     let image_base = &state.config.upstreams.tmdb_image;
     let view = |g: &GroupCard| {
-        let cached = statuses.get(&(g.card.kind.as_str().to_owned(), g.card.tmdb_id));
+        let cached = statuses.get(&(g.card.kind, g.card.tmdb_id));
         let status = cached.map_or(Availability::Unknown, |a| a.status);
         let mut view = CardView::from_card(
             &g.card,
@@ -320,7 +320,7 @@ async fn group_body(
     take(
         &|g| {
             statuses
-                .get(&(g.card.kind.as_str().to_owned(), g.card.tmdb_id))
+                .get(&(g.card.kind, g.card.tmdb_id))
                 .is_some_and(|a| a.status == Availability::Available)
         },
         ON_PLEX_TITLE,

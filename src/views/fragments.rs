@@ -72,6 +72,11 @@ impl RenderedCard {
     pub fn html(&self) -> &str {
         &self.html
     }
+
+    /// The title the card shows.
+    pub fn title(&self) -> (Kind, i64) {
+        (self.card.kind, self.card.tmdb_id)
+    }
 }
 
 /// Written into a page as it is (`{{ card|safe }}`): it was escaped when rendered.

@@ -11,6 +11,7 @@ pub mod fragments;
 pub mod history_row;
 pub mod refresh_status;
 pub mod shelf;
+pub mod tab_body;
 
 /// A unix time as local date and time (the `TZ` of the server).
 pub fn format_time(unix: i64) -> String {

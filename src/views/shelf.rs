@@ -6,14 +6,15 @@
 //! - each title once per page.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
-use crate::db::{self, users::User};
+use crate::db::{self, DbPool, users::User};
 use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
 use crate::integrations::overseerr::Availability;
 use crate::media::{Kind, Tab};
-use crate::state::AppState;
+use crate::integrations::upstreams::Upstreams;
+use crate::page_cache::{ByVersion, Weight};
 
 use super::card::{CardFragment, CardView};
 use super::fragments::{CardState, Fragments, RenderedCard};
@@ -48,73 +49,125 @@ pub struct Cached {
 /// Everything a tab needs, read in one go.
 pub struct TabData {
     pub rows: Arc<Vec<Row>>,
-    pub acted_on: HashSet<(String, i64)>,
-    pub statuses: HashMap<(String, i64), Cached>,
+    pub acted_on: HashSet<(Kind, i64)>,
+    pub statuses: HashMap<(Kind, i64), Cached>,
     pub status: db::recommendations::Status,
     pub configured: bool,
     pub requests_enabled: bool,
+    /// The rows as shown, made on the first view of this data (`TabData::shown`).
+    pub shown: OnceLock<Vec<RowView>>,
 }
 
-/// The tab's rows, what the user already acted on, the cached availability of every card, his
-/// refresh status and which services are set up: one database read. The rows are parsed once
-/// per refresh (`views::fragments`): a view reads only when they were stored.
-pub async fn load(state: &AppState, user_id: i32, tab: Tab) -> Result<TabData, AppError> {
-    let upstreams = state.upstreams().await?;
-    let fragments = state.fragments.clone();
-    db::run(&state.pool, move |conn| {
-        let rows = match db::recommendations::generated_at(conn, user_id, tab.slug())? {
-            None => Arc::default(),
-            Some(at) => match fragments.rows(user_id, tab, at) {
-                Some(kept) => kept,
-                None => match db::recommendations::load(conn, user_id, tab.slug())? {
-                    Some((json, at)) => fragments.parse_rows(user_id, tab, &json, at),
-                    None => Arc::default(),
+/// At most this many tabs' data are kept (a few KB each beside their shared rows).
+const MAX_LOADED_TABS: usize = 2048;
+
+impl Weight for Arc<TabData> {
+    fn weight(&self) -> usize {
+        1
+    }
+}
+
+/// Every tab as last read, standing while its user's data versions do, and the fragments its
+/// pages are assembled from: a page the page cache dropped is assembled again without a
+/// database read; one a write made stale costs one read and no card render.
+pub struct Shelves {
+    pool: DbPool,
+    pub fragments: Arc<Fragments>,
+    loaded: ByVersion<(i32, Tab), Arc<TabData>>,
+}
+
+impl Shelves {
+    pub fn new(pool: DbPool) -> Self {
+        let versions = pool.versions().clone();
+        Self {
+            pool,
+            fragments: Arc::default(),
+            loaded: ByVersion::new(versions, MAX_LOADED_TABS),
+        }
+    }
+
+    /// `user_id`'s `tab` as his pages show it now: kept, or read and kept.
+    pub async fn tab(
+        &self,
+        upstreams: &Upstreams,
+        user_id: i32,
+        tab: Tab,
+    ) -> Result<Arc<TabData>, AppError> {
+        if let Some(kept) = self.loaded.get(&(user_id, tab)) {
+            return Ok(kept);
+        }
+        // Read before loading: a write landing meanwhile makes this copy stale at once.
+        let version = self.loaded.version(user_id);
+        let data = Arc::new(self.load(upstreams, user_id, tab).await?);
+        self.loaded.keep((user_id, tab), user_id, version, data.clone());
+        Ok(data)
+    }
+
+    /// The tab's rows, what the user already acted on, the cached availability of every card,
+    /// his refresh status and which services are set up: one database read. The rows are
+    /// parsed once per refresh (`views::fragments`): a read only asks when they were stored.
+    async fn load(
+        &self,
+        upstreams: &Upstreams,
+        user_id: i32,
+        tab: Tab,
+    ) -> Result<TabData, AppError> {
+        let fragments = self.fragments.clone();
+        let configured = upstreams.has_tautulli() && upstreams.has_tmdb();
+        let requests_enabled = upstreams.has_overseerr();
+        db::run(&self.pool, move |conn| {
+            let rows = match db::recommendations::generated_at(conn, user_id, tab.slug())? {
+                None => Arc::default(),
+                Some(at) => match fragments.rows(user_id, tab, at) {
+                    Some(kept) => kept,
+                    None => match db::recommendations::load(conn, user_id, tab.slug())? {
+                        Some((json, at)) => fragments.parse_rows(user_id, tab, &json, at),
+                        None => Arc::default(),
+                    },
                 },
-            },
-        };
-        let titles: Vec<(String, i64)> = rows
-            .iter()
-            .flat_map(|r| {
-                r.cards
-                    .iter()
-                    .map(|c| (c.kind.as_str().to_owned(), c.tmdb_id))
+            };
+            let titles: Vec<(Kind, i64)> = rows
+                .iter()
+                .flat_map(|r| r.cards.iter().map(|c| (c.kind, c.tmdb_id)))
+                .collect();
+            let statuses = cached_statuses(conn, &titles)?;
+            Ok(TabData {
+                rows,
+                acted_on: db::preferences::acted_on(conn, user_id)?
+                    .into_iter()
+                    .filter_map(|(kind, id)| Some((Kind::parse(&kind)?, id)))
+                    .collect(),
+                statuses,
+                status: db::recommendations::status(conn, user_id)?,
+                configured,
+                requests_enabled,
+                shown: OnceLock::new(),
             })
-            .collect();
-        let statuses = cached_statuses(conn, &titles)?;
-        Ok(TabData {
-            rows,
-            acted_on: db::preferences::acted_on(conn, user_id)?
-                .into_iter()
-                .collect(),
-            statuses,
-            status: db::recommendations::status(conn, user_id)?,
-            configured: upstreams.has_tautulli() && upstreams.has_tmdb(),
-            requests_enabled: upstreams.has_overseerr(),
         })
-    })
-    .await
+        .await
+    }
 }
 
 /// The cached availability of `titles`, by (kind, id).
 pub fn cached_statuses(
     conn: &mut diesel::SqliteConnection,
-    titles: &[(String, i64)],
-) -> diesel::QueryResult<HashMap<(String, i64), Cached>> {
+    titles: &[(Kind, i64)],
+) -> diesel::QueryResult<HashMap<(Kind, i64), Cached>> {
     Ok(db::cache::availabilities(conn, titles)?
         .into_iter()
-        .map(|a| {
+        .filter_map(|a| {
             let cached = Cached {
                 status: Availability::from_stored(&a.status),
                 fetched_at: a.fetched_at,
                 plex_url: a.plex_url,
             };
-            ((a.kind, a.tmdb_id), cached)
+            Some(((Kind::parse(&a.kind)?, a.tmdb_id), cached))
         })
         .collect())
 }
 
-fn key_of(card: &Card) -> (String, i64) {
-    (card.kind.as_str().to_owned(), card.tmdb_id)
+fn key_of(card: &Card) -> (Kind, i64) {
+    (card.kind, card.tmdb_id)
 }
 
 impl TabData {
@@ -131,7 +184,7 @@ impl TabData {
     /// `acted_on`): the pick that joins its row now. `None` when the row's reserve is spent.
     pub fn replacement(&self, user: &User, per_row: usize, kind: Kind, id: i64) -> Option<&Card> {
         let mut before = self.acted_on.clone();
-        before.remove(&(kind.as_str().to_owned(), id));
+        before.remove(&(kind, id));
         let shown_before = shelve(self, &before, user, per_row);
         let shown_now = self.arrange(user, per_row);
         let (row, cards_before) = shown_before
@@ -185,34 +238,60 @@ impl TabData {
     }
 
     /// The rows as the page shows them, each card's HTML from `fragments` (rendered there
-    /// only when no page showed it in this state before), and the titles whose availability is
-    /// stale (to be asked again in the background; none without Overseerr).
-    pub fn views(
+    /// only when no page showed it in this state before), made once for this data: the
+    /// arguments are the same for every view of it (the user's limit is in his data version).
+    /// Also the titles whose availability is stale now (to be asked again in the background;
+    /// none without Overseerr).
+    pub fn shown(
         &self,
         fragments: &Fragments,
         user: &User,
         per_row: usize,
         back: &str,
         image_base: &str,
-    ) -> Result<(Vec<RowView>, Vec<(Kind, i64)>), AppError> {
+    ) -> Result<(&[RowView], Vec<(Kind, i64)>), AppError> {
+        let rows = match self.shown.get() {
+            Some(rows) => rows,
+            None => {
+                let rows = self.arrange_views(fragments, user, per_row, back, image_base)?;
+                self.shown.get_or_init(|| rows)
+            }
+        };
         let fresh_after = db::now() - crate::engine::AVAILABILITY_FRESH_SECONDS;
-        let mut stale = Vec::new();
+        let stale = if self.requests_enabled {
+            rows.iter()
+                .flat_map(|r| &r.cards)
+                .map(|c| c.title())
+                .filter(|t| {
+                    self.statuses
+                        .get(t)
+                        .is_none_or(|a| a.fetched_at <= fresh_after)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok((rows, stale))
+    }
+
+    fn arrange_views(
+        &self,
+        fragments: &Fragments,
+        user: &User,
+        per_row: usize,
+        back: &str,
+        image_base: &str,
+    ) -> Result<Vec<RowView>, AppError> {
         let mut rows = Vec::new();
         for (key, shown) in self.arrange(user, per_row) {
             let (title, reason) = match key {
                 RowKey::OnPlex => (ON_PLEX_TITLE.to_owned(), ON_PLEX_REASON.to_owned()),
                 RowKey::Stored(i) => (self.rows[i].title.clone(), self.rows[i].reason.clone()),
             };
-            let mut cards = Vec::with_capacity(shown.len());
-            for card in shown {
-                if self
-                    .cached(card)
-                    .is_none_or(|a| a.fetched_at <= fresh_after)
-                {
-                    stale.push((card.kind, card.tmdb_id));
-                }
-                cards.push(self.rendered(fragments, card, back, image_base)?);
-            }
+            let cards = shown
+                .into_iter()
+                .map(|card| self.rendered(fragments, card, back, image_base))
+                .collect::<Result<_, _>>()?;
             rows.push(RowView {
                 key,
                 title,
@@ -220,17 +299,14 @@ impl TabData {
                 cards,
             });
         }
-        if !self.requests_enabled {
-            stale.clear();
-        }
-        Ok((rows, stale))
+        Ok(rows)
     }
 }
 
 /// The rows shown when `acted_on` are the titles dealt with.
 fn shelve<'a>(
     data: &'a TabData,
-    acted_on: &HashSet<(String, i64)>,
+    acted_on: &HashSet<(Kind, i64)>,
     user: &User,
     per_row: usize,
 ) -> Vec<(RowKey, Vec<&'a Card>)> {

@@ -113,7 +113,7 @@ async fn a_rating_a_skip_and_a_badge_change_show_next_as_a_full_render_writes_th
     let first = app.get("/?tab=movies").await.body;
     let shown = movie_cards(&first);
     assert!(shown.len() >= 3, "{first}");
-    let renders = || app.app.fragments.renders();
+    let renders = || app.app.shelves.fragments.renders();
 
     // A rating from the card: its answer brings the row's next pick, and the next view of the
     // tab renders no card at all (the page is assembled from the kept ones).
@@ -154,9 +154,9 @@ async fn a_rating_a_skip_and_a_badge_change_show_next_as_a_full_render_writes_th
 
     // The same database read by a server that kept nothing renders every card: the same bytes.
     let app = app.restart().await;
-    assert_eq!(app.app.fragments.renders(), 0);
+    assert_eq!(app.app.shelves.fragments.renders(), 0);
     let full = app.get("/?tab=movies").await.body;
-    assert!(app.app.fragments.renders() >= movie_cards(&full).len());
+    assert!(app.app.shelves.fragments.renders() >= movie_cards(&full).len());
     assert_eq!(patched, full, "the patched page is the full render, byte for byte");
     app.stop().await;
 }
