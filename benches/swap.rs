@@ -56,7 +56,9 @@ fn main() {
     let rated = data(&rows, &acted_on);
     if let Some(next) = rated.replacement(&user, PER_ROW, first.kind, first.tmdb_id) {
         // What the rating's answer does: the next pick, through the kept cards.
-        rated.rendered(&kept, next, BACK, IMAGES).expect("next pick");
+        rated
+            .rendered(&kept, next, BACK, IMAGES)
+            .expect("next pick");
     }
     let renders = kept.renders();
     let after = page(&rated, &kept, &user);
@@ -107,9 +109,7 @@ fn data(rows: &Arc<Vec<Row>>, acted_on: &HashSet<(Kind, i64)>) -> TabData {
 
 /// The tab's body as a view writes it: the shelf's arrangement, each card from `kept`.
 fn page(data: &TabData, kept: &Fragments, user: &User) -> String {
-    let (rows, _) = data
-        .shown(kept, user, PER_ROW, BACK, IMAGES)
-        .expect("rows");
+    let (rows, _) = data.shown(kept, user, PER_ROW, BACK, IMAGES).expect("rows");
     TabBody {
         tab: Tab::Movies,
         rows,

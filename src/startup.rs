@@ -91,7 +91,6 @@ impl Application {
             rechecks: Rechecks::new(ctx.clone()),
             cache,
             shelves,
-            request_ids: Default::default(),
             sign_in_limiter: Default::default(),
             status_checks: crate::http::limiter::Recently::new(
                 std::time::Duration::from_secs(60),
@@ -121,11 +120,13 @@ impl Application {
         });
 
         let app_state = state.clone();
+        let request_ids = web::Data::new(crate::http::request_id::Ids::default());
         let server = HttpServer::new(move || {
             // Last wrapped runs first: compress, the request's id and span, headers, error
             // rendering, session, cross-site check, then the body deadline.
             App::new()
                 .app_data(app_state.clone())
+                .app_data(request_ids.clone())
                 // One outbound client per worker (awc is !Send), so connections are reused.
                 .app_data(web::Data::new(crate::integrations::http_client()))
                 .wrap(from_fn(http::body_deadline::cut_slow_bodies))

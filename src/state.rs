@@ -21,8 +21,6 @@ pub struct AppState {
     pub rechecks: Rechecks,
     /// Rendered dashboards and checked sessions.
     pub cache: crate::page_cache::PageCache,
-    /// Where each request's id comes from (`X-Request-Id`).
-    pub request_ids: crate::http::request_id::Ids,
     /// Each tab as last read, and the rendered cards pages are assembled from.
     pub shelves: crate::views::shelf::Shelves,
     /// Sign-in starts per client, against floods (each start creates a PIN on plex.tv).

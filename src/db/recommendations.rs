@@ -3,7 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::{recommendations, refresh_status, together_rows};
-use super::states::{RefreshState, RunOutcome};
+use super::states::{RefreshState, RunFor, RunOutcome};
 
 /// Replaces all of a user's rows at once (the tabs not given are emptied): one transaction, so a
 /// page view sees either the old rows or the new ones.
@@ -83,6 +83,9 @@ pub struct Status {
     /// How the last finished run ended; `None` before the first.
     #[serde(skip)]
     pub last_outcome: Option<RunOutcome>,
+    /// Whose run this is: his own refresh, or a group's AI call.
+    #[serde(skip)]
+    pub run_for: RunFor,
 }
 
 /// The stored row, as text.
@@ -99,6 +102,7 @@ struct StatusRow {
     finished_at: Option<i64>,
     last_success_at: Option<i64>,
     last_outcome: Option<String>,
+    run_for: String,
 }
 
 impl From<StatusRow> for Status {
@@ -114,6 +118,7 @@ impl From<StatusRow> for Status {
             finished_at: row.finished_at,
             last_success_at: row.last_success_at,
             last_outcome: row.last_outcome.map(RunOutcome::from),
+            run_for: row.run_for.into(),
         }
     }
 }
@@ -140,8 +145,12 @@ fn upsert(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()> {
         .map(drop)
 }
 
-/// Marks a refresh queued (a new run clears the last step and message).
-pub fn set_queued(conn: &mut impl super::Writable, user_id: i32) -> QueryResult<()> {
+/// Marks a run queued (a new run clears the last step and message).
+pub fn set_queued(
+    conn: &mut impl super::Writable,
+    user_id: i32,
+    run_for: RunFor,
+) -> QueryResult<()> {
     let conn = conn.connection();
     upsert(conn, user_id)?;
     diesel::update(refresh_status::table.find(user_id))
@@ -150,13 +159,25 @@ pub fn set_queued(conn: &mut impl super::Writable, user_id: i32) -> QueryResult<
             refresh_status::step.eq("Waiting for its turn"),
             refresh_status::done.eq(0),
             refresh_status::total.eq(0),
+            refresh_status::run_for.eq(run_for.as_str()),
         ))
         .execute(conn)
         .map(drop)
 }
 
-/// Marks a run started, whatever state the last one left (a CLI run is never queued).
+/// Marks the user's own refresh started, whatever state the last one left (a CLI run is never
+/// queued).
 pub fn set_running(conn: &mut impl super::Writable, user_id: i32, now: i64) -> QueryResult<()> {
+    set_running_for(conn, user_id, now, RunFor::Own)
+}
+
+/// Marks a run started: his own refresh or a group's AI call.
+pub fn set_running_for(
+    conn: &mut impl super::Writable,
+    user_id: i32,
+    now: i64,
+    run_for: RunFor,
+) -> QueryResult<()> {
     let conn = conn.connection();
     upsert(conn, user_id)?;
     diesel::update(refresh_status::table.find(user_id))
@@ -166,6 +187,7 @@ pub fn set_running(conn: &mut impl super::Writable, user_id: i32, now: i64) -> Q
             refresh_status::done.eq(0),
             refresh_status::total.eq(0),
             refresh_status::started_at.eq(now),
+            refresh_status::run_for.eq(run_for.as_str()),
         ))
         .execute(conn)
         .map(drop)
@@ -281,4 +303,32 @@ pub fn holders(
         }
     }
     Ok(users)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::{self, states::RunFor};
+
+    #[test]
+    fn a_status_says_whose_run_it_shows() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = db::open(&dir.path().join("sagarr.db")).unwrap();
+        let account = db::users::SignedInAccount {
+            plex_id: 7,
+            username: "friend".into(),
+            email: None,
+            avatar_url: None,
+            plex_token: "token".into(),
+        };
+        let mut conn = pool.get().unwrap();
+        let user = db::users::record_sign_in(&mut conn, &account, 1).unwrap();
+        set_queued(&mut conn, user.id, RunFor::Group).unwrap();
+        assert_eq!(status(&mut conn, user.id).unwrap().run_for, RunFor::Group);
+        // His own refresh next, whatever its message says: his own.
+        set_running(&mut conn, user.id, 2).unwrap();
+        assert_eq!(status(&mut conn, user.id).unwrap().run_for, RunFor::Own);
+        set_running_for(&mut conn, user.id, 3, RunFor::Group).unwrap();
+        assert_eq!(status(&mut conn, user.id).unwrap().run_for, RunFor::Group);
+    }
 }

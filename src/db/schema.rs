@@ -37,6 +37,7 @@ diesel::table! {
         finished_at -> Nullable<BigInt>,
         last_success_at -> Nullable<BigInt>,
         last_outcome -> Nullable<Text>,
+        run_for -> Text,
     }
 }
 

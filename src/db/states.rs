@@ -15,6 +15,33 @@ pub enum RefreshState {
     Failed,
 }
 
+/// Whose run a refresh status shows: the user's own refresh, or a group's AI call he asked
+/// for (Watch together).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum RunFor {
+    #[default]
+    Own,
+    Group,
+}
+
+impl RunFor {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Own => "own",
+            Self::Group => "group",
+        }
+    }
+}
+
+impl From<String> for RunFor {
+    fn from(stored: String) -> Self {
+        match stored.as_str() {
+            "group" => Self::Group,
+            _ => Self::Own,
+        }
+    }
+}
+
 impl RefreshState {
     pub fn as_str(self) -> &'static str {
         match self {

@@ -20,11 +20,6 @@ use super::{Context, Outcome, Progress, Run, Trigger, normalize};
 /// What every message of a group's AI call names, so a group's page shows only those.
 const GROUP: &str = "the group";
 
-/// Whether a refresh status message is a group's AI call's.
-pub fn is_groups(message: &str) -> bool {
-    message.contains(GROUP)
-}
-
 /// The largest group a page or an AI call takes (the caller included).
 pub const MAX_GROUP: usize = 6;
 
@@ -71,7 +66,12 @@ pub async fn ask(
 ) -> Outcome {
     let started = db::now();
     let _ = db::write(&ctx.pool, db::Scope::User(caller_id), move |c| {
-        Ok(db::recommendations::set_running(c, caller_id, started)?)
+        Ok(db::recommendations::set_running_for(
+            c,
+            caller_id,
+            started,
+            db::states::RunFor::Group,
+        )?)
     })
     .await;
     progress("Starting", 0, 0);

@@ -57,8 +57,8 @@ pub async fn trace_requests(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let id = match req.app_data::<actix_web::web::Data<crate::state::AppState>>() {
-        Some(state) => state.request_ids.next(),
+    let id = match req.app_data::<actix_web::web::Data<Ids>>() {
+        Some(ids) => ids.next(),
         None => Ids::default().next(),
     };
     req.extensions_mut().insert(RequestId(id.clone()));

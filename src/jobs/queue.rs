@@ -123,8 +123,13 @@ impl RefreshQueue {
         if !self.claim(pool, user_id).await? {
             return Ok(false);
         }
+        let run_for = if job.group.is_some() {
+            db::states::RunFor::Group
+        } else {
+            db::states::RunFor::Own
+        };
         let marked = db::write(pool, db::Scope::User(user_id), move |conn| {
-            Ok(db::recommendations::set_queued(conn, user_id)?)
+            Ok(db::recommendations::set_queued(conn, user_id, run_for)?)
         })
         .await;
         if let Err(e) = marked {

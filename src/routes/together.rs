@@ -172,7 +172,7 @@ pub async fn page(
         })
         .await?;
         // What his own last refresh said belongs on his dashboard, not on a group's page.
-        if !status.state.is_active() && !crate::engine::together::is_groups(&status.message) {
+        if !status.state.is_active() && status.run_for != crate::db::states::RunFor::Group {
             status.message.clear();
             status.state = crate::db::states::RefreshState::Idle;
         }

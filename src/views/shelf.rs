@@ -12,8 +12,8 @@ use crate::db::{self, DbPool, users::User};
 use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
 use crate::integrations::overseerr::Availability;
-use crate::media::{Kind, Tab};
 use crate::integrations::upstreams::Upstreams;
+use crate::media::{Kind, Tab};
 use crate::page_cache::{ByVersion, Weight};
 
 use super::card::{CardFragment, CardView};
@@ -28,6 +28,9 @@ pub enum RowKey {
     OnPlex,
     Stored(usize),
 }
+
+/// The rows as shown, and the titles among them whose availability is stale.
+pub type Shown<'a> = (&'a [RowView], Vec<(Kind, i64)>);
 
 /// A row as the page shows it: its cards as rendered HTML, kept and shared
 /// (`views::fragments`).
@@ -99,7 +102,8 @@ impl Shelves {
         // Read before loading: a write landing meanwhile makes this copy stale at once.
         let version = self.loaded.version(user_id);
         let data = Arc::new(self.load(upstreams, user_id, tab).await?);
-        self.loaded.keep((user_id, tab), user_id, version, data.clone());
+        self.loaded
+            .keep((user_id, tab), user_id, version, data.clone());
         Ok(data)
     }
 
@@ -249,7 +253,7 @@ impl TabData {
         per_row: usize,
         back: &str,
         image_base: &str,
-    ) -> Result<(&[RowView], Vec<(Kind, i64)>), AppError> {
+    ) -> Result<Shown<'_>, AppError> {
         let rows = match self.shown.get() {
             Some(rows) => rows,
             None => {

@@ -27,4 +27,3 @@ pub struct TabBody<'a> {
     /// The outcome of a form posted without JavaScript.
     pub notice: Option<(bool, String)>,
 }
-

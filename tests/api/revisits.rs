@@ -157,6 +157,9 @@ async fn a_rating_a_skip_and_a_badge_change_show_next_as_a_full_render_writes_th
     assert_eq!(app.app.shelves.fragments.renders(), 0);
     let full = app.get("/?tab=movies").await.body;
     assert!(app.app.shelves.fragments.renders() >= movie_cards(&full).len());
-    assert_eq!(patched, full, "the patched page is the full render, byte for byte");
+    assert_eq!(
+        patched, full,
+        "the patched page is the full render, byte for byte"
+    );
     app.stop().await;
 }

@@ -1,0 +1,1 @@
+ALTER TABLE refresh_status DROP COLUMN run_for;
