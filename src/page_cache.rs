@@ -150,6 +150,14 @@ impl<K: std::hash::Hash + Eq + Clone, T: Clone + Weight> ByVersion<K, T> {
         read(&self.map, key, &self.versions)
     }
 
+    /// The value kept for `key` if it was built at `version` exactly (and is not too old),
+    /// whatever the versions are now.
+    pub fn get_at(&self, key: &K, version: (u64, u64)) -> Option<T> {
+        let map = self.map.read().ok()?;
+        let entry = map.get(key)?;
+        (entry.version == version && entry.made.elapsed() < LIFETIME).then(|| entry.value.clone())
+    }
+
     /// Keeps `value`, built from `user`'s data read at `version`.
     pub fn keep(&self, key: K, user: i32, version: (u64, u64), value: T) {
         write(

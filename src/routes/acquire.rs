@@ -53,12 +53,12 @@ pub async fn request(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
-    within_limit(&state, &http, &user, kind, id).await?;
+    let known = within_limit(&state, &http, &user, kind, id).await?;
     let back = back_to(form.back.as_deref(), "/");
     let result = ask_overseerr(&state, &http, &user, kind, id).await;
     match result {
         Ok(outcome) => {
-            let record = record_of(&state, &http, kind, id, 2, "request").await;
+            let record = record_of(kind, id, 2, "request", known.as_ref());
             let saved = save(&state, user.id, record).await?;
             let (note, status) = match &outcome {
                 RequestOutcome::Requested => (
@@ -173,11 +173,11 @@ pub async fn watchlist(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
-    within_limit(&state, &http, &user, kind, id).await?;
+    let known = within_limit(&state, &http, &user, kind, id).await?;
     let back = back_to(form.back.as_deref(), "/");
     match add_to_watchlist(&state, &http, &user, kind, id).await {
         Ok(()) => {
-            let record = record_of(&state, &http, kind, id, 2, "watchlist").await;
+            let record = record_of(kind, id, 2, "watchlist", known.as_ref());
             let saved = save(&state, user.id, record).await?;
             if !wants_fragment(&req) {
                 let message = format!("Added {} to your Plex watchlist.", saved.title);

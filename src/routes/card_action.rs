@@ -107,25 +107,21 @@ pub async fn known_details(
 
 /// What the history page shows of a title. A rating never fails because TMDb is down: the
 /// record then carries the kind and id until the title is known.
-pub async fn record_of(
-    state: &AppState,
-    http: &awc::Client,
+pub fn record_of(
     kind: Kind,
     id: i64,
     rating: i32,
     action: &str,
+    known: Option<&Details>,
 ) -> NewPreference {
-    let known = details(state, http, kind, id).await.ok();
     NewPreference {
         kind: kind.as_str().to_owned(),
         tmdb_id: id,
         rating,
         action: action.to_owned(),
-        title: known
-            .as_ref()
-            .map_or_else(|| format!("{kind} {id}"), |d| d.title.clone()),
-        year: known.as_ref().and_then(Details::year),
-        poster_path: known.and_then(|d| d.poster_path),
+        title: known.map_or_else(|| format!("{kind} {id}"), |d| d.title.clone()),
+        year: known.and_then(Details::year),
+        poster_path: known.and_then(|d| d.poster_path.clone()),
     }
 }
 
@@ -134,10 +130,17 @@ pub async fn save(
     user_id: i32,
     record: NewPreference,
 ) -> Result<db::preferences::Preference, AppError> {
-    db::write(&state.pool, db::Scope::User(user_id), move |c| {
+    let title = Kind::parse(&record.kind).map(|kind| (kind, record.tmdb_id));
+    let before = state.shelves.version(user_id);
+    let saved = db::write(&state.pool, db::Scope::User(user_id), move |c| {
         Ok(db::preferences::upsert(c, user_id, &record, db::now())?)
     })
-    .await
+    .await?;
+    // His kept tabs leave the title out at once: his next view reads nothing.
+    if let Some(title) = title {
+        state.shelves.dealt_with(user_id, title, before);
+    }
+    Ok(saved)
 }
 
 /// The line that takes a dealt-with card's place.

@@ -23,7 +23,7 @@ pub async fn rate(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
-    within_limit(&state, &http, &user, kind, id).await?;
+    let known = within_limit(&state, &http, &user, kind, id).await?;
     let rating = match form.rating.as_deref() {
         Some("1") => 1,
         Some("-1") => -1,
@@ -36,7 +36,7 @@ pub async fn rate(
     let saved = save(
         &state,
         user.id,
-        record_of(&state, &http, kind, id, rating, "seen").await,
+        record_of(kind, id, rating, "seen", known.as_ref()),
     )
     .await?;
     let back = back_to(form.back.as_deref(), "/");
@@ -98,11 +98,11 @@ pub async fn skip(
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
-    within_limit(&state, &http, &user, kind, id).await?;
+    let known = within_limit(&state, &http, &user, kind, id).await?;
     let saved = save(
         &state,
         user.id,
-        record_of(&state, &http, kind, id, -1, "skip").await,
+        record_of(kind, id, -1, "skip", known.as_ref()),
     )
     .await?;
     let message = format!("Skipped {}.", saved.title);

@@ -77,6 +77,7 @@ pub struct Shelves {
     pool: DbPool,
     pub fragments: Arc<Fragments>,
     loaded: ByVersion<(i32, Tab), Arc<TabData>>,
+    reads: std::sync::atomic::AtomicUsize,
 }
 
 impl Shelves {
@@ -86,6 +87,34 @@ impl Shelves {
             pool,
             fragments: Arc::default(),
             loaded: ByVersion::new(versions, MAX_LOADED_TABS),
+            reads: Default::default(),
+        }
+    }
+
+    /// How many times a tab was read from the database since start.
+    pub fn reads(&self) -> usize {
+        self.reads.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The user's data versions; read them before a write that [`Shelves::dealt_with`] follows.
+    pub fn version(&self, user_id: i32) -> (u64, u64) {
+        self.loaded.version(user_id)
+    }
+
+    /// After one write recorded `title` as dealt with (a rating, a skip, a request), moving the
+    /// user's versions from `before`: each of his kept tabs that stood at `before` stands again
+    /// with the title left out, so his next view re-arranges what is kept and reads nothing.
+    /// When any other write landed meanwhile, nothing is patched and the next view reads.
+    pub fn dealt_with(&self, user_id: i32, title: (Kind, i64), before: (u64, u64)) {
+        let after = self.loaded.version(user_id);
+        if after != (before.0, before.1 + 1) {
+            return;
+        }
+        for tab in crate::media::TABS {
+            if let Some(kept) = self.loaded.get_at(&(user_id, tab), before) {
+                let patched = Arc::new(kept.with_dealt_with(title));
+                self.loaded.keep((user_id, tab), user_id, after, patched);
+            }
         }
     }
 
@@ -116,6 +145,8 @@ impl Shelves {
         user_id: i32,
         tab: Tab,
     ) -> Result<TabData, AppError> {
+        self.reads
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let fragments = self.fragments.clone();
         let configured = upstreams.has_tautulli() && upstreams.has_tmdb();
         let requests_enabled = upstreams.has_overseerr();
@@ -175,6 +206,21 @@ fn key_of(card: &Card) -> (Kind, i64) {
 }
 
 impl TabData {
+    /// The same data with `title` dealt with: nothing shown yet.
+    fn with_dealt_with(&self, title: (Kind, i64)) -> Self {
+        let mut acted_on = self.acted_on.clone();
+        acted_on.insert(title);
+        Self {
+            rows: self.rows.clone(),
+            acted_on,
+            statuses: self.statuses.clone(),
+            status: self.status.clone(),
+            configured: self.configured,
+            requests_enabled: self.requests_enabled,
+            shown: OnceLock::new(),
+        }
+    }
+
     fn cached(&self, card: &Card) -> Option<&Cached> {
         self.statuses.get(&key_of(card))
     }

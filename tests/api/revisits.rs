@@ -114,9 +114,12 @@ async fn a_rating_a_skip_and_a_badge_change_show_next_as_a_full_render_writes_th
     let shown = movie_cards(&first);
     assert!(shown.len() >= 3, "{first}");
     let renders = || app.app.shelves.fragments.renders();
+    let reads = || app.app.shelves.reads();
 
     // A rating from the card: its answer brings the row's next pick, and the next view of the
-    // tab renders no card at all (the page is assembled from the kept ones).
+    // tab renders no card at all and reads nothing (assembled from what is kept, the rated
+    // title left out).
+    let read_before = reads();
     let rated = app
         .htmx_post(
             &format!("/media/movie/{}/rate", shown[0]),
@@ -127,6 +130,7 @@ async fn a_rating_a_skip_and_a_badge_change_show_next_as_a_full_render_writes_th
     let before = renders();
     let after_rating = app.get("/?tab=movies").await.body;
     assert_eq!(renders(), before, "the next view renders no card");
+    assert_eq!(reads(), read_before, "nor reads the tab again");
     assert!(!movie_cards(&after_rating).contains(&shown[0]));
 
     // A skip, the same.
@@ -140,6 +144,7 @@ async fn a_rating_a_skip_and_a_badge_change_show_next_as_a_full_render_writes_th
     let before = renders();
     let after_skip = app.get("/?tab=movies").await.body;
     assert_eq!(renders(), before, "the next view renders no card");
+    assert_eq!(reads(), read_before, "nor reads the tab again");
     assert!(!movie_cards(&after_skip).contains(&shown[1]));
 
     // A title turns available: its card is rendered once in its new state.
