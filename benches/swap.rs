@@ -128,7 +128,7 @@ fn viewer() -> User {
         username: "viewer".into(),
         email: None,
         avatar_url: None,
-        role: "user".into(),
+        role: sagarr::domain::Role::User,
         tautulli_user_id: None,
         overseerr_user_id: None,
         mapping_error: None,

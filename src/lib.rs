@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod db;
+pub mod domain;
 pub mod engine;
 pub mod error;
 #[cfg(feature = "demo")]

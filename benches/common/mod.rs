@@ -169,7 +169,7 @@ pub async fn sign_in_viewers(
         let user_id = {
             let mut conn = pool.get().expect("connection");
             let user = users::record_sign_in(&mut conn, &signed, sagarr::db::now()).expect("user");
-            users::set_role(&mut conn, user.id, users::ADMIN).expect("role");
+            users::set_role(&mut conn, user.id, sagarr::domain::Role::Admin).expect("role");
             user.id
         };
         let from = Some(format!("10.{}.{}.1", n / 250, n % 250));

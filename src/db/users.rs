@@ -3,9 +3,7 @@
 use diesel::prelude::*;
 
 use super::schema::{together_rows, users};
-
-pub const ADMIN: &str = "admin";
-pub const USER: &str = "user";
+use crate::domain::Role;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -15,7 +13,7 @@ pub struct User {
     pub username: String,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
-    pub role: String,
+    pub role: Role,
     pub tautulli_user_id: Option<i64>,
     pub overseerr_user_id: Option<i64>,
     pub mapping_error: Option<String>,
@@ -33,7 +31,7 @@ pub struct User {
 
 impl User {
     pub fn is_admin(&self) -> bool {
-        self.role == ADMIN
+        self.role == Role::Admin
     }
 
     /// Whether a title certified `certification` may be shown to him.
@@ -70,7 +68,7 @@ pub fn find(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<User>> {
 
 pub fn any_admin(conn: &mut SqliteConnection) -> QueryResult<bool> {
     diesel::select(diesel::dsl::exists(
-        users::table.filter(users::role.eq(ADMIN)),
+        users::table.filter(users::role.eq(Role::Admin)),
     ))
     .get_result(conn)
 }
@@ -167,7 +165,7 @@ pub fn all(conn: &mut SqliteConnection) -> QueryResult<Vec<User>> {
 
 pub fn admin_count(conn: &mut SqliteConnection) -> QueryResult<i64> {
     users::table
-        .filter(users::role.eq(ADMIN))
+        .filter(users::role.eq(Role::Admin))
         .count()
         .get_result(conn)
 }
@@ -182,13 +180,13 @@ pub enum AdminChange {
 
 /// Sets a user's role; refuses to demote the last admin. One transaction, so two admins
 /// demoting each other at once cannot both succeed.
-pub fn set_role(conn: &mut impl super::Writable, id: i32, role: &str) -> QueryResult<AdminChange> {
+pub fn set_role(conn: &mut impl super::Writable, id: i32, role: Role) -> QueryResult<AdminChange> {
     let conn = conn.connection();
     conn.immediate_transaction(|conn| {
         let Some(user) = find(conn, id)? else {
             return Ok(AdminChange::NoSuchUser);
         };
-        if user.is_admin() && role != ADMIN && admin_count(conn)? <= 1 {
+        if user.is_admin() && role != Role::Admin && admin_count(conn)? <= 1 {
             return Ok(AdminChange::WouldLeaveNoAdmin);
         }
         diesel::update(users::table.find(id))
@@ -291,7 +289,7 @@ pub fn claim_admin(
         if any_admin(conn)? {
             return Ok(None);
         }
-        upsert_with_role(conn, account, Some(ADMIN), now).map(Some)
+        upsert_with_role(conn, account, Some(Role::Admin), now).map(Some)
     })
 }
 
@@ -310,7 +308,7 @@ pub fn record_sign_in(
 fn upsert_with_role(
     conn: &mut SqliteConnection,
     account: &SignedInAccount,
-    role: Option<&str>,
+    role: Option<Role>,
     now: i64,
 ) -> QueryResult<User> {
     let profile = (
@@ -329,7 +327,7 @@ fn upsert_with_role(
             .values((
                 profile,
                 users::plex_id.eq(account.plex_id),
-                users::role.eq(USER),
+                users::role.eq(Role::User),
                 users::created_at.eq(now),
             ))
             .execute(conn)?;

@@ -66,15 +66,12 @@ pub async fn set_role(
     form: web::Form<RoleForm>,
 ) -> Result<HttpResponse, AppError> {
     let id = user_id(&id)?;
-    let role = match form.role.as_str() {
-        "admin" => db::users::ADMIN,
-        "user" => db::users::USER,
-        other => {
-            return Err(AppError::BadRequest(format!(
-                "\"{other}\" is not a role: use admin or user."
-            )));
-        }
-    };
+    let role = crate::domain::Role::parse(&form.role).ok_or_else(|| {
+        AppError::BadRequest(format!(
+            "\"{}\" is not a role: use admin or user.",
+            form.role
+        ))
+    })?;
     let outcome = db::write(&state.pool, db::Scope::Everyone, move |conn| {
         Ok(db::users::set_role(conn, id, role)?)
     })

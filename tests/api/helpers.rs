@@ -399,7 +399,7 @@ impl TestApp {
         let mut conn = self.app.pool.get().expect("db connection");
         sagarr::db::users::find_by_plex_id(&mut conn, account.id)
             .expect("query")
-            .map(|u| u.role)
+            .map(|u| u.role.as_str().to_owned())
     }
 
     /// Stops only the app (for tests that already stopped a fake).

@@ -356,6 +356,32 @@ fn no_module_keeps_process_global_mutable_state() {
     }
 }
 
+/// The product's nouns are typed past the edge (`src/domain/`): a role is a `Role`, never its
+/// text, so no match on a misspelt string can hand out admin. The edge is `routes/`, where a
+/// form's text arrives and is parsed.
+#[test]
+fn roles_are_typed_everywhere_past_the_edge() {
+    for (module, text) in modules() {
+        if module.starts_with("routes") {
+            continue;
+        }
+        for line in code_only(&text).lines() {
+            let squeezed: String = line.split_whitespace().collect::<Vec<_>>().join(" ");
+            for text_role in [
+                "role: String",
+                "role: &str",
+                "role: Option<&str>",
+                "role: Option<String>",
+            ] {
+                assert!(
+                    !squeezed.contains(text_role),
+                    "{module} types a role as text ({text_role}): use domain::Role"
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn the_readme_layout_lists_every_part_of_src_and_only_those() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -1,0 +1,6 @@
+//! The nouns of the product, checked where they come in (a form, a row, an upstream) and typed
+//! everywhere after: `db/`, `engine/` and `views/` pass these, never their text.
+
+pub mod role;
+
+pub use role::Role;
