@@ -3,16 +3,16 @@
 use diesel::prelude::*;
 
 use super::schema::preferences;
+use crate::domain::Verdict;
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = preferences)]
+/// A user's record of a title.
+#[derive(Debug, Clone)]
 pub struct Preference {
     pub id: i32,
     pub user_id: i32,
     pub kind: String,
     pub tmdb_id: i64,
-    pub rating: i32,
-    pub action: String,
+    pub verdict: Verdict,
     pub title: String,
     pub year: Option<i32>,
     pub poster_path: Option<String>,
@@ -20,12 +20,58 @@ pub struct Preference {
     pub updated_at: i64,
 }
 
+/// The stored row: the verdict as its (action, rating) pair.
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = preferences)]
+struct Row {
+    id: i32,
+    user_id: i32,
+    kind: String,
+    tmdb_id: i64,
+    rating: i32,
+    action: String,
+    title: String,
+    year: Option<i32>,
+    poster_path: Option<String>,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<Row> for Preference {
+    type Error = diesel::result::Error;
+
+    fn try_from(row: Row) -> Result<Self, Self::Error> {
+        let verdict = Verdict::from_stored(&row.action, row.rating).ok_or_else(|| {
+            diesel::result::Error::DeserializationError(
+                format!("a record with action {:?}", row.action).into(),
+            )
+        })?;
+        Ok(Self {
+            id: row.id,
+            user_id: row.user_id,
+            kind: row.kind,
+            tmdb_id: row.tmdb_id,
+            verdict,
+            title: row.title,
+            year: row.year,
+            poster_path: row.poster_path,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+fn typed(rows: Vec<Row>) -> QueryResult<Vec<Preference>> {
+    rows.into_iter().map(Preference::try_from).collect()
+}
+
 pub fn all_for(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Vec<Preference>> {
     preferences::table
         .filter(preferences::user_id.eq(user_id))
         .order(preferences::updated_at.desc())
-        .select(Preference::as_select())
+        .select(Row::as_select())
         .load(conn)
+        .and_then(typed)
 }
 
 /// What a record says about a title, with what the history page shows of it.
@@ -33,8 +79,7 @@ pub fn all_for(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Vec<Pre
 pub struct NewPreference {
     pub kind: String,
     pub tmdb_id: i64,
-    pub rating: i32,
-    pub action: String,
+    pub verdict: Verdict,
     pub title: String,
     pub year: Option<i32>,
     pub poster_path: Option<String>,
@@ -54,8 +99,8 @@ pub fn upsert(
                 preferences::user_id.eq(user_id),
                 preferences::kind.eq(&p.kind),
                 preferences::tmdb_id.eq(p.tmdb_id),
-                preferences::rating.eq(p.rating),
-                preferences::action.eq(&p.action),
+                preferences::rating.eq(p.verdict.rating()),
+                preferences::action.eq(p.verdict.action()),
                 preferences::title.eq(&p.title),
                 preferences::year.eq(p.year),
                 preferences::poster_path.eq(&p.poster_path),
@@ -69,8 +114,8 @@ pub fn upsert(
             ))
             .do_update()
             .set((
-                preferences::rating.eq(p.rating),
-                preferences::action.eq(&p.action),
+                preferences::rating.eq(p.verdict.rating()),
+                preferences::action.eq(p.verdict.action()),
                 preferences::updated_at.eq(now),
             ))
             .execute(conn)?;
@@ -78,8 +123,9 @@ pub fn upsert(
             .filter(preferences::user_id.eq(user_id))
             .filter(preferences::kind.eq(&p.kind))
             .filter(preferences::tmdb_id.eq(p.tmdb_id))
-            .select(Preference::as_select())
+            .select(Row::as_select())
             .get_result(conn)
+            .and_then(Preference::try_from)
     })
 }
 
@@ -93,9 +139,11 @@ pub fn find(
         .filter(preferences::user_id.eq(user_id))
         .filter(preferences::kind.eq(kind))
         .filter(preferences::tmdb_id.eq(tmdb_id))
-        .select(Preference::as_select())
+        .select(Row::as_select())
         .get_result(conn)
-        .optional()
+        .optional()?
+        .map(Preference::try_from)
+        .transpose()
 }
 
 pub fn delete(
@@ -130,9 +178,9 @@ pub fn page(
         .order((preferences::updated_at.desc(), preferences::id.desc()))
         .offset((page - 1) * per_page)
         .limit(per_page)
-        .select(Preference::as_select())
+        .select(Row::as_select())
         .load(conn)?;
-    Ok((rows, total))
+    Ok((typed(rows)?, total))
 }
 
 /// The (kind, tmdb_id) of every record of the user: titles no longer to show.

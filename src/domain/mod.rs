@@ -2,5 +2,7 @@
 //! everywhere after: `db/`, `engine/` and `views/` pass these, never their text.
 
 pub mod role;
+pub mod verdict;
 
 pub use role::Role;
+pub use verdict::Verdict;

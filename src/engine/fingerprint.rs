@@ -89,7 +89,10 @@ impl Fingerprint {
     ) -> Self {
         let mut records: Vec<String> = records
             .iter()
-            .map(|r| format!("{}:{}:{}:{}", r.kind, r.tmdb_id, r.rating, r.action))
+            .map(|r| {
+                let (rating, action) = (r.verdict.rating(), r.verdict.action());
+                format!("{}:{}:{rating}:{action}", r.kind, r.tmdb_id)
+            })
             .collect();
         records.sort_unstable();
         // Thinking turned off changes the answer; `auto` keeps the fingerprints made before.
@@ -164,20 +167,20 @@ impl Fingerprint {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::Verdict;
     use crate::integrations::ai::ProviderKind;
 
     fn page(rows: serde_json::Value, count: i64) -> HistoryPage {
         serde_json::from_value(serde_json::json!({"recordsFiltered": count, "data": rows})).unwrap()
     }
 
-    fn record(tmdb_id: i64, rating: i32, action: &str) -> Preference {
+    fn record(tmdb_id: i64, verdict: Verdict) -> Preference {
         Preference {
             id: 1,
             user_id: 1,
             kind: "movie".into(),
             tmdb_id,
-            rating,
-            action: action.into(),
+            verdict,
             title: String::new(),
             year: None,
             poster_path: None,
@@ -214,8 +217,14 @@ mod tests {
 
     #[test]
     fn the_same_taste_gives_the_same_fingerprint_and_survives_storage() {
-        let records = [record(603, 2, "seen"), record(27205, -1, "skip")];
-        let reordered = [record(27205, -1, "skip"), record(603, 2, "seen")];
+        let records = [
+            record(603, Verdict::Disliked),
+            record(27205, Verdict::Skipped),
+        ];
+        let reordered = [
+            record(27205, Verdict::Skipped),
+            record(603, Verdict::Disliked),
+        ];
         let a = Fingerprint::of(
             &HistoryMark::of(&history()),
             &records,
@@ -242,7 +251,7 @@ mod tests {
 
     #[test]
     fn each_part_names_its_change() {
-        let records = [record(603, 2, "seen")];
+        let records = [record(603, Verdict::Disliked)];
         let base = Fingerprint::of(
             &HistoryMark::of(&history()),
             &records,
@@ -269,7 +278,7 @@ mod tests {
             (
                 Fingerprint::of(
                     &HistoryMark::of(&history()),
-                    &[record(603, 1, "seen")],
+                    &[record(603, Verdict::Liked)],
                     None,
                     &[openai("m")],
                     SHAPE,

@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::db::preferences::Preference;
+use crate::domain::Verdict;
 use crate::integrations::tautulli::HistoryRow;
 use crate::media::Kind;
 
@@ -171,9 +172,9 @@ impl Taste {
             };
             let key = (kind, p.tmdb_id);
             excluded.insert(key);
-            match (p.action.as_str(), p.rating) {
-                ("skip", _) => skipped.push(p.title.clone()),
-                ("seen", rating) => {
+            match p.verdict {
+                Verdict::Skipped => skipped.push(p.title.clone()),
+                verdict if verdict.is_seen() => {
                     let entry = seen.entry(key).or_insert_with(|| Seen {
                         kind,
                         tmdb_id: p.tmdb_id,
@@ -186,8 +187,8 @@ impl Taste {
                         liked: false,
                         disliked: false,
                     });
-                    entry.liked = rating == 1;
-                    entry.disliked = rating == -1;
+                    entry.liked = verdict == Verdict::Liked;
+                    entry.disliked = verdict == Verdict::Disliked;
                 }
                 _ => {}
             }
@@ -314,13 +315,12 @@ mod tests {
     #[test]
     fn likes_rank_higher_and_dislikes_are_never_favourites() {
         let now = 1_800_000_000;
-        let pref = |id: i64, title: &str, rating: i32, action: &str| Preference {
+        let pref = |id: i64, title: &str, verdict: Verdict| Preference {
             id: 0,
             user_id: 1,
             kind: "movie".into(),
             tmdb_id: id,
-            rating,
-            action: action.into(),
+            verdict,
             title: title.into(),
             year: None,
             poster_path: None,
@@ -328,10 +328,10 @@ mod tests {
             updated_at: now,
         };
         let prefs = [
-            pref(1, "Loved", 1, "seen"),
-            pref(2, "Hated", -1, "seen"),
-            pref(3, "Meh", -1, "skip"),
-            pref(4, "Asked", 2, "request"),
+            pref(1, "Loved", Verdict::Liked),
+            pref(2, "Hated", Verdict::Disliked),
+            pref(3, "Meh", Verdict::Skipped),
+            pref(4, "Asked", Verdict::Requested),
         ];
         let taste = Taste::build(&[], &prefs, now);
         assert_eq!(

@@ -11,6 +11,7 @@ use super::card_action::{
 use super::respond::{back_to, back_with, html, render};
 use crate::auth::session::CurrentUser;
 use crate::db::{self, users::User};
+use crate::domain::Verdict;
 use crate::engine::availability;
 use crate::error::AppError;
 use crate::http::negotiate::{ResponseKind, wants_fragment};
@@ -58,7 +59,7 @@ pub async fn request(
     let result = ask_overseerr(&state, &http, &user, kind, id).await;
     match result {
         Ok(outcome) => {
-            let record = record_of(kind, id, 2, "request", known.as_ref());
+            let record = record_of(kind, id, Verdict::Requested, known.as_ref());
             let saved = save(&state, user.id, record).await?;
             let (note, status) = match &outcome {
                 RequestOutcome::Requested => (
@@ -177,7 +178,7 @@ pub async fn watchlist(
     let back = back_to(form.back.as_deref(), "/");
     match add_to_watchlist(&state, &http, &user, kind, id).await {
         Ok(()) => {
-            let record = record_of(kind, id, 2, "watchlist", known.as_ref());
+            let record = record_of(kind, id, Verdict::Watchlisted, known.as_ref());
             let saved = save(&state, user.id, record).await?;
             if !wants_fragment(&req) {
                 let message = format!("Added {} to your Plex watchlist.", saved.title);

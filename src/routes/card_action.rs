@@ -8,6 +8,7 @@ use super::respond::{html, render};
 use crate::catalog;
 use crate::db::users::User;
 use crate::db::{self, preferences::NewPreference};
+use crate::domain::Verdict;
 use crate::engine::rows::Card;
 use crate::error::AppError;
 use crate::integrations::overseerr::Availability;
@@ -107,18 +108,11 @@ pub async fn known_details(
 
 /// What the history page shows of a title. A rating never fails because TMDb is down: the
 /// record then carries the kind and id until the title is known.
-pub fn record_of(
-    kind: Kind,
-    id: i64,
-    rating: i32,
-    action: &str,
-    known: Option<&Details>,
-) -> NewPreference {
+pub fn record_of(kind: Kind, id: i64, verdict: Verdict, known: Option<&Details>) -> NewPreference {
     NewPreference {
         kind: kind.as_str().to_owned(),
         tmdb_id: id,
-        rating,
-        action: action.to_owned(),
+        verdict,
         title: known.map_or_else(|| format!("{kind} {id}"), |d| d.title.clone()),
         year: known.and_then(Details::year),
         poster_path: known.and_then(|d| d.poster_path.clone()),

@@ -8,6 +8,7 @@ use super::card_action::{ActionForm, MediaPath, done_and_replaced, record_of, sa
 use super::respond::{Return, back_to, fragment_or_redirect, render};
 use crate::auth::session::CurrentUser;
 use crate::db;
+use crate::domain::Verdict;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::views::history_row::HistoryRowFragment;
@@ -24,24 +25,22 @@ pub async fn rate(
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
     let known = within_limit(&state, &http, &user, kind, id).await?;
-    let rating = match form.rating.as_deref() {
-        Some("1") => 1,
-        Some("-1") => -1,
-        _ => {
-            return Err(AppError::BadRequest(
-                "rating must be 1 (liked) or -1 (disliked).".to_owned(),
-            ));
-        }
-    };
+    let verdict = Verdict::seen(form.rating.as_deref().unwrap_or_default()).ok_or_else(|| {
+        AppError::BadRequest("rating must be 1 (liked) or -1 (disliked).".to_owned())
+    })?;
     let saved = save(
         &state,
         user.id,
-        record_of(kind, id, rating, "seen", known.as_ref()),
+        record_of(kind, id, verdict, known.as_ref()),
     )
     .await?;
     let back = back_to(form.back.as_deref(), "/");
-    let verdict = if rating == 1 { "liked" } else { "didn't like" };
-    let message = format!("Noted: you {verdict} {}.", saved.title);
+    let said = if verdict == Verdict::Liked {
+        "liked"
+    } else {
+        "didn't like"
+    };
+    let message = format!("Noted: you {said} {}.", saved.title);
     let to = Return::page(&back);
     fragment_or_redirect(&req, &session, to, true, message, |message| async move {
         if back.starts_with("/history") {
@@ -102,7 +101,7 @@ pub async fn skip(
     let saved = save(
         &state,
         user.id,
-        record_of(kind, id, -1, "skip", known.as_ref()),
+        record_of(kind, id, Verdict::Skipped, known.as_ref()),
     )
     .await?;
     let message = format!("Skipped {}.", saved.title);

@@ -4,6 +4,7 @@ use askama::Template;
 
 use super::format_time;
 use crate::db::preferences::Preference;
+use crate::domain::Verdict;
 
 /// One record as the history page shows it.
 pub struct HistoryItem {
@@ -23,12 +24,12 @@ pub struct HistoryItem {
 
 impl HistoryItem {
     pub fn new(p: &Preference, back: &str, image_base: &str) -> Self {
-        let (action_label, action_class) = match (p.action.as_str(), p.rating) {
-            ("seen", 1) => ("Liked", "liked"),
-            ("seen", _) => ("Disliked", "disliked"),
-            ("skip", _) => ("Skipped", "skipped"),
-            ("request", _) => ("Requested", "requested"),
-            _ => ("Watchlisted", "watchlisted"),
+        let (action_label, action_class) = match p.verdict {
+            Verdict::Liked => ("Liked", "liked"),
+            Verdict::Disliked => ("Disliked", "disliked"),
+            Verdict::Skipped => ("Skipped", "skipped"),
+            Verdict::Requested => ("Requested", "requested"),
+            Verdict::Watchlisted => ("Watchlisted", "watchlisted"),
         };
         Self {
             dom_id: format!("pref-{}-{}", p.kind, p.tmdb_id),
@@ -44,9 +45,9 @@ impl HistoryItem {
                 .as_ref()
                 .filter(|_| !image_base.is_empty())
                 .map(|path| format!("{image_base}/w92{path}")),
-            flip: match (p.action.as_str(), p.rating) {
-                ("seen", 1) => Some(("-1", "Mark disliked")),
-                ("seen", _) => Some(("1", "Mark liked")),
+            flip: match p.verdict {
+                Verdict::Liked => Some(("-1", "Mark disliked")),
+                Verdict::Disliked => Some(("1", "Mark liked")),
                 _ => None,
             },
             back: back.to_owned(),

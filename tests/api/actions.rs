@@ -38,7 +38,7 @@ fn record(app: &TestApp, kind: Kind, id: i64) -> Option<(i32, String)> {
     let mut conn = app.app.pool.get().unwrap();
     sagarr::db::preferences::find(&mut conn, user.id, kind.as_str(), id)
         .unwrap()
-        .map(|p| (p.rating, p.action))
+        .map(|p| (p.verdict.rating(), p.verdict.action().to_owned()))
 }
 
 #[actix_web::test]
@@ -441,8 +441,7 @@ async fn history_is_paged_25_at_a_time_newest_first_and_flips_inline() {
             let p = sagarr::db::preferences::NewPreference {
                 kind: "movie".into(),
                 tmdb_id: 10_000 + n,
-                rating: 1,
-                action: "seen".into(),
+                verdict: sagarr::domain::Verdict::Liked,
                 title: format!("Film {n}"),
                 year: Some(2000),
                 poster_path: None,

@@ -128,7 +128,12 @@ async fn fifty_concurrent_writers_end_as_a_sequential_replay_says() {
             sagarr::db::preferences::all_for(&mut conn, user.id)
                 .unwrap()
                 .into_iter()
-                .map(|p| (p.tmdb_id, (p.rating, p.action)))
+                .map(|p| {
+                    (
+                        p.tmdb_id,
+                        (p.verdict.rating(), p.verdict.action().to_owned()),
+                    )
+                })
                 .collect();
         let expected: BTreeMap<i64, (i32, String)> = expected
             .into_iter()

@@ -143,7 +143,7 @@ async fn kill_9_during_a_burst_of_writes_loses_no_acknowledged_write() {
     let stored: HashMap<i64, i32> = sagarr::db::preferences::all_for(&mut conn, owner_id)
         .unwrap()
         .into_iter()
-        .map(|p| (p.tmdb_id, p.rating))
+        .map(|p| (p.tmdb_id, p.verdict.rating()))
         .collect();
     let mut acknowledged = 0;
     for (acked, in_flight) in results {

@@ -356,11 +356,12 @@ fn no_module_keeps_process_global_mutable_state() {
     }
 }
 
-/// The product's nouns are typed past the edge (`src/domain/`): a role is a `Role`, never its
-/// text, so no match on a misspelt string can hand out admin. The edge is `routes/`, where a
-/// form's text arrives and is parsed.
+/// The product's nouns are typed past the edge (`src/domain/`): a role is a `Role` and a
+/// record a `Verdict`, never their text, so no match on a misspelt string can hand out admin or
+/// show a skip as "Watchlisted". The edge is `routes/`, where a form's text arrives, `domain/`,
+/// which parses it, and `db::preferences`'s stored row, converted as it is read.
 #[test]
-fn roles_are_typed_everywhere_past_the_edge() {
+fn roles_and_verdicts_are_typed_everywhere_past_the_edge() {
     for (module, text) in modules() {
         if module.starts_with("routes") {
             continue;
@@ -376,6 +377,15 @@ fn roles_are_typed_everywhere_past_the_edge() {
                 assert!(
                     !squeezed.contains(text_role),
                     "{module} types a role as text ({text_role}): use domain::Role"
+                );
+            }
+            if module.starts_with("domain") || module == "db::preferences" {
+                continue;
+            }
+            for text_verdict in ["action: String", "action: &str", "rating: i32"] {
+                assert!(
+                    !squeezed.contains(text_verdict),
+                    "{module} types a record as text ({text_verdict}): use domain::Verdict"
                 );
             }
         }
