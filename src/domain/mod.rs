@@ -1,8 +1,10 @@
 //! The nouns of the product, checked where they come in (a form, a row, an upstream) and typed
 //! everywhere after: `db/`, `engine/` and `views/` pass these, never their text.
 
+pub mod availability;
 pub mod role;
 pub mod verdict;
 
+pub use availability::Availability;
 pub use role::Role;
 pub use verdict::Verdict;

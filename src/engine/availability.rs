@@ -5,7 +5,8 @@
 use futures_util::{StreamExt, stream};
 
 use crate::db;
-use crate::integrations::overseerr::{Availability, Overseerr};
+use crate::domain::Availability;
+use crate::integrations::overseerr::Overseerr;
 use crate::media::Kind;
 
 use super::rows::Assembly;

@@ -18,98 +18,18 @@ pub struct Overseerr<'a> {
     pub timeout: Duration,
 }
 
-/// Availability as docs/http.md names it (`GET /media/{kind}/{id}/status`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Availability {
-    Available,
-    Partial,
-    Requested,
-    Processing,
-    Missing,
-    Unknown,
-}
+pub use crate::domain::Availability;
 
-impl Availability {
-    /// From Overseerr's `mediaInfo.status` (absent `mediaInfo` = never seen = missing). 4K is a
-    /// separate track and ignored; Seerr's blocklisted/deleted count as missing.
-    pub fn from_media_status(status: Option<i64>) -> Self {
-        match status {
-            Some(5) => Self::Available,
-            Some(4) => Self::Partial,
-            Some(2) => Self::Requested,
-            Some(3) => Self::Processing,
-            _ => Self::Missing,
-        }
+/// From Overseerr's `mediaInfo.status` (absent `mediaInfo` = never seen = missing). 4K is a
+/// separate track and ignored; Seerr's blocklisted/deleted count as missing.
+pub fn availability_of(status: Option<i64>) -> Availability {
+    match status {
+        Some(5) => Availability::Available,
+        Some(4) => Availability::Partial,
+        Some(2) => Availability::Requested,
+        Some(3) => Availability::Processing,
+        _ => Availability::Missing,
     }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Available => "available",
-            Self::Partial => "partial",
-            Self::Requested => "requested",
-            Self::Processing => "processing",
-            Self::Missing => "missing",
-            Self::Unknown => "unknown",
-        }
-    }
-
-    /// What a badge says about this status: its CSS class and text. The one place these
-    /// labels are written; cards show only the hopeful ones (see [`Self::on_card`]).
-    pub fn badge(self) -> Badge {
-        let text = match self {
-            Self::Available => "On Plex",
-            Self::Partial => "Partly on Plex",
-            Self::Requested | Self::Processing => "Requested",
-            Self::Missing => "Not on Plex",
-            Self::Unknown => "Unknown",
-        };
-        Badge {
-            class: self.as_str(),
-            text,
-        }
-    }
-
-    /// Whether a card wears its badge: a missing or unknown title shows its Request button
-    /// instead.
-    pub fn on_card(self) -> bool {
-        !matches!(self, Self::Missing | Self::Unknown)
-    }
-
-    /// Missing titles (and partly available shows) can be requested; so can one Overseerr
-    /// could not be asked about, which then says why.
-    pub fn requestable(self) -> bool {
-        matches!(self, Self::Missing | Self::Partial | Self::Unknown)
-    }
-
-    /// What the server has can go on the user's Plex watchlist.
-    pub fn on_plex(self) -> bool {
-        matches!(self, Self::Available | Self::Partial)
-    }
-
-    /// A stored status; anything this build does not know is `Unknown`.
-    pub fn from_stored(raw: &str) -> Self {
-        Self::parse(raw).unwrap_or(Self::Unknown)
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [
-            Self::Available,
-            Self::Partial,
-            Self::Requested,
-            Self::Processing,
-            Self::Missing,
-            Self::Unknown,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == raw)
-    }
-}
-
-/// An availability badge: CSS class and text (`partials/badge.html`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Badge {
-    pub class: &'static str,
-    pub text: &'static str,
 }
 
 /// What became of a request Overseerr accepted.
@@ -555,9 +475,7 @@ impl Overseerr<'_> {
         match answer.status {
             200 => {
                 let details: MediaDetails = call.parse(&answer.body)?;
-                let status = Availability::from_media_status(
-                    details.media_info.as_ref().and_then(|m| m.status),
-                );
+                let status = availability_of(details.media_info.as_ref().and_then(|m| m.status));
                 let link = details
                     .media_info
                     .and_then(|m| m.plex_url.or(m.media_url))
@@ -673,7 +591,7 @@ mod tests {
 
     #[test]
     fn statuses_map_to_the_contract() {
-        let map = |s| Availability::from_media_status(s).as_str();
+        let map = |s| availability_of(s).as_str();
         assert_eq!(
             [
                 map(Some(5)),

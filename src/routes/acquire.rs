@@ -11,14 +11,16 @@ use super::card_action::{
 use super::respond::{back_to, back_with, html, render};
 use crate::auth::session::CurrentUser;
 use crate::db::{self, users::User};
+use crate::domain::Availability;
 use crate::domain::Verdict;
 use crate::engine::availability;
 use crate::error::AppError;
 use crate::http::negotiate::{ResponseKind, wants_fragment};
-use crate::integrations::overseerr::{Availability, Badge, RequestOutcome, TvPlan};
+use crate::integrations::overseerr::{RequestOutcome, TvPlan};
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
 use crate::state::AppState;
+use crate::views::card::{Badge, badge_of};
 
 /// The user's Overseerr id, mapping him now if the sign-in mapping has not (yet) found it.
 async fn overseerr_user(
@@ -306,6 +308,6 @@ fn status_answer(req: &HttpRequest, status: Availability) -> Result<HttpResponse
         return Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status.as_str() })));
     }
     Ok(html(render(&BadgeFragment {
-        badge: status.badge(),
+        badge: badge_of(status),
     })?))
 }

@@ -5,8 +5,8 @@ use std::fmt;
 
 use askama::Template;
 
+use crate::domain::Availability;
 use crate::engine::rows::Card;
-use crate::integrations::overseerr::{Availability, Badge};
 use crate::media::Kind;
 
 /// One poster card as shown, with what the user can do about it.
@@ -84,7 +84,7 @@ impl CardView {
 
     /// The availability badge, when the card wears one.
     pub fn badge(&self) -> Option<Badge> {
-        Some(self.status.badge()).filter(|_| self.status.on_card())
+        Some(badge_of(self.status)).filter(|_| self.status.on_card())
     }
 
     pub fn label(&self) -> String {
@@ -92,6 +92,29 @@ impl CardView {
             Some(year) => format!("{} ({year})", self.title),
             None => self.title.clone(),
         }
+    }
+}
+
+/// An availability badge: CSS class and text (`partials/badge.html`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Badge {
+    pub class: &'static str,
+    pub text: &'static str,
+}
+
+/// What a badge says about `status`: its CSS class and text. The one place these labels are
+/// written; cards show only the hopeful ones ([`Availability::on_card`]).
+pub fn badge_of(status: Availability) -> Badge {
+    let text = match status {
+        Availability::Available => "On Plex",
+        Availability::Partial => "Partly on Plex",
+        Availability::Requested | Availability::Processing => "Requested",
+        Availability::Missing => "Not on Plex",
+        Availability::Unknown => "Unknown",
+    };
+    Badge {
+        class: status.as_str(),
+        text,
     }
 }
 

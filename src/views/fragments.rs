@@ -17,9 +17,9 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
+use crate::domain::Availability;
 use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
-use crate::integrations::overseerr::Availability;
 use crate::media::{Kind, Tab};
 
 /// At most this many bytes of rendered cards (a card is about 2 KB: some 2,000 cards).

@@ -9,9 +9,9 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use crate::db::{self, DbPool, users::User};
+use crate::domain::Availability;
 use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
-use crate::integrations::overseerr::Availability;
 use crate::integrations::upstreams::Upstreams;
 use crate::media::{Kind, Tab};
 use crate::page_cache::{ByVersion, Weight};
