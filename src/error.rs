@@ -8,7 +8,7 @@ use askama::Template;
 use crate::http::negotiate::ResponseKind;
 use crate::integrations::UpstreamError;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum AppError {
     /// Not signed in (or the session has ended).
     #[error("Please sign in.")]
@@ -35,22 +35,47 @@ pub enum AppError {
     /// An upstream failed during an action; the message names the service and the reason.
     #[error("{0}")]
     Upstream(#[from] UpstreamError),
-    /// Our own failure (database, worker pool). Only `context` reaches the log with the cause.
+    /// Our own failure (database, worker pool, template). The user sees `context`; the log gets
+    /// the cause with every error beneath it ([`error_chain`]).
     #[error(
         "Something went wrong on our side ({context}). Try again; if it keeps happening, the logs say more."
     )]
     Internal {
         context: &'static str,
-        cause: String,
+        #[source]
+        cause: Box<dyn std::error::Error + Send + Sync>,
     },
 }
 
+/// The error and every cause beneath it, one per line (zero-to-production's `error_chain_fmt`):
+/// what `Debug` prints, so a `?` that ends in a log keeps the whole trail.
+pub fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut chain = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        chain.push_str("\n  caused by: ");
+        chain.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    chain
+}
+
+impl std::fmt::Debug for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&error_chain(self))
+    }
+}
+
 impl AppError {
-    /// An internal failure while doing `context`; the cause is logged when the error is shown.
-    pub fn internal(context: &'static str, cause: impl std::fmt::Display) -> Self {
+    /// An internal failure while doing `context`; the cause (and its own causes) are logged
+    /// when the error is shown.
+    pub fn internal(
+        context: &'static str,
+        cause: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
         Self::Internal {
             context,
-            cause: cause.to_string(),
+            cause: cause.into(),
         }
     }
 
@@ -79,6 +104,7 @@ impl AppError {
     pub fn render_for(&self, kind: ResponseKind, reference: Option<&str>) -> HttpResponse {
         let mut message = self.to_string();
         if let Self::Internal { context, cause } = self {
+            let cause = error_chain(cause.as_ref());
             tracing::error!(%context, %cause, request_id = reference.unwrap_or("-"), "request failed");
             if let Some(reference) = reference {
                 message.push_str(&format!(" Quote this to the admin: {reference}."));
@@ -144,7 +170,19 @@ impl ResponseError for AppError {
 
 impl From<diesel::result::Error> for AppError {
     fn from(e: diesel::result::Error) -> Self {
-        Self::internal("database query", e)
+        crate::db::DbError::Query(e).into()
+    }
+}
+
+/// The database's failures are ours: the user reads which part failed, the log the trail.
+impl From<crate::db::DbError> for AppError {
+    fn from(e: crate::db::DbError) -> Self {
+        let context = match e {
+            crate::db::DbError::Busy(_) | crate::db::DbError::Pool(_) => "database pool",
+            crate::db::DbError::Worker(_) => "database worker",
+            crate::db::DbError::Query(_) => "database query",
+        };
+        Self::internal(context, e)
     }
 }
 
@@ -160,4 +198,24 @@ struct ErrorPage<'a> {
 #[template(path = "partials/error.html")]
 struct ErrorFragment<'a> {
     message: &'a str,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_keeps_its_whole_trail_for_the_log_and_shows_only_its_context() {
+        let error: AppError = crate::db::DbError::Query(diesel::result::Error::NotFound).into();
+        let shown = error.to_string();
+        assert!(shown.contains("(database query)"), "{shown}");
+        assert!(
+            !shown.contains("not found"),
+            "the cause stays in the log: {shown}"
+        );
+        let logged = format!("{error:?}");
+        assert!(logged.starts_with(&shown), "{logged}");
+        assert!(logged.contains("caused by: a query failed"), "{logged}");
+        assert!(logged.contains("caused by: Record not found"), "{logged}");
+    }
 }

@@ -187,6 +187,20 @@ fn create_private(path: &Path) -> std::io::Result<()> {
     }
 }
 
+/// What went wrong in the database layer, with its cause kept for the log (`AppError` maps it
+/// at the edge, `error::error_chain` prints the trail).
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("the pool's permits are closed")]
+    Busy(#[source] tokio::sync::AcquireError),
+    #[error("no database connection")]
+    Pool(#[source] diesel::r2d2::PoolError),
+    #[error("the database worker stopped")]
+    Worker(#[source] actix_web::error::BlockingError),
+    #[error("a query failed")]
+    Query(#[source] diesel::result::Error),
+}
+
 /// Runs blocking database reads off the async workers. The connection it hands out cannot be
 /// passed to a write function: writes go through [`write`].
 pub async fn run<T, F>(pool: &DbPool, work: F) -> Result<T, AppError>
@@ -199,16 +213,14 @@ where
         .clone()
         .acquire_owned()
         .await
-        .map_err(|e| AppError::internal("database pool", e))?;
+        .map_err(DbError::Busy)?;
     let pool = pool.pool.clone();
     actix_web::web::block(move || {
-        let conn = pool
-            .get()
-            .map_err(|e| AppError::internal("database pool", e))?;
+        let conn = pool.get().map_err(DbError::Pool)?;
         work(&mut Reader { conn })
     })
     .await
-    .map_err(|e| AppError::internal("database worker", e))?
+    .map_err(DbError::Worker)?
 }
 
 /// Runs blocking database work that writes, off the async workers, and once it has succeeded
