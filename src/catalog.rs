@@ -27,12 +27,7 @@ pub async fn cached_details(
 async fn cached_json(pool: &DbPool, kind: Kind, id: i64) -> Result<Option<String>, AppError> {
     let fresh_after = db::now() - TMDB_TTL_SECONDS;
     db::run(pool, move |conn| {
-        Ok(db::cache::tmdb_details(
-            conn,
-            kind.as_str(),
-            id,
-            fresh_after,
-        )?)
+        Ok(db::cache::tmdb_details(conn, kind, id, fresh_after)?)
     })
     .await
 }
@@ -63,7 +58,7 @@ pub async fn details(
         Ok(details) => details,
         Err(error) if error.kind == UpstreamErrorKind::NotFound => {
             db::write(pool, db::Scope::Unshown, move |conn| {
-                db::cache::put_tmdb_details(conn, kind.as_str(), id, MISSING, db::now())?;
+                db::cache::put_tmdb_details(conn, kind, id, MISSING, db::now())?;
                 Ok(db::cache::forget_missing_beyond(
                     conn,
                     MISSING,
@@ -80,7 +75,7 @@ pub async fn details(
     db::write(pool, db::Scope::Unshown, move |conn| {
         Ok(db::cache::put_tmdb_details(
             conn,
-            kind.as_str(),
+            kind,
             id,
             &json,
             db::now(),

@@ -168,24 +168,6 @@ impl ResponseError for AppError {
     }
 }
 
-impl From<diesel::result::Error> for AppError {
-    fn from(e: diesel::result::Error) -> Self {
-        crate::db::DbError::Query(e).into()
-    }
-}
-
-/// The database's failures are ours: the user reads which part failed, the log the trail.
-impl From<crate::db::DbError> for AppError {
-    fn from(e: crate::db::DbError) -> Self {
-        let context = match e {
-            crate::db::DbError::Busy(_) | crate::db::DbError::Pool(_) => "database pool",
-            crate::db::DbError::Worker(_) => "database worker",
-            crate::db::DbError::Query(_) => "database query",
-        };
-        Self::internal(context, e)
-    }
-}
-
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage<'a> {
@@ -204,9 +186,13 @@ struct ErrorFragment<'a> {
 mod tests {
     use super::*;
 
+    #[derive(Debug, thiserror::Error)]
+    #[error("a query failed")]
+    struct Outer(#[source] diesel::result::Error);
+
     #[test]
     fn an_internal_error_keeps_its_whole_trail_for_the_log_and_shows_only_its_context() {
-        let error: AppError = crate::db::DbError::Query(diesel::result::Error::NotFound).into();
+        let error = AppError::internal("database query", Outer(diesel::result::Error::NotFound));
         let shown = error.to_string();
         assert!(shown.contains("(database query)"), "{shown}");
         assert!(

@@ -3,10 +3,30 @@
 
 use std::fmt;
 
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::expression::AsExpression;
+use diesel::serialize::{self, IsNull, Output, ToSql};
+use diesel::sql_types::Text;
+use diesel::sqlite::Sqlite;
+
+/// Stored as its text (`movie`, `tv`), which the tables' CHECKs hold to these two.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    serde::Serialize,
+    serde::Deserialize,
+    AsExpression,
+    FromSqlRow,
 )]
 #[serde(rename_all = "lowercase")]
+#[diesel(sql_type = Text)]
 pub enum Kind {
     Movie,
     Tv,
@@ -26,6 +46,20 @@ impl Kind {
             Self::Movie => "movie",
             Self::Tv => "tv",
         }
+    }
+}
+
+impl FromSql<Text, Sqlite> for Kind {
+    fn from_sql(value: <Sqlite as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+        let text = <String as FromSql<Text, Sqlite>>::from_sql(value)?;
+        Self::parse(&text).ok_or_else(|| format!("unknown kind {text:?}").into())
+    }
+}
+
+impl ToSql<Text, Sqlite> for Kind {
+    fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, Sqlite>) -> serialize::Result {
+        out.set_value(self.as_str());
+        Ok(IsNull::No)
     }
 }
 

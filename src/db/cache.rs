@@ -11,7 +11,7 @@ use super::schema::{
 /// Cached TMDb details JSON of (kind, id) fetched after `fresh_after`.
 pub fn tmdb_details(
     conn: &mut SqliteConnection,
-    kind: &str,
+    kind: Kind,
     id: i64,
     fresh_after: i64,
 ) -> QueryResult<Option<String>> {
@@ -25,7 +25,7 @@ pub fn tmdb_details(
 
 pub fn put_tmdb_details(
     conn: &mut impl super::Writable,
-    kind: &str,
+    kind: Kind,
     id: i64,
     json: &str,
     now: i64,
@@ -108,7 +108,7 @@ pub fn put_library_ids(
 
 pub fn discover_key(
     conn: &mut SqliteConnection,
-    kind: &str,
+    kind: Kind,
     id: i64,
 ) -> QueryResult<Option<String>> {
     plex_discover_keys::table
@@ -120,7 +120,7 @@ pub fn discover_key(
 
 pub fn put_discover_key(
     conn: &mut impl super::Writable,
-    kind: &str,
+    kind: Kind,
     id: i64,
     key: &str,
     now: i64,
@@ -140,7 +140,7 @@ pub fn put_discover_key(
 /// Cached availability of (kind, id) and when it was fetched.
 pub fn availability(
     conn: &mut SqliteConnection,
-    kind: &str,
+    kind: Kind,
     id: i64,
 ) -> QueryResult<Option<(String, i64)>> {
     availability::table
@@ -153,7 +153,7 @@ pub fn availability(
 /// Cached availability of (kind, id), its Plex link, and when it was fetched.
 pub fn availability_linked(
     conn: &mut SqliteConnection,
-    kind: &str,
+    kind: Kind,
     id: i64,
 ) -> QueryResult<Option<(String, Option<String>, i64)>> {
     availability::table
@@ -169,7 +169,7 @@ pub fn availability_linked(
 
 pub fn put_availability(
     conn: &mut impl super::Writable,
-    kind: &str,
+    kind: Kind,
     id: i64,
     status: &str,
     now: i64,
@@ -180,7 +180,7 @@ pub fn put_availability(
 /// The same, with the title's Plex link when Overseerr gave one.
 pub fn put_availability_linked(
     conn: &mut impl super::Writable,
-    kind: &str,
+    kind: Kind,
     id: i64,
     status: &str,
     plex_url: Option<&str>,
@@ -202,7 +202,7 @@ pub fn put_availability_linked(
 /// A cached title lookup: `Some(Some(id))` found, `Some(None)` TMDb has no such title.
 pub fn title_lookup(
     conn: &mut SqliteConnection,
-    kind: &str,
+    kind: Kind,
     title: &str,
     year: i32,
     fresh_after: i64,
@@ -217,7 +217,7 @@ pub fn title_lookup(
 
 pub fn put_title_lookup(
     conn: &mut impl super::Writable,
-    kind: &str,
+    kind: Kind,
     title: &str,
     year: i32,
     id: Option<i64>,
@@ -238,7 +238,7 @@ pub fn put_title_lookup(
 
 pub fn tmdb_list(
     conn: &mut SqliteConnection,
-    kind: &str,
+    kind: Kind,
     id: i64,
     list: &str,
     fresh_after: i64,
@@ -253,7 +253,7 @@ pub fn tmdb_list(
 
 pub fn put_tmdb_list(
     conn: &mut impl super::Writable,
-    kind: &str,
+    kind: Kind,
     id: i64,
     list: &str,
     json: &str,
@@ -276,7 +276,7 @@ pub fn put_tmdb_list(
 /// A cached availability, as the dashboard reads it.
 #[derive(Debug, Clone, Queryable)]
 pub struct CachedAvailability {
-    pub kind: String,
+    pub kind: Kind,
     pub tmdb_id: i64,
     pub status: String,
     pub fetched_at: i64,
@@ -302,11 +302,10 @@ pub fn availabilities(
         ))
         .load(conn)?;
     // The ids matched; keep the rows of the asked kinds (a movie and a show may share an id).
-    let asked: std::collections::HashSet<(&str, i64)> =
-        titles.iter().map(|(k, id)| (k.as_str(), *id)).collect();
+    let asked: std::collections::HashSet<&(Kind, i64)> = titles.iter().collect();
     Ok(rows
         .into_iter()
-        .filter(|a| asked.contains(&(a.kind.as_str(), a.tmdb_id)))
+        .filter(|a| asked.contains(&(a.kind, a.tmdb_id)))
         .collect())
 }
 
@@ -362,7 +361,7 @@ mod tests {
             ("tv", 603, "missing"),
             ("movie", 27205, "requested"),
         ] {
-            put_availability(&mut conn, kind, id, status, 1).unwrap();
+            put_availability(&mut conn, Kind::parse(kind).unwrap(), id, status, 1).unwrap();
         }
         let mut found = |titles: &[(&str, i64)]| {
             let titles: Vec<(Kind, i64)> = titles
@@ -372,7 +371,7 @@ mod tests {
             let mut found: Vec<(String, i64, String)> = availabilities(&mut conn, &titles)
                 .unwrap()
                 .into_iter()
-                .map(|a| (a.kind, a.tmdb_id, a.status))
+                .map(|a| (a.kind.as_str().to_owned(), a.tmdb_id, a.status))
                 .collect();
             found.sort();
             found

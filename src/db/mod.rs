@@ -201,6 +201,24 @@ pub enum DbError {
     Query(#[source] diesel::result::Error),
 }
 
+/// The database's failures are ours: the user reads which part failed, the log the trail.
+impl From<DbError> for AppError {
+    fn from(e: DbError) -> Self {
+        let context = match e {
+            DbError::Busy(_) | DbError::Pool(_) => "database pool",
+            DbError::Worker(_) => "database worker",
+            DbError::Query(_) => "database query",
+        };
+        Self::internal(context, e)
+    }
+}
+
+impl From<diesel::result::Error> for AppError {
+    fn from(e: diesel::result::Error) -> Self {
+        DbError::Query(e).into()
+    }
+}
+
 /// Runs blocking database reads off the async workers. The connection it hands out cannot be
 /// passed to a write function: writes go through [`write`].
 pub async fn run<T, F>(pool: &DbPool, work: F) -> Result<T, AppError>

@@ -4,13 +4,14 @@ use diesel::prelude::*;
 
 use super::schema::preferences;
 use crate::domain::Verdict;
+use crate::media::Kind;
 
 /// A user's record of a title.
 #[derive(Debug, Clone)]
 pub struct Preference {
     pub id: i32,
     pub user_id: i32,
-    pub kind: String,
+    pub kind: Kind,
     pub tmdb_id: i64,
     pub verdict: Verdict,
     pub title: String,
@@ -26,7 +27,7 @@ pub struct Preference {
 struct Row {
     id: i32,
     user_id: i32,
-    kind: String,
+    kind: Kind,
     tmdb_id: i64,
     rating: i32,
     action: String,
@@ -77,7 +78,7 @@ pub fn all_for(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Vec<Pre
 /// What a record says about a title, with what the history page shows of it.
 #[derive(Debug, Clone)]
 pub struct NewPreference {
-    pub kind: String,
+    pub kind: Kind,
     pub tmdb_id: i64,
     pub verdict: Verdict,
     pub title: String,
@@ -97,7 +98,7 @@ pub fn upsert(
         diesel::insert_into(preferences::table)
             .values((
                 preferences::user_id.eq(user_id),
-                preferences::kind.eq(&p.kind),
+                preferences::kind.eq(p.kind),
                 preferences::tmdb_id.eq(p.tmdb_id),
                 preferences::rating.eq(p.verdict.rating()),
                 preferences::action.eq(p.verdict.action()),
@@ -121,7 +122,7 @@ pub fn upsert(
             .execute(conn)?;
         preferences::table
             .filter(preferences::user_id.eq(user_id))
-            .filter(preferences::kind.eq(&p.kind))
+            .filter(preferences::kind.eq(p.kind))
             .filter(preferences::tmdb_id.eq(p.tmdb_id))
             .select(Row::as_select())
             .get_result(conn)
@@ -132,7 +133,7 @@ pub fn upsert(
 pub fn find(
     conn: &mut SqliteConnection,
     user_id: i32,
-    kind: &str,
+    kind: Kind,
     tmdb_id: i64,
 ) -> QueryResult<Option<Preference>> {
     preferences::table
@@ -149,7 +150,7 @@ pub fn find(
 pub fn delete(
     conn: &mut impl super::Writable,
     user_id: i32,
-    kind: &str,
+    kind: Kind,
     tmdb_id: i64,
 ) -> QueryResult<usize> {
     let conn = conn.connection();
@@ -184,7 +185,7 @@ pub fn page(
 }
 
 /// The (kind, tmdb_id) of every record of the user: titles no longer to show.
-pub fn acted_on(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Vec<(String, i64)>> {
+pub fn acted_on(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Vec<(Kind, i64)>> {
     preferences::table
         .filter(preferences::user_id.eq(user_id))
         .select((preferences::kind, preferences::tmdb_id))

@@ -283,7 +283,7 @@ pub fn reset_interrupted(conn: &mut impl super::Writable, now: i64) -> QueryResu
 /// starts `{"kind":"movie","tmdb_id":603,`.
 pub fn holders(
     conn: &mut SqliteConnection,
-    titles: &[(String, i64)],
+    titles: &[(crate::media::Kind, i64)],
 ) -> QueryResult<std::collections::BTreeSet<i32>> {
     let mut users = std::collections::BTreeSet::new();
     for (kind, id) in titles {

@@ -66,12 +66,12 @@ pub async fn store(
         let now = db::now();
         let mut changed = Vec::new();
         for (kind, id, status, link) in answers {
-            let before = db::cache::availability_linked(c, kind.as_str(), id)?;
+            let before = db::cache::availability_linked(c, kind, id)?;
             if before.is_none_or(|(s, l, _)| s != status.as_str() || l != link) {
-                changed.push((kind.as_str().to_owned(), id));
+                changed.push((kind, id));
             }
             let link = link.as_deref();
-            db::cache::put_availability_linked(c, kind.as_str(), id, status.as_str(), link, now)?;
+            db::cache::put_availability_linked(c, kind, id, status.as_str(), link, now)?;
         }
         Ok(db::recommendations::holders(c, &changed)?)
     })
@@ -133,9 +133,7 @@ async fn check_stale(
     let stale = db::run(pool, move |c| {
         let mut stale = Vec::new();
         for (kind, id) in wanted {
-            if db::cache::availability(c, kind.as_str(), id)?
-                .is_none_or(|(_, at)| at <= fresh_after)
-            {
+            if db::cache::availability(c, kind, id)?.is_none_or(|(_, at)| at <= fresh_after) {
                 stale.push((kind, id));
             }
         }

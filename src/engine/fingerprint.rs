@@ -178,7 +178,7 @@ mod tests {
         Preference {
             id: 1,
             user_id: 1,
-            kind: "movie".into(),
+            kind: crate::media::Kind::Movie,
             tmdb_id,
             verdict,
             title: String::new(),

@@ -274,13 +274,7 @@ where
 {
     let fresh_after = db::now() - catalog::TMDB_TTL_SECONDS;
     let cached = db::run(pool, move |c| {
-        Ok(db::cache::tmdb_list(
-            c,
-            kind.as_str(),
-            id,
-            list,
-            fresh_after,
-        )?)
+        Ok(db::cache::tmdb_list(c, kind, id, list, fresh_after)?)
     })
     .await?;
     if let Some(found) = cached.and_then(|json| serde_json::from_str::<Vec<Summary>>(&json).ok()) {
@@ -296,7 +290,7 @@ where
     db::write(pool, db::Scope::Unshown, move |c| {
         Ok(db::cache::put_tmdb_list(
             c,
-            kind.as_str(),
+            kind,
             id,
             list,
             &json,

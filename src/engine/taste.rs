@@ -167,9 +167,7 @@ impl Taste {
 
         let mut skipped = Vec::new();
         for p in preferences {
-            let Some(kind) = Kind::parse(&p.kind) else {
-                continue;
-            };
+            let kind = p.kind;
             let key = (kind, p.tmdb_id);
             excluded.insert(key);
             match p.verdict {
@@ -318,7 +316,7 @@ mod tests {
         let pref = |id: i64, title: &str, verdict: Verdict| Preference {
             id: 0,
             user_id: 1,
-            kind: "movie".into(),
+            kind: Kind::Movie,
             tmdb_id: id,
             verdict,
             title: title.into(),

@@ -42,7 +42,7 @@ pub fn load_members(conn: &mut SqliteConnection, ids: &[i32]) -> diesel::QueryRe
         let dealt_with = db::preferences::all_for(conn, id)?
             .into_iter()
             .filter(|p| p.verdict.is_seen() || p.verdict == crate::domain::Verdict::Skipped)
-            .filter_map(|p| Some((Kind::parse(&p.kind)?, p.tmdb_id)))
+            .map(|p| (p.kind, p.tmdb_id))
             .collect();
         members.push(Member {
             name: user.username,

@@ -102,7 +102,7 @@ async fn lookup(
     wanted: &str,
     year: Option<i32>,
 ) -> Result<Option<i64>, AppError> {
-    let key = (kind.as_str(), wanted.to_owned(), year.unwrap_or(0));
+    let key = (kind, wanted.to_owned(), year.unwrap_or(0));
     let cache_key = key.clone();
     let fresh_after = db::now() - LOOKUP_TTL_SECONDS;
     let cached = db::run(pool, move |conn| {

@@ -1137,7 +1137,7 @@ pub fn sample_on_plex(conn: &mut impl crate::db::Writable, count: i64) -> diesel
         let link = plex_url(id);
         crate::db::cache::put_availability_linked(
             conn,
-            "movie",
+            crate::media::Kind::Movie,
             id,
             "available",
             Some(&link),

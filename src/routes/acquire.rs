@@ -227,7 +227,7 @@ async fn add_to_watchlist(
     let (token, cached_key) = db::run(&state.pool, move |c| {
         Ok((
             db::users::plex_token(c, user_id)?,
-            db::cache::discover_key(c, kind.as_str(), id)?,
+            db::cache::discover_key(c, kind, id)?,
         ))
     })
     .await?;
@@ -247,7 +247,7 @@ async fn add_to_watchlist(
             db::write(&state.pool, db::Scope::Unshown, move |c| {
                 Ok(db::cache::put_discover_key(
                     c,
-                    kind.as_str(),
+                    kind,
                     id,
                     &stored,
                     db::now(),
@@ -278,7 +278,7 @@ pub async fn status(
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
     let cached = db::run(&state.pool, move |c| {
-        Ok(db::cache::availability_linked(c, kind.as_str(), id)?)
+        Ok(db::cache::availability_linked(c, kind, id)?)
     })
     .await?;
     let checked_lately = !state.status_checks.first_in_window(&(kind, id));

@@ -110,7 +110,7 @@ pub async fn known_details(
 /// record then carries the kind and id until the title is known.
 pub fn record_of(kind: Kind, id: i64, verdict: Verdict, known: Option<&Details>) -> NewPreference {
     NewPreference {
-        kind: kind.as_str().to_owned(),
+        kind,
         tmdb_id: id,
         verdict,
         title: known.map_or_else(|| format!("{kind} {id}"), |d| d.title.clone()),
@@ -124,16 +124,14 @@ pub async fn save(
     user_id: i32,
     record: NewPreference,
 ) -> Result<db::preferences::Preference, AppError> {
-    let title = Kind::parse(&record.kind).map(|kind| (kind, record.tmdb_id));
+    let title = (record.kind, record.tmdb_id);
     let before = state.shelves.version(user_id);
     let saved = db::write(&state.pool, db::Scope::User(user_id), move |c| {
         Ok(db::preferences::upsert(c, user_id, &record, db::now())?)
     })
     .await?;
     // His kept tabs leave the title out at once: his next view reads nothing.
-    if let Some(title) = title {
-        state.shelves.dealt_with(user_id, title, before);
-    }
+    state.shelves.dealt_with(user_id, title, before);
     Ok(saved)
 }
 
@@ -228,7 +226,7 @@ pub async fn card_after(
 
 pub async fn cached_status(state: &AppState, kind: Kind, id: i64) -> Availability {
     db::run(&state.pool, move |c| {
-        Ok(db::cache::availability(c, kind.as_str(), id)?)
+        Ok(db::cache::availability(c, kind, id)?)
     })
     .await
     .ok()

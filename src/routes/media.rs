@@ -64,8 +64,8 @@ pub async fn unrate(
     let (kind, id) = path.parse()?;
     let user_id = user.id;
     let deleted = db::write(&state.pool, db::Scope::User(user_id), move |c| {
-        let record = db::preferences::find(c, user_id, kind.as_str(), id)?;
-        db::preferences::delete(c, user_id, kind.as_str(), id)?;
+        let record = db::preferences::find(c, user_id, kind, id)?;
+        db::preferences::delete(c, user_id, kind, id)?;
         Ok(record)
     })
     .await?;

@@ -240,11 +240,9 @@ async fn group_body(
         let mut missing = Vec::new();
         for (kind, id) in group::shared_neighbours(&members) {
             // Any age will do for a card: its title, year and certification rarely change.
-            if let Some(details) =
-                db::cache::tmdb_details(c, kind.as_str(), id, 0)?.and_then(|json| {
-                    serde_json::from_str::<crate::integrations::tmdb::Details>(&json).ok()
-                })
-            {
+            if let Some(details) = db::cache::tmdb_details(c, kind, id, 0)?.and_then(|json| {
+                serde_json::from_str::<crate::integrations::tmdb::Details>(&json).ok()
+            }) {
                 cards.insert((kind, id), Card::from_details(kind, &details, None));
             } else if missing.len() < LOOKUPS {
                 // Several members are close to it, no one's rows hold it: verified on TMDb below.

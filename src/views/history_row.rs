@@ -36,7 +36,11 @@ impl HistoryItem {
             path: format!("/media/{}/{}", p.kind, p.tmdb_id),
             title: p.title.clone(),
             year: p.year,
-            kind_label: if p.kind == "tv" { "TV" } else { "Movie" },
+            kind_label: if p.kind == crate::media::Kind::Tv {
+                "TV"
+            } else {
+                "Movie"
+            },
             action_label,
             action_class,
             when: format_time(p.updated_at),

@@ -170,7 +170,6 @@ impl Shelves {
                 rows,
                 acted_on: db::preferences::acted_on(conn, user_id)?
                     .into_iter()
-                    .filter_map(|(kind, id)| Some((Kind::parse(&kind)?, id)))
                     .collect(),
                 statuses,
                 status: db::recommendations::status(conn, user_id)?,
@@ -190,13 +189,13 @@ pub fn cached_statuses(
 ) -> diesel::QueryResult<HashMap<(Kind, i64), Cached>> {
     Ok(db::cache::availabilities(conn, titles)?
         .into_iter()
-        .filter_map(|a| {
+        .map(|a| {
             let cached = Cached {
                 status: Availability::from_stored(&a.status),
                 fetched_at: a.fetched_at,
                 plex_url: a.plex_url,
             };
-            Some(((Kind::parse(&a.kind)?, a.tmdb_id), cached))
+            ((a.kind, a.tmdb_id), cached)
         })
         .collect())
 }

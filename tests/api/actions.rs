@@ -36,7 +36,7 @@ pub async fn friend_with_rows() -> TestApp {
 fn record(app: &TestApp, kind: Kind, id: i64) -> Option<(i32, String)> {
     let user = app.user(&friend())?;
     let mut conn = app.app.pool.get().unwrap();
-    sagarr::db::preferences::find(&mut conn, user.id, kind.as_str(), id)
+    sagarr::db::preferences::find(&mut conn, user.id, kind, id)
         .unwrap()
         .map(|p| (p.verdict.rating(), p.verdict.action().to_owned()))
 }
@@ -439,7 +439,7 @@ async fn history_is_paged_25_at_a_time_newest_first_and_flips_inline() {
         let mut conn = app.app.pool.get().unwrap();
         for n in 1..=30 {
             let p = sagarr::db::preferences::NewPreference {
-                kind: "movie".into(),
+                kind: sagarr::media::Kind::Movie,
                 tmdb_id: 10_000 + n,
                 verdict: sagarr::domain::Verdict::Liked,
                 title: format!("Film {n}"),
@@ -545,7 +545,7 @@ async fn stale_availability_is_rechecked_in_the_background_after_a_view() {
     );
     app.eventually("the background re-check", |app| {
         let mut conn = app.app.pool.get().unwrap();
-        sagarr::db::cache::availability(&mut conn, "movie", 300668)
+        sagarr::db::cache::availability(&mut conn, sagarr::media::Kind::Movie, 300668)
             .unwrap()
             .is_some_and(|(s, _)| s == "available")
     })

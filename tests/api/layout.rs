@@ -356,8 +356,8 @@ fn no_module_keeps_process_global_mutable_state() {
     }
 }
 
-/// The product's nouns are typed past the edge (`src/domain/`): a role is a `Role` and a
-/// record a `Verdict`, never their text, so no match on a misspelt string can hand out admin or
+/// The product's nouns are typed past the edge (`src/domain/`): a role is a `Role`, a record a
+/// `Verdict` and, in `db/`, a title's kind a `Kind` (stored as its text by diesel), never text, so no match on a misspelt string can hand out admin or
 /// show a skip as "Watchlisted". The edge is `routes/`, where a form's text arrives, `domain/`,
 /// which parses it, and `db::preferences`'s stored row, converted as it is read.
 #[test]
@@ -378,6 +378,14 @@ fn roles_and_verdicts_are_typed_everywhere_past_the_edge() {
                     !squeezed.contains(text_role),
                     "{module} types a role as text ({text_role}): use domain::Role"
                 );
+            }
+            if module.starts_with("db") {
+                for text_kind in ["kind: &str", "kind: String"] {
+                    assert!(
+                        !squeezed.contains(text_kind),
+                        "{module} types a title's kind as text ({text_kind}): use media::Kind"
+                    );
+                }
             }
             if module.starts_with("domain") || module == "db::preferences" {
                 continue;

@@ -407,7 +407,7 @@ async fn a_skipped_user_still_has_his_stale_availability_asked_again() {
     let (kind, id) = app.all_cards(&friend())[0];
     let status_of = |app: &TestApp| {
         let mut conn = app.app.pool.get().unwrap();
-        db::cache::availability(&mut conn, kind.as_str(), id)
+        db::cache::availability(&mut conn, kind, id)
             .unwrap()
             .map(|(status, _)| status)
     };
