@@ -312,23 +312,14 @@ mod tests {
 
     #[test]
     fn a_status_says_whose_run_it_shows() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = db::open(&dir.path().join("sagarr.db")).unwrap();
-        let account = db::users::SignedInAccount {
-            plex_id: 7,
-            username: "friend".into(),
-            email: None,
-            avatar_url: None,
-            plex_token: "token".into(),
-        };
+        let (_dir, pool, user_id) = db::users::test_pool_with_user();
         let mut conn = pool.get().unwrap();
-        let user = db::users::record_sign_in(&mut conn, &account, 1).unwrap();
-        set_queued(&mut conn, user.id, RunFor::Group).unwrap();
-        assert_eq!(status(&mut conn, user.id).unwrap().run_for, RunFor::Group);
+        set_queued(&mut conn, user_id, RunFor::Group).unwrap();
+        assert_eq!(status(&mut conn, user_id).unwrap().run_for, RunFor::Group);
         // His own refresh next, whatever its message says: his own.
-        set_running(&mut conn, user.id, 2).unwrap();
-        assert_eq!(status(&mut conn, user.id).unwrap().run_for, RunFor::Own);
-        set_running_for(&mut conn, user.id, 3, RunFor::Group).unwrap();
-        assert_eq!(status(&mut conn, user.id).unwrap().run_for, RunFor::Group);
+        set_running(&mut conn, user_id, 2).unwrap();
+        assert_eq!(status(&mut conn, user_id).unwrap().run_for, RunFor::Own);
+        set_running_for(&mut conn, user_id, 3, RunFor::Group).unwrap();
+        assert_eq!(status(&mut conn, user_id).unwrap().run_for, RunFor::Group);
     }
 }

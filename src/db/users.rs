@@ -359,3 +359,19 @@ fn forget_groups_of(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<()
     .execute(conn)
     .map(drop)
 }
+/// A new database in a temporary directory with one signed-in user: the fixture unit tests of
+/// the database and the jobs share.
+#[cfg(test)]
+pub fn test_pool_with_user() -> (tempfile::TempDir, super::DbPool, i32) {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = super::open(&dir.path().join("sagarr.db")).unwrap();
+    let account = SignedInAccount {
+        plex_id: 7,
+        username: "friend".into(),
+        email: None,
+        avatar_url: None,
+        plex_token: "token".into(),
+    };
+    let user = record_sign_in(&mut pool.get().unwrap(), &account, 1).unwrap();
+    (dir, pool, user.id)
+}

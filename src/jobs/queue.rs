@@ -287,17 +287,7 @@ mod tests {
     use super::*;
 
     fn pool_with_user() -> (tempfile::TempDir, db::DbPool, i32) {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = db::open(&dir.path().join("sagarr.db")).unwrap();
-        let account = db::users::SignedInAccount {
-            plex_id: 7,
-            username: "friend".into(),
-            email: None,
-            avatar_url: None,
-            plex_token: "token".into(),
-        };
-        let user = db::users::record_sign_in(&mut pool.get().unwrap(), &account, 1).unwrap();
-        (dir, pool, user.id)
+        db::users::test_pool_with_user()
     }
 
     #[actix_web::test]
