@@ -33,11 +33,6 @@ impl User {
     pub fn is_admin(&self) -> bool {
         self.role == Role::Admin
     }
-
-    /// Whether a title certified `certification` may be shown to him.
-    pub fn may_see(&self, certification: Option<&str>) -> bool {
-        crate::ratings::allows(self.rating_limit.as_deref(), certification)
-    }
 }
 
 /// What plex.tv told us about an account at sign-in.

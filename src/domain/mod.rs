@@ -2,9 +2,11 @@
 //! everywhere after: `db/`, `engine/` and `views/` pass these, never their text.
 
 pub mod availability;
+pub mod eligibility;
 pub mod role;
 pub mod verdict;
 
 pub use availability::Availability;
+pub use eligibility::{Eligibility, Ineligible};
 pub use role::Role;
 pub use verdict::Verdict;

@@ -63,11 +63,10 @@ impl Run<'_> {
                     &format!("Because you watched {}", seen.title),
                     &format!("TMDb recommends these to people who liked {}", seen.title),
                     cards,
-                    &taste.excluded,
                     self.kept_per_row(),
                 );
             }
-            self.fill_within_limit(assembly, taste, tab).await?;
+            self.fill_within_limit(assembly, tab).await?;
             if tab == Tab::Documentaries {
                 for (kind, title) in [
                     (Kind::Movie, "Documentaries worth a look"),
@@ -82,7 +81,6 @@ impl Run<'_> {
                         title,
                         "The documentaries most watched on TMDb",
                         cards,
-                        &taste.excluded,
                         self.kept_per_row(),
                     );
                 }
@@ -102,12 +100,7 @@ impl Run<'_> {
     /// For a user with a rating limit, a tab still short is filled from TMDb's most voted
     /// titles within it (`discover` with `certification.lte`, films and shows alike), so a kid's
     /// tabs are as full as anyone's (docs/recommendations.md "Rating limits").
-    async fn fill_within_limit(
-        &self,
-        assembly: &mut Assembly,
-        taste: &Taste,
-        tab: Tab,
-    ) -> Result<(), AppError> {
+    async fn fill_within_limit(&self, assembly: &mut Assembly, tab: Tab) -> Result<(), AppError> {
         let Some(limit) = self.user.rating_limit.as_deref() else {
             return Ok(());
         };
@@ -141,7 +134,6 @@ impl Run<'_> {
                 &format!("{noun} rated {limit} or lower"),
                 &format!("The most watched on TMDb within {limit}"),
                 cards,
-                &taste.excluded,
                 self.kept_per_row(),
             );
         }

@@ -6,6 +6,7 @@
 //! strictest rating limit in the group. Ranked: the AI's picks for the group, then titles more
 //! members have a reason for, then titles in more members' picks.
 
+use crate::domain::Eligibility;
 use std::collections::{HashMap, HashSet};
 
 use crate::media::Kind;
@@ -82,6 +83,17 @@ struct Tally {
     first_seen: usize,
 }
 
+/// What the group may be shown: nothing any member watched or dealt with, nothing above the
+/// strictest limit among them.
+pub fn eligibility(members: &[Member]) -> Eligibility {
+    Eligibility::of_group(
+        members.iter().map(|m| m.rating_limit.as_deref()),
+        members
+            .iter()
+            .flat_map(|m| m.profile.watched.iter().chain(&m.dealt_with).copied()),
+    )
+}
+
 /// The group's titles, best first. `ai_rows`: the AI's rows for this group; `cards`: cards for
 /// [`shared_neighbours`] verified against TMDb.
 pub fn rank(
@@ -89,17 +101,7 @@ pub fn rank(
     ai_rows: &[Row],
     cards: &HashMap<(Kind, i64), Card>,
 ) -> Vec<GroupCard> {
-    let limit = crate::ratings::strictest(members.iter().map(|m| m.rating_limit.as_deref()));
-    let excluded: HashSet<(Kind, i64)> = members
-        .iter()
-        .flat_map(|m| {
-            m.profile
-                .watched
-                .iter()
-                .copied()
-                .chain(m.dealt_with.iter().copied())
-        })
-        .collect();
+    let eligibility = eligibility(members);
     let mut tallies: HashMap<(Kind, i64), Tally> = HashMap::new();
     for row in ai_rows {
         for card in &row.cards {
@@ -146,11 +148,12 @@ pub fn rank(
         }
     }
     let mut ranked: Vec<(Tally, Card)> = tallies
-        .into_iter()
-        .filter(|(key, _)| !excluded.contains(key))
-        .filter_map(|(_, t)| {
+        .into_values()
+        .filter_map(|t| {
             let card = t.card.clone()?;
-            crate::ratings::allows(limit, card.certification.as_deref()).then_some((t, card))
+            eligibility
+                .allows(card.kind, card.tmdb_id, card.certification.as_deref())
+                .then_some((t, card))
         })
         .collect();
     ranked.sort_by_key(|(t, _)| {

@@ -23,13 +23,14 @@ pub mod together;
 pub mod unchanged;
 pub mod verify;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use futures_util::{StreamExt, stream};
 
 use crate::catalog;
 use crate::db::{self, DbPool, states::RunOutcome};
+use crate::domain::Eligibility;
 use crate::error::AppError;
 use crate::integrations::tautulli::{HistoryPage, Tautulli};
 use crate::integrations::tmdb::Tmdb;
@@ -396,9 +397,11 @@ impl Run<'_> {
             .map(|c| ((c.kind, c.tmdb_id), &c.because))
             .collect();
 
-        let mut assembly = Assembly::default();
+        let mut assembly = Assembly::for_viewer(Eligibility::new(
+            self.user.rating_limit.clone(),
+            taste.excluded.clone(),
+        ));
         assembly.excluded_names = taste.unlooked_keys();
-        assembly.rating_limit = self.user.rating_limit.clone();
         let mut ai_problem = None;
         if self.upstreams.ai.is_empty() {
             ai_problem = Some(String::new());
@@ -409,15 +412,9 @@ impl Run<'_> {
             };
             match self.ask_ai(subject).await {
                 Ok(proposals) => {
-                    self.verify_into(
-                        &mut assembly,
-                        &proposals,
-                        &taste.excluded,
-                        &history,
-                        &grounded,
-                    )
-                    .await
-                    .map_err(|e| failure(e, &self.record))?;
+                    self.verify_into(&mut assembly, &proposals, &history, &grounded)
+                        .await
+                        .map_err(|e| failure(e, &self.record))?;
                 }
                 Err(problem) => ai_problem = Some(problem),
             }
@@ -533,7 +530,6 @@ impl Run<'_> {
         &mut self,
         assembly: &mut Assembly,
         proposals: &[reply::Proposal],
-        excluded: &HashSet<(Kind, i64)>,
         history: &HashMap<String, String>,
         grounded: &HashMap<(Kind, i64), &String>,
     ) -> Result<(), AppError> {
@@ -573,7 +569,6 @@ impl Run<'_> {
                 &proposal.title,
                 &proposal.reason,
                 cards,
-                excluded,
                 self.kept_per_row(),
             );
         }
@@ -618,7 +613,6 @@ impl Run<'_> {
                 &format!("Because you watched {}", favourite.title),
                 &reason,
                 cards,
-                &taste.excluded,
                 self.kept_per_row(),
             );
         }

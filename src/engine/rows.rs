@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::{Eligibility, Ineligible};
 use crate::integrations::tmdb::Details;
 use crate::media::{Kind, Tab};
 
@@ -68,9 +69,9 @@ pub struct Assembly {
     seen: HashSet<(Kind, i64)>,
     /// Watched titles known only by name (Plex unreachable, or the title deleted from it).
     pub excluded_names: NameExclusions,
-    /// The user's rating limit: a card above it is dropped here, so a row and its reserve are
-    /// counted after the limit (`crate::ratings`).
-    pub rating_limit: Option<String>,
+    /// Who the rows are for: a card he watched or dealt with, or above his limit, is dropped
+    /// here, so a row and its reserve are counted after them.
+    pub eligibility: Eligibility,
     /// Rows added now fill short tabs ([`Row::filled`]).
     pub filling: bool,
     pub dropped: HashMap<DropReason, u32>,
@@ -80,6 +81,14 @@ pub struct Assembly {
 }
 
 impl Assembly {
+    /// An empty assembly of rows for whoever `eligibility` describes.
+    pub fn for_viewer(eligibility: Eligibility) -> Self {
+        Self {
+            eligibility,
+            ..Self::default()
+        }
+    }
+
     /// Counts a dropped item for the admin; what the filling drops says nothing of the AI.
     pub fn drop_item(&mut self, reason: DropReason) {
         if !self.filling {
@@ -89,29 +98,30 @@ impl Assembly {
 
     /// Adds a row; each card goes to its tab (so a row may appear in two tabs), skipping titles
     /// excluded for this user or already placed. Empty rows are not kept.
-    pub fn add_row(
-        &mut self,
-        title: &str,
-        reason: &str,
-        cards: Vec<(Card, Vec<i64>)>,
-        excluded: &HashSet<(Kind, i64)>,
-        max: usize,
-    ) {
+    pub fn add_row(&mut self, title: &str, reason: &str, cards: Vec<(Card, Vec<i64>)>, max: usize) {
         let mut by_tab: Vec<(Tab, Vec<Card>)> = Vec::new();
         for (card, genre_ids) in cards {
             let key = (card.kind, card.tmdb_id);
-            if excluded.contains(&key)
-                || self
-                    .excluded_names
-                    .contains(card.kind, &card.title, card.year)
-            {
-                self.drop_item(DropReason::Seen);
-                continue;
-            }
-            if !crate::ratings::allows(self.rating_limit.as_deref(), card.certification.as_deref())
-            {
-                self.drop_item(DropReason::AboveLimit);
-                continue;
+            let seen_by_name = self
+                .excluded_names
+                .contains(card.kind, &card.title, card.year);
+            let eligible =
+                self.eligibility
+                    .check(card.kind, card.tmdb_id, card.certification.as_deref());
+            match eligible {
+                Err(Ineligible::Seen) => {
+                    self.drop_item(DropReason::Seen);
+                    continue;
+                }
+                _ if seen_by_name => {
+                    self.drop_item(DropReason::Seen);
+                    continue;
+                }
+                Err(Ineligible::AboveLimit) => {
+                    self.drop_item(DropReason::AboveLimit);
+                    continue;
+                }
+                Ok(()) => {}
             }
             if !self.seen.insert(key) {
                 self.drop_item(DropReason::Duplicate);
@@ -196,8 +206,10 @@ mod tests {
 
     #[test]
     fn documentaries_get_their_tab_and_duplicates_and_seen_titles_are_dropped() {
-        let mut a = Assembly::default();
-        let excluded: HashSet<_> = [(Kind::Movie, 3)].into_iter().collect();
+        let mut a = Assembly {
+            eligibility: Eligibility::new(None, [(Kind::Movie, 3)].into_iter().collect()),
+            ..Assembly::default()
+        };
         a.add_row(
             "Row",
             "why",
@@ -206,7 +218,6 @@ mod tests {
                 (card(Kind::Movie, 2), vec![99]),
                 (card(Kind::Movie, 3), vec![]),
             ],
-            &excluded,
             8,
         );
         a.add_row(
@@ -216,7 +227,6 @@ mod tests {
                 (card(Kind::Movie, 1), vec![28]),
                 (card(Kind::Tv, 1), vec![18]),
             ],
-            &excluded,
             8,
         );
         assert_eq!(a.tabs[&Tab::Movies][0].cards.len(), 1);

@@ -4,14 +4,14 @@
 //! group. It runs as the caller's refresh does (his status shows its progress) and is recorded
 //! as his run, so its tokens count against the month's budget.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use diesel::SqliteConnection;
 
 use crate::db::{self, states::RunOutcome};
-use crate::media::{Kind, TABS};
+use crate::media::TABS;
 
-use super::group::Member;
+use super::group::{self, Member};
 use super::profile::TasteProfile;
 use super::prompt::{GroupMember, Subject};
 use super::rows::{Assembly, Row};
@@ -124,26 +124,16 @@ async fn run(
                 Some(run.record.clone()),
             )
         })?;
-    let excluded: HashSet<(Kind, i64)> = members
-        .iter()
-        .flat_map(|m| m.profile.watched.iter().chain(&m.dealt_with).copied())
-        .collect();
+
     let history: HashMap<String, String> = members
         .iter()
         .flat_map(|m| &m.profile.titles)
         .map(|t| (normalize::normalize(t), t.clone()))
         .collect();
-    let mut assembly = Assembly::default();
-    assembly.rating_limit = run.user.rating_limit.clone();
-    run.verify_into(
-        &mut assembly,
-        &proposals,
-        &excluded,
-        &history,
-        &HashMap::new(),
-    )
-    .await
-    .map_err(|e| super::failure(e, &run.record))?;
+    let mut assembly = Assembly::for_viewer(group::eligibility(&members));
+    run.verify_into(&mut assembly, &proposals, &history, &HashMap::new())
+        .await
+        .map_err(|e| super::failure(e, &run.record))?;
     if assembly.is_empty() {
         return Err((
             "The AI named nothing new for the group that TMDb could verify; the group's previous rows were kept"

@@ -9,7 +9,7 @@ use crate::catalog;
 use crate::db::users::User;
 use crate::db::{self, preferences::NewPreference};
 use crate::domain::Availability;
-use crate::domain::Verdict;
+use crate::domain::{Eligibility, Verdict};
 use crate::engine::rows::Card;
 use crate::error::AppError;
 use crate::integrations::tmdb::Details;
@@ -82,7 +82,15 @@ pub async fn within_limit(
     id: i64,
 ) -> Result<Option<Details>, AppError> {
     match known_details(state, http, kind, id).await {
-        Ok(title) if user.may_see(title.certification().as_deref()) => Ok(Some(title)),
+        Ok(title)
+            if Eligibility::limit_only(user.rating_limit.as_deref()).allows(
+                kind,
+                id,
+                title.certification().as_deref(),
+            ) =>
+        {
+            Ok(Some(title))
+        }
         Ok(_) => Err(AppError::NotFound),
         Err(_) if user.rating_limit.is_none() => Ok(None),
         Err(error) => Err(error),

@@ -29,7 +29,8 @@ pub async fn page(
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
     let title = known_details(&state, &http, kind, id).await?;
-    if !user.may_see(title.certification().as_deref()) {
+    let eligibility = crate::domain::Eligibility::limit_only(user.rating_limit.as_deref());
+    if !eligibility.allows(kind, id, title.certification().as_deref()) {
         return Err(AppError::NotFound);
     }
     let (placed, cached, requests_enabled) = look_up(&state, user.id, kind, id).await?;

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use crate::db::{self, DbPool, users::User};
-use crate::domain::Availability;
+use crate::domain::{Availability, Eligibility};
 use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
 use crate::integrations::upstreams::Upstreams;
@@ -224,18 +224,22 @@ impl TabData {
         self.statuses.get(&key_of(card))
     }
 
+    /// What `user` may be shown of this tab: not what he dealt with, not above his limit.
+    fn eligibility(&self, user: &User) -> Eligibility {
+        Eligibility::new(user.rating_limit.clone(), self.acted_on.clone())
+    }
+
     /// The rows shown to `user`, `per_row` cards each.
     pub fn arrange(&self, user: &User, per_row: usize) -> Vec<(RowKey, Vec<&Card>)> {
-        shelve(self, &self.acted_on, user, per_row)
+        shelve(self, &self.eligibility(user), per_row)
     }
 
     /// The card that takes the place of `(kind, id)` once it is dealt with (already recorded in
     /// `acted_on`): the pick that joins its row now. `None` when the row's reserve is spent.
     pub fn replacement(&self, user: &User, per_row: usize, kind: Kind, id: i64) -> Option<&Card> {
-        let mut before = self.acted_on.clone();
-        before.remove(&(kind, id));
-        let shown_before = shelve(self, &before, user, per_row);
-        let shown_now = self.arrange(user, per_row);
+        let now = self.eligibility(user);
+        let shown_before = shelve(self, &now.without_seen((kind, id)), per_row);
+        let shown_now = shelve(self, &now, per_row);
         let (row, cards_before) = shown_before
             .iter()
             .find(|(_, cards)| cards.iter().any(|c| c.kind == kind && c.tmdb_id == id))?;
@@ -355,12 +359,10 @@ impl TabData {
 /// The rows shown when `acted_on` are the titles dealt with.
 fn shelve<'a>(
     data: &'a TabData,
-    acted_on: &HashSet<(Kind, i64)>,
-    user: &User,
+    eligibility: &Eligibility,
     per_row: usize,
 ) -> Vec<(RowKey, Vec<&'a Card>)> {
-    let eligible =
-        |c: &&Card| !acted_on.contains(&key_of(c)) && user.may_see(c.certification.as_deref());
+    let eligible = |c: &&Card| eligibility.allows(c.kind, c.tmdb_id, c.certification.as_deref());
     let mut placed: HashSet<(Kind, i64)> = HashSet::new();
     let mut shown = Vec::new();
     let on_plex: Vec<&Card> = data

@@ -400,6 +400,21 @@ fn roles_and_verdicts_are_typed_everywhere_past_the_edge() {
     }
 }
 
+/// One rule decides whether a title may be shown (`domain::Eligibility`): the rating limit is
+/// checked there and nowhere else, so a new rule is written once.
+#[test]
+fn one_eligibility_rule_checks_the_rating_limit() {
+    for (module, text) in modules() {
+        if module == "domain::eligibility" || module == "ratings" {
+            continue;
+        }
+        assert!(
+            !code_only(&text).contains("ratings::allows("),
+            "{module} checks the rating limit itself: ask domain::Eligibility"
+        );
+    }
+}
+
 #[test]
 fn the_readme_layout_lists_every_part_of_src_and_only_those() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
