@@ -224,6 +224,7 @@ mod tests {
             year: Some(2000),
             poster_path: None,
             genres: vec![],
+            genre_ids: Vec::new(),
             overview: String::new(),
             because: because.map(str::to_owned),
             certification: cert.map(str::to_owned),

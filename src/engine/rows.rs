@@ -20,7 +20,12 @@ pub struct Card {
     pub title: String,
     pub year: Option<i32>,
     pub poster_path: Option<String>,
+    /// TMDb's genre names, in TMDb's language (shown on the details).
     pub genres: Vec<String>,
+    /// The same genres by TMDb id, which do not change with the language (absent in rows
+    /// stored before they were kept).
+    #[serde(default)]
+    pub genre_ids: Vec<i64>,
     pub overview: String,
     /// A title from the user's own history that this follows from; none rather than invented.
     pub because: Option<String>,
@@ -44,6 +49,7 @@ impl Card {
                 .map(|g| g.name.clone())
                 .filter(|n| !n.is_empty())
                 .collect(),
+            genre_ids: details.genres.iter().map(|g| g.id).collect(),
             overview: details.overview.clone().unwrap_or_default(),
             because,
             certification: details.certification(),
@@ -198,6 +204,7 @@ mod tests {
             year: None,
             poster_path: None,
             genres: vec![],
+            genre_ids: Vec::new(),
             overview: String::new(),
             because: None,
             certification: None,

@@ -1183,6 +1183,7 @@ pub fn sample_rows(kind: Kind, rows: usize, per_row: usize) -> Vec<crate::engine
                                 .to_owned(),
                         ),
                         genres: t.genres.iter().map(|(_, g)| (*g).to_owned()).collect(),
+                        genre_ids: t.genres.iter().map(|(id, _)| *id).collect(),
                         overview: t.overview.to_owned(),
                         because: Some(titles[r % titles.len()].title.to_owned()),
                         certification: Some(certification(t).to_owned()).filter(|c| !c.is_empty()),

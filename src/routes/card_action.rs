@@ -208,6 +208,7 @@ pub async fn card_after(
             year: None,
             poster_path: None,
             genres: Vec::new(),
+            genre_ids: Vec::new(),
             overview: String::new(),
             because: None,
             certification: None,

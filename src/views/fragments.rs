@@ -260,6 +260,7 @@ mod tests {
             year: Some(1999),
             poster_path: Some(format!("/p{id}.jpg")),
             genres: vec!["Drama".into()],
+            genre_ids: vec![18],
             overview: String::new(),
             because: Some(because.into()),
             certification: None,

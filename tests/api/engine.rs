@@ -513,3 +513,25 @@ async fn a_user_with_no_history_is_told_so_and_nothing_fails() {
     assert_eq!(app.runs()[0].outcome, "no_history");
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn stored_cards_keep_tmdbs_genre_ids_beside_the_names() {
+    let app = friend_with_history(AiSetup::OpenAi, Some(GOOD_ANSWER)).await;
+    let cards: Vec<_> = ["movies", "tv", "documentaries"]
+        .iter()
+        .flat_map(|tab| app.rows(&friend(), tab))
+        .flat_map(|r| r.cards)
+        .collect();
+    assert!(!cards.is_empty());
+    for card in cards {
+        let title = sagarr::fakes::catalog::TITLES
+            .iter()
+            .find(|t| t.kind == card.kind && t.tmdb_id == card.tmdb_id)
+            .expect("a catalogue title");
+        let ids: Vec<i64> = title.genres.iter().map(|(id, _)| *id).collect();
+        let names: Vec<&str> = title.genres.iter().map(|(_, name)| *name).collect();
+        assert_eq!(card.genre_ids, ids, "{}", card.title);
+        assert_eq!(card.genres, names, "{}", card.title);
+    }
+    app.stop().await;
+}
