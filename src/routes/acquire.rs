@@ -88,21 +88,7 @@ pub async fn request(
             }
             card_after(&state, &http, kind, id, status, &back, (true, note)).await
         }
-        Err(error) if wants_fragment(&req) && ResponseKind::of(&req) == ResponseKind::Fragment => {
-            tracing::info!(%error, user = %user.username, "a request failed");
-            let status = cached_status(&state, kind, id).await;
-            card_after(
-                &state,
-                &http,
-                kind,
-                id,
-                status,
-                &back,
-                (false, error.to_string()),
-            )
-            .await
-        }
-        Err(error) => Err(error),
+        Err(error) => failed(&req, &state, &http, &user, (kind, id), &back, error).await,
     }
 }
 
@@ -198,21 +184,36 @@ pub async fn watchlist(
             )
             .await
         }
-        Err(error) if wants_fragment(&req) => {
-            let status = cached_status(&state, kind, id).await;
-            card_after(
-                &state,
-                &http,
-                kind,
-                id,
-                status,
-                &back,
-                (false, error.to_string()),
-            )
-            .await
-        }
-        Err(error) => Err(error),
+        Err(error) => failed(&req, &state, &http, &user, (kind, id), &back, error).await,
     }
+}
+
+/// A request or watchlist add that failed: the card with the failure under it (502) for HTMX,
+/// the error itself (a page, or JSON for a script) for anyone else. One branch for both.
+async fn failed(
+    req: &HttpRequest,
+    state: &AppState,
+    http: &awc::Client,
+    user: &User,
+    (kind, id): (Kind, i64),
+    back: &str,
+    error: AppError,
+) -> Result<HttpResponse, AppError> {
+    if ResponseKind::of(req) != ResponseKind::Fragment {
+        return Err(error);
+    }
+    tracing::info!(%error, user = %user.username, "a card action failed");
+    let status = cached_status(state, kind, id).await;
+    card_after(
+        state,
+        http,
+        kind,
+        id,
+        status,
+        back,
+        (false, error.to_string()),
+    )
+    .await
 }
 
 async fn add_to_watchlist(
