@@ -307,6 +307,13 @@ fn failure(error: impl std::fmt::Display, record: &db::runs::NewRun) -> Failure 
     )
 }
 
+/// How asking the AI went in a refresh: its answer was used, none is set up, or it failed (why).
+enum AiAsked {
+    Answered,
+    NotSetUp,
+    Failed(String),
+}
+
 impl<'a> Run<'a> {
     /// A run over `upstreams`; TMDb is the one service a refresh cannot do without.
     fn new(
@@ -402,9 +409,9 @@ impl Run<'_> {
             taste.excluded.clone(),
         ));
         assembly.excluded_names = taste.unlooked_keys();
-        let mut ai_problem = None;
+        let mut asked = AiAsked::Answered;
         if self.upstreams.ai.is_empty() {
-            ai_problem = Some(String::new());
+            asked = AiAsked::NotSetUp;
         } else {
             let subject = prompt::Subject::One {
                 taste: &taste,
@@ -416,7 +423,7 @@ impl Run<'_> {
                         .await
                         .map_err(|e| failure(e, &self.record))?;
                 }
-                Err(problem) => ai_problem = Some(problem),
+                Err(problem) => asked = AiAsked::Failed(problem),
             }
         }
         if assembly.is_empty() {
@@ -498,8 +505,8 @@ impl Run<'_> {
                  known by name only; the next refresh looks them up again."
             )
         });
-        let message = match ai_problem {
-            None => {
+        let message = match asked {
+            AiAsked::Answered => {
                 self.record.outcome = RunOutcome::Ok;
                 // An answer cut short is asked again next night.
                 if self.ai_note.is_none() {
@@ -507,7 +514,7 @@ impl Run<'_> {
                 }
                 format!("Found {} titles for you.", assembly.kept)
             }
-            Some(problem) if problem.is_empty() => {
+            AiAsked::NotSetUp => {
                 self.record.outcome = RunOutcome::OkWithoutAi;
                 self.record.fingerprint = fingerprint;
                 format!(
@@ -515,7 +522,7 @@ impl Run<'_> {
                     assembly.kept
                 )
             }
-            Some(problem) => {
+            AiAsked::Failed(problem) => {
                 self.record.outcome = RunOutcome::OkWithoutAi;
                 format!("Found {} titles from TMDb alone: {problem}.", assembly.kept)
             }
