@@ -132,19 +132,6 @@ impl fmt::Display for RunOutcome {
     }
 }
 
-// Reads the way the stored text does, so a check can say `state == "failed"`.
-impl PartialEq<&str> for RefreshState {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
-impl PartialEq<&str> for RunOutcome {
-    fn eq(&self, other: &&str) -> bool {
-        self.as_str() == *other
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

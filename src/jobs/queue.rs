@@ -347,7 +347,7 @@ mod tests {
         assert!(run.await.is_err(), "the task panicked");
         assert!(!lock(&pending).contains(&user_id), "no longer pending");
         let status = db::recommendations::status(&mut pool.get().unwrap(), user_id).unwrap();
-        assert_eq!(status.state, "failed");
+        assert_eq!(status.state, db::states::RefreshState::Failed);
         assert!(
             status.message.contains("stopped unexpectedly"),
             "{}",

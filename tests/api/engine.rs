@@ -335,7 +335,7 @@ async fn when_every_provider_fails_the_rows_come_from_tmdb_and_the_message_says_
                 .iter()
                 .all(|c| c.because.as_deref() == Some("The Matrix"))
         );
-        assert_eq!(app.runs()[0].outcome, "ok_without_ai");
+        assert_eq!(app.runs()[0].outcome.as_str(), "ok_without_ai");
         app.stop().await;
     }
 }
@@ -384,7 +384,7 @@ async fn a_failed_refresh_keeps_the_previous_rows_and_says_why() {
         "Tautulli failed (HTTP 500): Check the logs for errors; the previous rows were kept."
     );
     assert_eq!(app.rows(&friend(), "movies"), before);
-    assert_eq!(app.runs()[0].outcome, "failed");
+    assert_eq!(app.runs()[0].outcome.as_str(), "failed");
 
     app.fakes
         .tautulli
@@ -510,7 +510,7 @@ async fn a_user_with_no_history_is_told_so_and_nothing_fails() {
         status["message"],
         "No watch history yet: watch something on Plex, then refresh."
     );
-    assert_eq!(app.runs()[0].outcome, "no_history");
+    assert_eq!(app.runs()[0].outcome.as_str(), "no_history");
     app.stop().await;
 }
 

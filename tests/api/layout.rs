@@ -415,6 +415,19 @@ fn one_eligibility_rule_checks_the_rating_limit() {
     }
 }
 
+/// An enum is compared with its variants, never with its stored text: a typo in a string
+/// would compare unequal for ever and nothing would say so.
+#[test]
+fn no_enum_compares_equal_to_text() {
+    for (module, text) in modules() {
+        let code = code_only(&text);
+        assert!(
+            !code.contains("PartialEq<&str>") && !code.contains("PartialEq<str>"),
+            "{module} lets a type compare equal to text"
+        );
+    }
+}
+
 #[test]
 fn the_readme_layout_lists_every_part_of_src_and_only_those() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
