@@ -3,8 +3,7 @@
 
 use awc::http::StatusCode;
 
-use crate::actions::friend_with_rows;
-use crate::helpers::{Page, TestApp, owner};
+use crate::helpers::{Page, TestApp, friend_with_rows, owner};
 
 const S303: u16 = 303;
 

@@ -5,33 +5,7 @@ use sagarr::fakes::Fault;
 use sagarr::fakes::overseerr::RecordedRequest;
 use sagarr::media::Kind;
 
-use crate::engine::{GOOD_ANSWER, watch_history};
-use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
-
-/// The friend signed in with his rows: Dark is on Plex, everything else missing.
-pub async fn friend_with_rows() -> TestApp {
-    let app = TestApp::spawn_with(Options {
-        ai: AiSetup::OpenAi,
-        ..Options::default()
-    })
-    .await;
-    watch_history(&app.fakes.tautulli);
-    app.fakes
-        .overseerr
-        .set_status(Kind::Tv, 70523, 5, &[(1, 5), (2, 5), (3, 5)]);
-    app.signed_in_as(&owner()).await;
-    app.wait_for_refresh().await;
-    app.forget_cookies();
-    app.fakes.openai.push_reply(GOOD_ANSWER);
-    app.signed_in_as(&friend()).await;
-    app.wait_for_refresh().await;
-    app.eventually("the friend's Overseerr id", |app| {
-        app.user(&friend())
-            .is_some_and(|u| u.overseerr_user_id.is_some())
-    })
-    .await;
-    app
-}
+use crate::helpers::{Options, TestApp, friend, friend_with_rows, owner};
 
 fn record(app: &TestApp, kind: Kind, id: i64) -> Option<(i32, String)> {
     let user = app.user(&friend())?;

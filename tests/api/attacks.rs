@@ -10,8 +10,7 @@ use std::time::{Duration, Instant};
 
 use awc::http::StatusCode;
 
-use crate::actions::friend_with_rows;
-use crate::helpers::{Options, TestApp, friend, owner};
+use crate::helpers::{Options, TestApp, friend, friend_with_rows, owner};
 use crate::process::free_port;
 use crate::trust::forward_url;
 
@@ -387,7 +386,7 @@ async fn expensive_actions_repeated_in_a_hurry_cost_one_upstream_call() {
         ..Options::default()
     })
     .await;
-    crate::engine::watch_history(&app.fakes.tautulli);
+    crate::helpers::watch_history(&app.fakes.tautulli);
     app.signed_in_as(&friend()).await;
     app.wait_for_refresh().await;
     let asked = app.fakes.openai.requests().len();

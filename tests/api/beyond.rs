@@ -5,29 +5,9 @@
 use actix_web::http::StatusCode;
 use sagarr::media::Kind;
 
-use crate::engine::watch_history;
-use crate::helpers::{AiSetup, Options, Page, TestApp, friend, owner};
-
-/// The AI's answer: a long sci-fi row (R and PG-13), a PG row, TV-MA shows and documentaries
-/// (one unrated).
-const ANSWER: &str = r#"{"categories": [
-  {"title": "Slow-burn sci-fi", "reason": "You loved Arrival", "kind": "movie", "items": [
-    {"title": "Annihilation", "year": 2018, "because": "Arrival"},
-    {"title": "Ex Machina", "year": 2015, "because": "The Matrix"},
-    {"title": "Interstellar", "year": 2014, "because": "Arrival"},
-    {"title": "Inception", "year": 2010, "because": "The Matrix"},
-    {"title": "Dune", "year": 2021, "because": "Blade Runner 2049"}]},
-  {"title": "Gentle wonders", "reason": "For any evening", "kind": "movie", "items": [
-    {"title": "Frozen II", "year": 2019, "because": "Arrival"},
-    {"title": "Dune", "year": 1984, "because": "Blade Runner 2049"}]},
-  {"title": "Dark family sagas", "reason": "After Game of Thrones", "kind": "tv", "items": [
-    {"title": "Dark", "year": 2017, "because": "Game of Thrones"},
-    {"title": "Chernobyl", "year": 2019, "because": "Game of Thrones"}]},
-  {"title": "Real stories", "reason": "Documentaries", "kind": "movie", "items": [
-    {"title": "My Octopus Teacher", "year": 2020, "because": "Arrival"},
-    {"title": "Jiro Dreams of Sushi", "year": 2011, "because": "Arrival"},
-    {"title": "Free Solo", "year": 2018, "because": "Arrival"}]}
-]}"#;
+use crate::helpers::{
+    LIMITS_ANSWER, Page, TestApp, friend, friend_with_picks, limit_friend, owner,
+};
 
 const FORBIDDEN_UNDER_PG: &[(&str, i64)] = &[
     ("movie", 300668), // Annihilation, R
@@ -40,34 +20,6 @@ const FORBIDDEN_UNDER_PG: &[(&str, i64)] = &[
     ("movie", 682110), // My Octopus Teacher, no certification
     ("movie", 515042), // Free Solo, PG-13
 ];
-
-/// The friend after his first refresh on [`ANSWER`], two cards shown per row, with `available`
-/// on Plex by then.
-pub async fn friend_with_picks(
-    extra_env: Vec<(&'static str, String)>,
-    available: &[(Kind, i64)],
-) -> TestApp {
-    let mut env = vec![("SAGARR_ITEMS_PER_ROW", "2".to_owned())];
-    env.extend(extra_env);
-    let app = TestApp::spawn_with(Options {
-        ai: AiSetup::OpenAi,
-        extra_env: env,
-        ..Options::default()
-    })
-    .await;
-    watch_history(&app.fakes.tautulli);
-    for (kind, id) in available {
-        let seasons: &[(i64, i64)] = if *kind == Kind::Tv { &[(1, 5)] } else { &[] };
-        app.fakes.overseerr.set_status(*kind, *id, 5, seasons);
-    }
-    app.signed_in_as(&owner()).await;
-    app.wait_for_refresh().await;
-    app.forget_cookies();
-    app.fakes.openai.push_reply(ANSWER);
-    app.signed_in_as(&friend()).await;
-    app.wait_for_refresh().await;
-    app
-}
 
 async fn hx_post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> Page {
     app.htmx_post(path, form).await
@@ -85,22 +37,6 @@ fn row<'a>(page: &'a str, title: &str) -> Option<&'a str> {
         .find(r#"<section class="row""#)
         .map_or(rest.len(), |i| i + 1);
     Some(&rest[..end])
-}
-
-/// As the owner, sets the friend's rating limit; then signs the friend back in.
-pub async fn limit_friend(app: &TestApp, limit: &str) {
-    let friend_id = app.user(&friend()).unwrap().id;
-    app.forget_cookies();
-    app.signed_in_as(&owner()).await;
-    let page = app
-        .post(
-            &format!("/admin/users/{friend_id}/rating-limit"),
-            &[("limit", limit)],
-        )
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    app.forget_cookies();
-    app.signed_in_as(&friend()).await;
 }
 
 #[actix_web::test]
@@ -220,7 +156,7 @@ async fn a_user_limited_to_pg_never_sees_an_r_or_an_unrated_title() {
         "R and on Plex, shown unlimited"
     );
     limit_friend(&app, "PG").await;
-    app.fakes.openai.push_reply(ANSWER);
+    app.fakes.openai.push_reply(LIMITS_ANSWER);
     app.refresh_and_wait().await;
     let prompt = app.fakes.openai.requests().last().unwrap().to_string();
     assert!(

@@ -6,8 +6,7 @@
 use sagarr::media::Kind;
 
 use crate::axe::assert_accessible;
-use crate::beyond::friend_with_picks;
-use crate::helpers::{TestApp, friend, owner};
+use crate::helpers::{TestApp, friend, friend_with_picks, owner};
 use crate::webdriver::Browser;
 
 const FIRST_SKIP: &str = "#tab-body .card form[action$='/skip'] button";

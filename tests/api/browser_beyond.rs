@@ -3,9 +3,8 @@
 
 use sagarr::media::Kind;
 
-use crate::beyond::friend_with_picks;
 use crate::browser::{sign_in, signed_in_without_javascript};
-use crate::helpers::friend;
+use crate::helpers::{friend, friend_with_picks};
 use crate::webdriver::Browser;
 
 const INTERSTELLAR: &str = "#card-movie-157336";

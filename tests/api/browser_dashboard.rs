@@ -3,9 +3,8 @@
 use sagarr::fakes::overseerr::RecordedRequest;
 use sagarr::media::Kind;
 
-use crate::actions::friend_with_rows;
 use crate::browser::{sign_in, signed_in_without_javascript};
-use crate::helpers::friend;
+use crate::helpers::{friend, friend_with_rows};
 use crate::webdriver::Browser;
 
 const DARK: &str = "#card-tv-70523";

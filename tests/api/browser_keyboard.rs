@@ -6,8 +6,8 @@
 use sagarr::media::Kind;
 use serde_json::Value;
 
-use crate::beyond::friend_with_picks;
 use crate::browser::sign_in;
+use crate::helpers::friend_with_picks;
 use crate::webdriver::Browser;
 
 const TAB: &str = "\u{E004}";

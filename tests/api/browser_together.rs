@@ -4,8 +4,7 @@
 //! asking the AI for it all work both ways.
 
 use crate::axe::assert_accessible;
-use crate::helpers::{friend, owner};
-use crate::together::{share, two_with_rows};
+use crate::helpers::{friend, owner, share, two_with_rows};
 use crate::webdriver::Browser;
 
 async fn together_in_a_browser(javascript: bool, test: &str) {

@@ -4,8 +4,7 @@
 
 use awc::http::StatusCode;
 
-use crate::engine::watch_history;
-use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
+use crate::helpers::{AiSetup, Options, TestApp, friend, owner, watch_history};
 
 async fn app_with_budget(budget: &str) -> TestApp {
     let app = TestApp::spawn_with(Options {

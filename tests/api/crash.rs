@@ -8,8 +8,7 @@ use std::time::Duration;
 use awc::http::StatusCode;
 use diesel::RunQueryDsl;
 
-use crate::engine::{GOOD_ANSWER, watch_history};
-use crate::helpers::{AiSetup, Fakes, Options, env_for, friend, owner};
+use crate::helpers::{AiSetup, Fakes, GOOD_ANSWER, Options, env_for, friend, owner, watch_history};
 use crate::process::{RunningBinary, free_port, session_cookie_of, start_binary};
 
 async fn start(data: &Path, fakes: &Fakes, options: &Options, port: u16) -> RunningBinary {

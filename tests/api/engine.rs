@@ -5,67 +5,11 @@ use std::time::Duration;
 
 use sagarr::fakes::Fault;
 use sagarr::fakes::catalog::Title;
-use sagarr::fakes::tautulli::{FakeTautulli, LibraryItem};
 use sagarr::media::Kind;
 
-use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
-
-/// The friend's history: Arrival, The Matrix twice, half of Blade Runner 2049, and two
-/// episodes of Game of Thrones.
-pub fn watch_history(tautulli: &FakeTautulli) {
-    let id = friend().id;
-    let movie = |key: &str, title: &str, year: i64, tmdb_id: i64| {
-        tautulli.add_item(
-            key,
-            LibraryItem::Movie {
-                title: title.into(),
-                year,
-                tmdb_id,
-            },
-        );
-    };
-    movie("100", "Arrival", 2016, 329865);
-    movie("101", "The Matrix", 1999, 603);
-    movie("102", "Blade Runner 2049", 2017, 335984);
-    tautulli.add_item(
-        "1219",
-        LibraryItem::Show {
-            title: "Game of Thrones".into(),
-            year: 2011,
-            tmdb_id: 1399,
-        },
-    );
-    for (key, episode) in [("2001", 1), ("2002", 2)] {
-        tautulli.add_item(
-            key,
-            LibraryItem::Episode {
-                show: "Game of Thrones".into(),
-                show_rating_key: "1219".into(),
-                show_tmdb_id: 1399,
-                season: 1,
-                episode,
-            },
-        );
-        tautulli.add_play(id, key, 100, 1_790_000_000 + episode);
-    }
-    tautulli.add_play(id, "100", 100, 1_789_000_000);
-    tautulli.add_play(id, "101", 100, 1_780_000_000);
-    tautulli.add_play(id, "101", 97, 1_785_000_000);
-    tautulli.add_play(id, "102", 40, 1_788_000_000);
-}
-
-pub const GOOD_ANSWER: &str = r#"{"categories": [
-  {"title": "Slow-burn sci-fi", "reason": "You loved Arrival", "kind": "movie", "items": [
-    {"title": "Annihilation", "year": 2018, "tmdb_id": 300668, "because": "Arrival"},
-    {"title": "Ex Machina", "year": 2015, "because": "You liked The Matrix"},
-    {"title": "Interstellar", "year": 2014, "tmdb_id": 157336, "because": "Solaris"}]},
-  {"title": "Dark family sagas", "reason": "After Game of Thrones", "kind": "tv", "items": [
-    {"title": "Dark", "year": 2017, "because": "Game of Thrones"},
-    {"title": "Chernobyl", "year": 2019, "because": "Game of Thrones"}]},
-  {"title": "Real stories", "reason": "Documentaries", "kind": "movie", "items": [
-    {"title": "Free Solo", "year": 2018, "because": "Arrival"},
-    {"title": "Planet Earth II", "year": 2016, "because": "Arrival"}]}
-]}"#;
+use crate::helpers::{
+    AiSetup, GOOD_ANSWER, Options, TestApp, friend, friend_with_history_in, owner, watch_history,
+};
 
 /// An app with the friend's history and the fake OpenAI, the owner already admin, and the
 /// friend signed in after his first refresh.
@@ -75,21 +19,6 @@ async fn friend_with_history(ai: AiSetup, first_answer: Option<&str>) -> TestApp
         ..Options::default()
     };
     friend_with_history_in(options, first_answer).await
-}
-
-/// Like [`friend_with_history`], with any options (extra environment, say).
-pub async fn friend_with_history_in(options: Options, first_answer: Option<&str>) -> TestApp {
-    let app = TestApp::spawn_with(options).await;
-    watch_history(&app.fakes.tautulli);
-    if let Some(answer) = first_answer {
-        app.fakes.openai.push_reply(answer);
-    }
-    app.signed_in_as(&owner()).await;
-    app.wait_for_refresh().await;
-    app.forget_cookies();
-    app.signed_in_as(&friend()).await;
-    app.wait_for_refresh().await;
-    app
 }
 
 /// The titles of the rows the AI's answer made on `tab` (not those TMDb filled it with).

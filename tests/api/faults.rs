@@ -7,8 +7,7 @@ use std::time::Duration;
 use awc::http::StatusCode;
 use sagarr::fakes::Fault;
 
-use crate::actions::friend_with_rows;
-use crate::helpers::{TestApp, owner};
+use crate::helpers::{TestApp, friend_with_rows, owner};
 
 const FAULTS: [(Fault, &str); 4] = [
     (Fault::ServerError, "HTTP 500"),

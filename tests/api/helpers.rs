@@ -13,8 +13,9 @@ use sagarr::fakes::Flavor;
 use sagarr::fakes::ai::FakeAi;
 use sagarr::fakes::overseerr::FakeOverseerr;
 use sagarr::fakes::plex::{FakeAccount, FakePlex};
-use sagarr::fakes::tautulli::FakeTautulli;
+use sagarr::fakes::tautulli::{FakeTautulli, LibraryItem};
 use sagarr::fakes::tmdb::FakeTmdb;
+use sagarr::media::Kind;
 use sagarr::startup::Application;
 use tempfile::TempDir;
 
@@ -537,4 +538,215 @@ pub fn installed(relative: &str, required_by: &str, test: &str) -> Option<std::p
     );
     eprintln!("skipping {test}: {relative} is missing (./tests/run installs it)");
     None
+}
+
+// Fixtures several test files share: a history, a good AI answer, users with rows.
+
+/// The friend's history: Arrival, The Matrix twice, half of Blade Runner 2049, and two
+/// episodes of Game of Thrones.
+pub fn watch_history(tautulli: &FakeTautulli) {
+    let id = friend().id;
+    let movie = |key: &str, title: &str, year: i64, tmdb_id: i64| {
+        tautulli.add_item(
+            key,
+            LibraryItem::Movie {
+                title: title.into(),
+                year,
+                tmdb_id,
+            },
+        );
+    };
+    movie("100", "Arrival", 2016, 329865);
+    movie("101", "The Matrix", 1999, 603);
+    movie("102", "Blade Runner 2049", 2017, 335984);
+    tautulli.add_item(
+        "1219",
+        LibraryItem::Show {
+            title: "Game of Thrones".into(),
+            year: 2011,
+            tmdb_id: 1399,
+        },
+    );
+    for (key, episode) in [("2001", 1), ("2002", 2)] {
+        tautulli.add_item(
+            key,
+            LibraryItem::Episode {
+                show: "Game of Thrones".into(),
+                show_rating_key: "1219".into(),
+                show_tmdb_id: 1399,
+                season: 1,
+                episode,
+            },
+        );
+        tautulli.add_play(id, key, 100, 1_790_000_000 + episode);
+    }
+    tautulli.add_play(id, "100", 100, 1_789_000_000);
+    tautulli.add_play(id, "101", 100, 1_780_000_000);
+    tautulli.add_play(id, "101", 97, 1_785_000_000);
+    tautulli.add_play(id, "102", 40, 1_788_000_000);
+}
+
+pub const GOOD_ANSWER: &str = r#"{"categories": [
+  {"title": "Slow-burn sci-fi", "reason": "You loved Arrival", "kind": "movie", "items": [
+    {"title": "Annihilation", "year": 2018, "tmdb_id": 300668, "because": "Arrival"},
+    {"title": "Ex Machina", "year": 2015, "because": "You liked The Matrix"},
+    {"title": "Interstellar", "year": 2014, "tmdb_id": 157336, "because": "Solaris"}]},
+  {"title": "Dark family sagas", "reason": "After Game of Thrones", "kind": "tv", "items": [
+    {"title": "Dark", "year": 2017, "because": "Game of Thrones"},
+    {"title": "Chernobyl", "year": 2019, "because": "Game of Thrones"}]},
+  {"title": "Real stories", "reason": "Documentaries", "kind": "movie", "items": [
+    {"title": "Free Solo", "year": 2018, "because": "Arrival"},
+    {"title": "Planet Earth II", "year": 2016, "because": "Arrival"}]}
+]}"#;
+
+/// Like [`friend_with_history`], with any options (extra environment, say).
+pub async fn friend_with_history_in(options: Options, first_answer: Option<&str>) -> TestApp {
+    let app = TestApp::spawn_with(options).await;
+    watch_history(&app.fakes.tautulli);
+    if let Some(answer) = first_answer {
+        app.fakes.openai.push_reply(answer);
+    }
+    app.signed_in_as(&owner()).await;
+    app.wait_for_refresh().await;
+    app.forget_cookies();
+    app.signed_in_as(&friend()).await;
+    app.wait_for_refresh().await;
+    app
+}
+
+/// The friend signed in with his rows: Dark is on Plex, everything else missing.
+pub async fn friend_with_rows() -> TestApp {
+    let app = TestApp::spawn_with(Options {
+        ai: AiSetup::OpenAi,
+        ..Options::default()
+    })
+    .await;
+    watch_history(&app.fakes.tautulli);
+    app.fakes
+        .overseerr
+        .set_status(Kind::Tv, 70523, 5, &[(1, 5), (2, 5), (3, 5)]);
+    app.signed_in_as(&owner()).await;
+    app.wait_for_refresh().await;
+    app.forget_cookies();
+    app.fakes.openai.push_reply(GOOD_ANSWER);
+    app.signed_in_as(&friend()).await;
+    app.wait_for_refresh().await;
+    app.eventually("the friend's Overseerr id", |app| {
+        app.user(&friend())
+            .is_some_and(|u| u.overseerr_user_id.is_some())
+    })
+    .await;
+    app
+}
+
+/// The friend after his first refresh on [`LIMITS_ANSWER`], two cards shown per row, with `available`
+/// on Plex by then.
+pub async fn friend_with_picks(
+    extra_env: Vec<(&'static str, String)>,
+    available: &[(Kind, i64)],
+) -> TestApp {
+    let mut env = vec![("SAGARR_ITEMS_PER_ROW", "2".to_owned())];
+    env.extend(extra_env);
+    let app = TestApp::spawn_with(Options {
+        ai: AiSetup::OpenAi,
+        extra_env: env,
+        ..Options::default()
+    })
+    .await;
+    watch_history(&app.fakes.tautulli);
+    for (kind, id) in available {
+        let seasons: &[(i64, i64)] = if *kind == Kind::Tv { &[(1, 5)] } else { &[] };
+        app.fakes.overseerr.set_status(*kind, *id, 5, seasons);
+    }
+    app.signed_in_as(&owner()).await;
+    app.wait_for_refresh().await;
+    app.forget_cookies();
+    app.fakes.openai.push_reply(LIMITS_ANSWER);
+    app.signed_in_as(&friend()).await;
+    app.wait_for_refresh().await;
+    app
+}
+
+/// As the owner, sets the friend's rating limit; then signs the friend back in.
+pub async fn limit_friend(app: &TestApp, limit: &str) {
+    let friend_id = app.user(&friend()).unwrap().id;
+    app.forget_cookies();
+    app.signed_in_as(&owner()).await;
+    let page = app
+        .post(
+            &format!("/admin/users/{friend_id}/rating-limit"),
+            &[("limit", limit)],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    app.forget_cookies();
+    app.signed_in_as(&friend()).await;
+}
+
+/// Owner and friend with histories and rows; the friend is signed in.
+pub async fn two_with_rows(extra_env: Vec<(&'static str, String)>) -> TestApp {
+    let app = TestApp::spawn_with(Options {
+        ai: AiSetup::OpenAi,
+        extra_env,
+        ..Options::default()
+    })
+    .await;
+    watch_history(&app.fakes.tautulli);
+    owner_history(&app);
+    app.signed_in_as(&owner()).await;
+    app.wait_for_refresh().await;
+    app.forget_cookies();
+    app.fakes.openai.push_reply(GOOD_ANSWER);
+    app.signed_in_as(&friend()).await;
+    app.wait_for_refresh().await;
+    app
+}
+
+/// Says yes (or no) to Watch together as whoever is signed in, with JavaScript off.
+pub async fn share(app: &TestApp, on: bool) {
+    let page = app
+        .post("/me/together", &[("share", if on { "on" } else { "off" })])
+        .await;
+    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+    assert_eq!(page.location(), Some("/me"));
+}
+
+/// The AI's answer: a long sci-fi row (R and PG-13), a PG row, TV-MA shows and documentaries
+/// (one unrated).
+pub const LIMITS_ANSWER: &str = r#"{"categories": [
+  {"title": "Slow-burn sci-fi", "reason": "You loved Arrival", "kind": "movie", "items": [
+    {"title": "Annihilation", "year": 2018, "because": "Arrival"},
+    {"title": "Ex Machina", "year": 2015, "because": "The Matrix"},
+    {"title": "Interstellar", "year": 2014, "because": "Arrival"},
+    {"title": "Inception", "year": 2010, "because": "The Matrix"},
+    {"title": "Dune", "year": 2021, "because": "Blade Runner 2049"}]},
+  {"title": "Gentle wonders", "reason": "For any evening", "kind": "movie", "items": [
+    {"title": "Frozen II", "year": 2019, "because": "Arrival"},
+    {"title": "Dune", "year": 1984, "because": "Blade Runner 2049"}]},
+  {"title": "Dark family sagas", "reason": "After Game of Thrones", "kind": "tv", "items": [
+    {"title": "Dark", "year": 2017, "because": "Game of Thrones"},
+    {"title": "Chernobyl", "year": 2019, "because": "Game of Thrones"}]},
+  {"title": "Real stories", "reason": "Documentaries", "kind": "movie", "items": [
+    {"title": "My Octopus Teacher", "year": 2020, "because": "Arrival"},
+    {"title": "Jiro Dreams of Sushi", "year": 2011, "because": "Arrival"},
+    {"title": "Free Solo", "year": 2018, "because": "Arrival"}]}
+]}"#;
+
+/// The owner's own history: two films the friend never saw.
+pub fn owner_history(app: &TestApp) {
+    let tautulli = &app.fakes.tautulli;
+    for (key, title, year, tmdb_id) in [
+        ("500", "Fight Club", 1999, 550),
+        ("501", "Pulp Fiction", 1994, 680),
+    ] {
+        tautulli.add_item(
+            key,
+            LibraryItem::Movie {
+                title: title.into(),
+                year,
+                tmdb_id,
+            },
+        );
+        tautulli.add_play(owner().id, key, 100, 1_789_500_000);
+    }
 }

@@ -3,8 +3,7 @@
 use awc::http::StatusCode;
 use sagarr::fakes::plex::FakeAccount;
 
-use crate::engine::watch_history;
-use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
+use crate::helpers::{AiSetup, Options, TestApp, friend, owner, watch_history};
 
 #[actix_web::test]
 async fn markup_from_the_ai_and_from_plex_is_escaped_everywhere() {

@@ -3,9 +3,7 @@
 
 use awc::http::StatusCode;
 
-use crate::actions::friend_with_rows;
-use crate::beyond::limit_friend;
-use crate::helpers::{TestApp, friend, owner};
+use crate::helpers::{TestApp, friend, friend_with_rows, limit_friend, owner};
 
 #[actix_web::test]
 async fn every_action_on_a_title_above_the_limit_is_refused_as_an_unknown_id_is() {
@@ -108,7 +106,7 @@ async fn a_pg_users_rows_are_made_within_pg_and_filled_from_tmdb_within_it() {
     limit_friend(&app, "PG").await;
     // The AI names R and PG-13 titles, as it did for Carol: they are dropped at verification,
     // and the short tabs are filled within PG.
-    app.fakes.openai.push_reply(crate::engine::GOOD_ANSWER);
+    app.fakes.openai.push_reply(crate::helpers::GOOD_ANSWER);
     let status = app.refresh_and_wait().await;
     assert_eq!(status["state"], "idle", "{status}");
     let mut shown = 0;

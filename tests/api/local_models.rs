@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 use sagarr::fakes::ai::{Ending, Thinking};
 use serde_json::{Value, json};
 
-use crate::engine::GOOD_ANSWER;
-use crate::helpers::{AiSetup, Options, TestApp, owner};
+use crate::helpers::{AiSetup, GOOD_ANSWER, Options, TestApp, owner};
 use crate::streaming::{app_with, refresh_watching};
 
 fn message(status: &Value) -> &str {
@@ -224,7 +223,7 @@ async fn a_model_whose_context_is_too_small_is_asked_for_fewer_titles_and_the_ru
     .await;
     // The model holds 8,192 tokens, as `/api/show` says from the first refresh on.
     app.fakes.ollama.set_context_length(8_192);
-    crate::engine::watch_history(&app.fakes.tautulli);
+    crate::helpers::watch_history(&app.fakes.tautulli);
     app.signed_in_as(&crate::helpers::friend()).await;
     app.wait_for_refresh().await;
     app.fakes.ollama.push_reply(GOOD_ANSWER);

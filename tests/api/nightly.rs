@@ -8,8 +8,7 @@ use awc::http::StatusCode;
 use sagarr::db;
 use sagarr::jobs::night::{self, Fate, Report, Starter};
 
-use crate::engine::{GOOD_ANSWER, watch_history};
-use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
+use crate::helpers::{AiSetup, GOOD_ANSWER, Options, TestApp, friend, owner, watch_history};
 
 /// A newer play than any in `watch_history`.
 const LATER: i64 = 1_795_000_000;

@@ -10,8 +10,7 @@ use sagarr::fakes::plex::FakeAccount;
 use sagarr::fakes::tautulli::LibraryItem;
 use sagarr::media::Kind;
 
-use crate::engine::{GOOD_ANSWER, watch_history};
-use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
+use crate::helpers::{AiSetup, GOOD_ANSWER, Options, TestApp, friend, owner, watch_history};
 use crate::real_upstreams::last_prompt;
 
 /// The owner signed in and refreshed, then the friend after his first refresh on `answer`;

@@ -14,8 +14,9 @@ use sagarr::fakes::Flavor;
 use sagarr::fakes::ai::FakeAi;
 use serde_json::Value;
 
-use crate::engine::{GOOD_ANSWER, watch_history};
-use crate::helpers::{OPENAI_KEY, OPENAI_MODEL, Options, TestApp, friend, owner};
+use crate::helpers::{
+    GOOD_ANSWER, OPENAI_KEY, OPENAI_MODEL, Options, TestApp, friend, owner, watch_history,
+};
 
 const MASTER_KEY: &str = "sk-sagarr-litellm-0123456789";
 

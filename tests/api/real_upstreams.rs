@@ -7,9 +7,9 @@ use sagarr::fakes::plex::FakeAccount;
 use sagarr::fakes::tautulli::LibraryItem;
 use sagarr::media::Kind;
 
-use crate::actions::friend_with_rows;
-use crate::engine::watch_history;
-use crate::helpers::{AiSetup, Options, TestApp, friend, owner, stranger};
+use crate::helpers::{
+    AiSetup, Options, TestApp, friend, friend_with_rows, owner, stranger, watch_history,
+};
 
 /// The user message of the last prompt the fake OpenAI received.
 pub fn last_prompt(app: &TestApp) -> String {

@@ -5,8 +5,7 @@ use std::time::Duration;
 use awc::http::StatusCode;
 use sagarr::fakes::Fault;
 
-use crate::engine::{GOOD_ANSWER, watch_history};
-use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
+use crate::helpers::{AiSetup, GOOD_ANSWER, Options, TestApp, friend, owner, watch_history};
 
 async fn app_with_history() -> TestApp {
     let app = TestApp::spawn_with(Options {

@@ -2,9 +2,8 @@
 //! browser that sends it back gets 304 with no body, and any change a user would see (his
 //! rating, a refresh) gives the page a new tag.
 
+use crate::helpers::friend_with_rows;
 use awc::http::StatusCode;
-
-use crate::actions::friend_with_rows;
 
 #[actix_web::test]
 async fn a_revisit_of_an_unchanged_page_is_a_304_and_a_rating_changes_the_tag() {

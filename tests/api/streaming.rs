@@ -4,8 +4,9 @@
 
 use std::time::{Duration, Instant};
 
-use crate::engine::{GOOD_ANSWER, friend_with_history_in};
-use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
+use crate::helpers::{
+    AiSetup, GOOD_ANSWER, Options, TestApp, friend, friend_with_history_in, owner,
+};
 
 /// The friend signed in after his first refresh, with extra environment.
 pub async fn app_with(ai: AiSetup, env: Vec<(&'static str, String)>) -> TestApp {

@@ -5,57 +5,8 @@
 use std::collections::HashMap;
 
 use awc::http::StatusCode;
-use sagarr::fakes::tautulli::LibraryItem;
 
-use crate::engine::{GOOD_ANSWER, watch_history};
-use crate::helpers::{AiSetup, Options, TestApp, friend, owner};
-
-/// The owner's own history: two films the friend never saw.
-fn owner_history(app: &TestApp) {
-    let tautulli = &app.fakes.tautulli;
-    for (key, title, year, tmdb_id) in [
-        ("500", "Fight Club", 1999, 550),
-        ("501", "Pulp Fiction", 1994, 680),
-    ] {
-        tautulli.add_item(
-            key,
-            LibraryItem::Movie {
-                title: title.into(),
-                year,
-                tmdb_id,
-            },
-        );
-        tautulli.add_play(owner().id, key, 100, 1_789_500_000);
-    }
-}
-
-/// Owner and friend with histories and rows; the friend is signed in.
-pub async fn two_with_rows(extra_env: Vec<(&'static str, String)>) -> TestApp {
-    let app = TestApp::spawn_with(Options {
-        ai: AiSetup::OpenAi,
-        extra_env,
-        ..Options::default()
-    })
-    .await;
-    watch_history(&app.fakes.tautulli);
-    owner_history(&app);
-    app.signed_in_as(&owner()).await;
-    app.wait_for_refresh().await;
-    app.forget_cookies();
-    app.fakes.openai.push_reply(GOOD_ANSWER);
-    app.signed_in_as(&friend()).await;
-    app.wait_for_refresh().await;
-    app
-}
-
-/// Says yes (or no) to Watch together as whoever is signed in, with JavaScript off.
-pub async fn share(app: &TestApp, on: bool) {
-    let page = app
-        .post("/me/together", &[("share", if on { "on" } else { "off" })])
-        .await;
-    assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
-    assert_eq!(page.location(), Some("/me"));
-}
+use crate::helpers::{TestApp, friend, owner, share, two_with_rows};
 
 async fn as_owner_say(app: &TestApp, on: bool) {
     app.forget_cookies();
@@ -223,7 +174,7 @@ async fn the_strictest_rating_limit_in_the_group_holds() {
     as_owner_say(&app, true).await;
     share(&app, true).await;
     let everything = card_ids(&app.get("/together?with=Owner").await.body);
-    crate::beyond::limit_friend(&app, "PG").await;
+    crate::helpers::limit_friend(&app, "PG").await;
     let limited = card_ids(&app.get("/together?with=Owner").await.body);
     // What both users' stored rows say of each title's certification.
     let mut certification: HashMap<(String, i64), Option<String>> = HashMap::new();

@@ -7,8 +7,7 @@ use std::time::{Duration, Instant};
 
 use awc::http::StatusCode;
 
-use crate::actions::friend_with_rows;
-use crate::helpers::{Options, TestApp, owner};
+use crate::helpers::{Options, TestApp, friend_with_rows, owner};
 
 fn untrusting() -> Options {
     Options {

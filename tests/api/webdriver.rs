@@ -270,8 +270,10 @@ impl Browser {
         .await;
     }
 
-    /// The visible text of the element matching `css`. HTMX may replace the element between
-    /// finding and reading it, so a stale element is looked up again.
+    /// The visible text of the element matching `css`. HTMX (or a form's navigation) may
+    /// replace the element between finding and reading it, so a stale element is looked up
+    /// again; Chromium reports a node of the page just left as "does not belong to the
+    /// document".
     pub async fn text(&self, css: &str) -> String {
         for _ in 0..20 {
             let id = self.find(css).await;
@@ -284,7 +286,12 @@ impl Browser {
                 .await
             {
                 Ok(json) => return json["value"].as_str().unwrap_or_default().to_owned(),
-                Err(e) if e.starts_with("stale element reference") => continue,
+                Err(e)
+                    if e.starts_with("stale element reference")
+                        || e.contains("does not belong to the document") =>
+                {
+                    continue;
+                }
                 Err(e) => panic!("reading {css}: {e}"),
             }
         }
