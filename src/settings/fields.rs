@@ -62,12 +62,8 @@ const fn secret(
     help: &'static str,
 ) -> Field {
     Field {
-        name,
-        label,
-        env,
         secret: true,
-        kind: FieldKind::Text,
-        help,
+        ..field(name, label, env, FieldKind::Text, help)
     }
 }
 

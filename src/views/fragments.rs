@@ -1,6 +1,6 @@
 //! What a dashboard is assembled from, kept in memory (docs/performance.md "Fragments"), so a
-//! page the page cache lacks costs four small queries and copying bytes, not a JSON parse and
-//! 48 card renders:
+//! page the page cache lacks costs copying bytes (and, after a write, a few small queries), not
+//! a JSON parse and 48 card renders:
 //! - **stored rows**: each tab's rows, parsed once per refresh and kept while the stored rows'
 //!   `generated_at` stands; users whose rows are the same bytes share one parsed copy;
 //! - **cards**: each card's HTML, rendered once per (card, availability, `back`) and shared by
@@ -194,13 +194,14 @@ impl Fragments {
             if cards.bytes + rendered.html.len() > MAX_CARD_BYTES {
                 cards.make_room();
             }
-            cards.bytes += rendered.html.len();
             let variants = cards.by_title.entry((card.kind, card.tmdb_id)).or_default();
+            let before: usize = variants.iter().map(|v| v.html.len()).sum();
             // A title's variant that no longer shows (its availability changed) is dropped
             // when the new one comes, wherever it was shown.
             variants.retain(|v| v.status == state.status || v.back != state.back);
             variants.push(rendered.clone());
-            cards.bytes = cards.count_bytes();
+            let after: usize = variants.iter().map(|v| v.html.len()).sum();
+            cards.bytes = cards.bytes + after - before;
         }
         Ok(rendered)
     }
