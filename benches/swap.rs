@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use askama::Template;
-use sagarr::db::users::User;
+use sagarr::domain::Eligibility;
 use sagarr::engine::rows::Row;
 use sagarr::media::{Kind, Tab};
 use sagarr::views::fragments::Fragments;
@@ -35,14 +35,13 @@ fn main() {
     let json = &tabs.iter().find(|(t, _)| *t == "movies").expect("movies").1;
     let rows: Arc<Vec<Row>> = Arc::new(serde_json::from_str(json).expect("rows"));
     let mut acted_on = HashSet::new();
-    let user = viewer();
 
     // A server that kept nothing: every card rendered.
-    let full_page = page(&data(&rows, &acted_on), &Fragments::default(), &user);
+    let full_page = page(&data(&rows, &acted_on), &Fragments::default());
     let cards = full_page.matches("class=\"card\"").count();
     let started = Instant::now();
     for _ in 0..rounds {
-        black_box(page(&data(&rows, &acted_on), &Fragments::default(), &user));
+        black_box(page(&data(&rows, &acted_on), &Fragments::default()));
     }
     let full = started.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
 
@@ -50,28 +49,28 @@ fn main() {
     // app reads it (new data: the shown rows are made again, from the kept cards).
     let kept = Fragments::default();
     let before = data(&rows, &acted_on);
-    let shown = page(&before, &kept, &user);
-    let first = before.arrange(&user, PER_ROW)[0].1[0].clone();
+    let shown = page(&before, &kept);
+    let first = before.arrange(PER_ROW)[0].1[0].clone();
     acted_on.insert((first.kind, first.tmdb_id));
     let rated = data(&rows, &acted_on);
-    if let Some(next) = rated.replacement(&user, PER_ROW, first.kind, first.tmdb_id) {
+    if let Some(next) = rated.replacement(PER_ROW, first.kind, first.tmdb_id) {
         // What the rating's answer does: the next pick, through the kept cards.
         rated
             .rendered(&kept, next, BACK, IMAGES)
             .expect("next pick");
     }
     let renders = kept.renders();
-    let after = page(&rated, &kept, &user);
+    let after = page(&rated, &kept);
     let rendered_on_view = kept.renders() - renders;
     assert_ne!(after, shown, "the rating shows");
     assert_eq!(
         after,
-        page(&data(&rows, &acted_on), &Fragments::default(), &user),
+        page(&data(&rows, &acted_on), &Fragments::default()),
         "the swap is the full render, byte for byte"
     );
     let started = Instant::now();
     for _ in 0..rounds {
-        black_box(page(&data(&rows, &acted_on), &kept, &user));
+        black_box(page(&data(&rows, &acted_on), &kept));
     }
     let swap = started.elapsed().as_secs_f64() * 1e6 / f64::from(rounds);
 
@@ -98,7 +97,7 @@ fn main() {
 fn data(rows: &Arc<Vec<Row>>, acted_on: &HashSet<(Kind, i64)>) -> TabData {
     TabData {
         rows: rows.clone(),
-        acted_on: acted_on.clone(),
+        eligibility: Eligibility::new(None, acted_on.clone()),
         statuses: HashMap::new(),
         status: Default::default(),
         configured: true,
@@ -108,8 +107,8 @@ fn data(rows: &Arc<Vec<Row>>, acted_on: &HashSet<(Kind, i64)>) -> TabData {
 }
 
 /// The tab's body as a view writes it: the shelf's arrangement, each card from `kept`.
-fn page(data: &TabData, kept: &Fragments, user: &User) -> String {
-    let (rows, _) = data.shown(kept, user, PER_ROW, BACK, IMAGES).expect("rows");
+fn page(data: &TabData, kept: &Fragments) -> String {
+    let (rows, _) = data.shown(kept, PER_ROW, BACK, IMAGES).expect("rows");
     TabBody {
         tab: Tab::Movies,
         rows,
@@ -119,24 +118,4 @@ fn page(data: &TabData, kept: &Fragments, user: &User) -> String {
     }
     .render()
     .expect("page")
-}
-
-fn viewer() -> User {
-    User {
-        id: 1,
-        plex_id: 1,
-        username: "viewer".into(),
-        email: None,
-        avatar_url: None,
-        role: sagarr::domain::Role::User,
-        tautulli_user_id: None,
-        overseerr_user_id: None,
-        mapping_error: None,
-        created_at: 0,
-        last_login_at: 0,
-        last_seen_at: 0,
-        rating_limit: None,
-        rating_limit_source: String::new(),
-        share_together: false,
-    }
 }

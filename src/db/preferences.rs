@@ -2,8 +2,9 @@
 
 use diesel::prelude::*;
 
-use super::schema::preferences;
-use crate::domain::Verdict;
+use super::schema::{preferences, users};
+use crate::domain::eligibility::Viewer;
+use crate::domain::{Eligibility, Verdict};
 use crate::media::Kind;
 
 /// A user's record of a title.
@@ -184,10 +185,34 @@ pub fn page(
     Ok((typed(rows)?, total))
 }
 
-/// The (kind, tmdb_id) of every record of the user: titles no longer to show.
-pub fn acted_on(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Vec<(Kind, i64)>> {
-    preferences::table
+/// What `user_id` may be shown, as stored: his rating limit, and the titles his records keep
+/// off `viewer`'s rows. The one place an eligibility is read: his rows, his shelf and a group's
+/// all start here (a run adds what he watched).
+pub fn eligibility(
+    conn: &mut SqliteConnection,
+    user_id: i32,
+    viewer: Viewer,
+) -> QueryResult<Eligibility> {
+    let limit = users::table
+        .find(user_id)
+        .select(users::rating_limit)
+        .get_result::<Option<String>>(conn)
+        .optional()?
+        .flatten();
+    let kept_out = preferences::table
         .filter(preferences::user_id.eq(user_id))
-        .select((preferences::kind, preferences::tmdb_id))
-        .load(conn)
+        .select((
+            preferences::kind,
+            preferences::tmdb_id,
+            preferences::action,
+            preferences::rating,
+        ))
+        .load::<(Kind, i64, String, i32)>(conn)?
+        .into_iter()
+        .filter(|(_, _, action, rating)| {
+            Verdict::from_stored(action, *rating).is_none_or(|v| viewer.keeps_out(v))
+        })
+        .map(|(kind, id, _, _)| (kind, id))
+        .collect();
+    Ok(Eligibility::new(limit, kept_out))
 }

@@ -7,13 +7,58 @@ use std::collections::HashSet;
 
 use crate::media::Kind;
 
+use super::verdict::Verdict;
+
 /// Why a title may not be shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Ineligible {
     /// Watched, or dealt with (rated, skipped, requested, watchlisted).
     Seen,
     /// Certified above the rating limit (or uncertified, under a limit).
     AboveLimit,
+}
+
+/// Whose eligibility is read: his own rows keep out every record of his; a group's keep out
+/// only what a member saw or skipped (a title he requested may still be watched together).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    Himself,
+    InAGroup,
+}
+
+impl Viewer {
+    /// Whether a record of `verdict` keeps its title off this viewer's rows.
+    pub fn keeps_out(self, verdict: Verdict) -> bool {
+        match self {
+            Self::Himself => true,
+            Self::InAGroup => verdict.is_seen() || verdict == Verdict::Skipped,
+        }
+    }
+}
+
+/// What the rule may read of a title: a card gives all of it (`engine::rows::Card::facts`).
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    pub kind: Kind,
+    pub tmdb_id: i64,
+    pub certification: Option<&'a str>,
+    /// TMDb's genre ids, and names (TMDb's language; all a card stored before the ids has).
+    pub genre_ids: &'a [i64],
+    pub genres: &'a [String],
+}
+
+impl<'a> Facts<'a> {
+    /// A title known by its address and certification alone.
+    pub fn of(kind: Kind, tmdb_id: i64, certification: Option<&'a str>) -> Self {
+        Self {
+            kind,
+            tmdb_id,
+            certification,
+            genre_ids: &[],
+            genres: &[],
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -35,41 +80,43 @@ impl Eligibility {
         Self::new(limit.map(str::to_owned), HashSet::new())
     }
 
-    /// A group's (Watch together): the strictest limit among them, and what any of them watched
-    /// or dealt with.
-    pub fn of_group<'a>(
-        limits: impl IntoIterator<Item = Option<&'a str>>,
-        seen: impl IntoIterator<Item = (Kind, i64)>,
-    ) -> Self {
+    /// A group's (Watch together): the strictest limit among them, and what any of them may
+    /// not be shown.
+    pub fn of_group<'a>(members: impl IntoIterator<Item = &'a Eligibility>) -> Self {
+        let members: Vec<&Eligibility> = members.into_iter().collect();
         Self::new(
-            crate::ratings::strictest(limits).map(str::to_owned),
-            seen.into_iter().collect(),
+            crate::ratings::strictest(members.iter().map(|m| m.limit.as_deref()))
+                .map(str::to_owned),
+            members
+                .iter()
+                .flat_map(|m| m.seen.iter().copied())
+                .collect(),
         )
     }
 
-    pub fn check(
-        &self,
-        kind: Kind,
-        tmdb_id: i64,
-        certification: Option<&str>,
-    ) -> Result<(), Ineligible> {
-        if self.seen.contains(&(kind, tmdb_id)) {
+    /// The rating limit: the highest certification shown.
+    pub fn limit(&self) -> Option<&str> {
+        self.limit.as_deref()
+    }
+
+    pub fn check(&self, title: Facts<'_>) -> Result<(), Ineligible> {
+        if self.seen.contains(&(title.kind, title.tmdb_id)) {
             return Err(Ineligible::Seen);
         }
-        if !crate::ratings::allows(self.limit.as_deref(), certification) {
+        if !crate::ratings::allows(self.limit.as_deref(), title.certification) {
             return Err(Ineligible::AboveLimit);
         }
         Ok(())
     }
 
-    pub fn allows(&self, kind: Kind, tmdb_id: i64, certification: Option<&str>) -> bool {
-        self.check(kind, tmdb_id, certification).is_ok()
+    pub fn allows(&self, title: Facts<'_>) -> bool {
+        self.check(title).is_ok()
     }
 
-    /// The same rule with `title` dealt with too.
-    pub fn with_seen(&self, title: (Kind, i64)) -> Self {
+    /// The same rule with `titles` watched or dealt with too.
+    pub fn with_seen(&self, titles: impl IntoIterator<Item = (Kind, i64)>) -> Self {
         let mut next = self.clone();
-        next.seen.insert(title);
+        next.seen.extend(titles);
         next
     }
 
@@ -85,40 +132,64 @@ impl Eligibility {
 mod tests {
     use super::*;
 
+    fn title(kind: Kind, id: i64, certification: Option<&str>) -> Facts<'_> {
+        Facts::of(kind, id, certification)
+    }
+
     #[test]
     fn a_title_is_shown_unless_seen_or_above_the_limit() {
         let kid = Eligibility::new(Some("PG".into()), [(Kind::Movie, 1)].into());
-        assert_eq!(kid.check(Kind::Movie, 1, Some("G")), Err(Ineligible::Seen));
         assert_eq!(
-            kid.check(Kind::Movie, 2, Some("R")),
+            kid.check(title(Kind::Movie, 1, Some("G"))),
+            Err(Ineligible::Seen)
+        );
+        assert_eq!(
+            kid.check(title(Kind::Movie, 2, Some("R"))),
             Err(Ineligible::AboveLimit)
         );
-        assert_eq!(kid.check(Kind::Movie, 2, None), Err(Ineligible::AboveLimit));
-        assert!(kid.allows(Kind::Movie, 2, Some("PG")));
+        assert_eq!(
+            kid.check(title(Kind::Movie, 2, None)),
+            Err(Ineligible::AboveLimit)
+        );
+        assert!(kid.allows(title(Kind::Movie, 2, Some("PG"))));
         assert!(
-            kid.allows(Kind::Tv, 1, Some("TV-Y")),
+            kid.allows(title(Kind::Tv, 1, Some("TV-Y"))),
             "movie 1 and TV 1 differ"
         );
         let adult = Eligibility::default();
-        assert!(adult.allows(Kind::Movie, 1, None));
+        assert!(adult.allows(title(Kind::Movie, 1, None)));
         assert!(
-            !kid.with_seen((Kind::Movie, 2))
-                .allows(Kind::Movie, 2, Some("PG"))
+            !kid.with_seen([(Kind::Movie, 2)])
+                .allows(title(Kind::Movie, 2, Some("PG")))
         );
         assert!(
             kid.without_seen((Kind::Movie, 1))
-                .allows(Kind::Movie, 1, Some("G"))
+                .allows(title(Kind::Movie, 1, Some("G")))
         );
     }
 
     #[test]
     fn a_group_takes_the_strictest_limit_and_everyones_seen() {
-        let group = Eligibility::of_group(
-            [None, Some("PG-13"), Some("PG")],
-            [(Kind::Movie, 1), (Kind::Tv, 2)],
-        );
-        assert!(!group.allows(Kind::Movie, 3, Some("PG-13")));
-        assert!(group.allows(Kind::Movie, 3, Some("PG")));
-        assert!(!group.allows(Kind::Tv, 2, Some("TV-G")));
+        let group = Eligibility::of_group(&[
+            Eligibility::new(None, [(Kind::Movie, 1)].into()),
+            Eligibility::new(Some("PG-13".into()), [(Kind::Tv, 2)].into()),
+            Eligibility::limit_only(Some("PG")),
+        ]);
+        assert!(!group.allows(title(Kind::Movie, 3, Some("PG-13"))));
+        assert!(group.allows(title(Kind::Movie, 3, Some("PG"))));
+        assert!(!group.allows(title(Kind::Tv, 2, Some("TV-G"))));
+        assert!(!group.allows(title(Kind::Movie, 1, Some("G"))));
+        assert_eq!(group.limit(), Some("PG"));
+    }
+
+    #[test]
+    fn a_group_keeps_out_only_what_a_member_saw_or_skipped() {
+        for verdict in [Verdict::Liked, Verdict::Disliked, Verdict::Skipped] {
+            assert!(Viewer::InAGroup.keeps_out(verdict));
+        }
+        for verdict in [Verdict::Requested, Verdict::Watchlisted] {
+            assert!(!Viewer::InAGroup.keeps_out(verdict));
+            assert!(Viewer::Himself.keeps_out(verdict));
+        }
     }
 }

@@ -18,11 +18,11 @@ use super::rows::{Card, Row};
 /// One member, as his stored data says.
 pub struct Member {
     pub name: String,
-    pub rating_limit: Option<String>,
     pub rows: Vec<Row>,
     pub profile: TasteProfile,
-    /// Titles he marked seen (either thumb) or skipped.
-    pub dealt_with: HashSet<(Kind, i64)>,
+    /// What he may be shown in a group: his limit, and not what he marked seen or skipped
+    /// (`db::preferences::eligibility`).
+    pub eligibility: Eligibility,
 }
 
 /// A title for the group, with one reason per member who has one ("Alice liked Arrival").
@@ -86,12 +86,11 @@ struct Tally {
 /// What the group may be shown: nothing any member watched or dealt with, nothing above the
 /// strictest limit among them.
 pub fn eligibility(members: &[Member]) -> Eligibility {
-    Eligibility::of_group(
-        members.iter().map(|m| m.rating_limit.as_deref()),
-        members
-            .iter()
-            .flat_map(|m| m.profile.watched.iter().chain(&m.dealt_with).copied()),
-    )
+    let each: Vec<Eligibility> = members
+        .iter()
+        .map(|m| m.eligibility.with_seen(m.profile.watched.iter().copied()))
+        .collect();
+    Eligibility::of_group(&each)
 }
 
 /// The group's titles, best first. `ai_rows`: the AI's rows for this group; `cards`: cards for
@@ -151,9 +150,7 @@ pub fn rank(
         .into_values()
         .filter_map(|t| {
             let card = t.card.clone()?;
-            eligibility
-                .allows(card.kind, card.tmdb_id, card.certification.as_deref())
-                .then_some((t, card))
+            eligibility.allows(card.facts()).then_some((t, card))
         })
         .collect();
     ranked.sort_by_key(|(t, _)| {
@@ -234,7 +231,6 @@ mod tests {
     fn member(name: &str, picks: &[(i64, &str)], watched: &[i64]) -> Member {
         Member {
             name: name.to_owned(),
-            rating_limit: None,
             rows: vec![Row {
                 title: "r".into(),
                 reason: "r".into(),
@@ -249,7 +245,7 @@ mod tests {
                 titles: picks.iter().map(|(_, b)| b.to_string()).collect(),
                 ..TasteProfile::default()
             },
-            dealt_with: HashSet::new(),
+            eligibility: Eligibility::default(),
         }
     }
 
@@ -273,7 +269,7 @@ mod tests {
     fn what_anyone_watched_or_dealt_with_is_kept_out() {
         let alice = member("Alice", &[(1, "A"), (2, "A")], &[]);
         let mut bob = member("Bob", &[(3, "B")], &[1]);
-        bob.dealt_with.insert((Kind::Movie, 3));
+        bob.eligibility = bob.eligibility.with_seen([(Kind::Movie, 3)]);
         assert_eq!(ids(&rank(&[alice, bob], &[], &HashMap::new())), [2]);
     }
 
@@ -283,7 +279,7 @@ mod tests {
         alice.rows[0].cards.push(card(2, Some("A"), Some("R")));
         alice.rows[0].cards.push(card(4, Some("A"), None));
         let mut kid = member("Kid", &[(3, "K")], &[]);
-        kid.rating_limit = Some("PG".into());
+        kid.eligibility = Eligibility::limit_only(Some("PG"));
         assert_eq!(ids(&rank(&[alice, kid], &[], &HashMap::new())), [1, 3]);
     }
 

@@ -30,7 +30,7 @@ use futures_util::{StreamExt, stream};
 
 use crate::catalog;
 use crate::db::{self, DbPool, states::RunOutcome};
-use crate::domain::Eligibility;
+use crate::domain::eligibility::Viewer;
 use crate::error::AppError;
 use crate::integrations::tautulli::{HistoryPage, Tautulli};
 use crate::integrations::tmdb::Tmdb;
@@ -404,10 +404,14 @@ impl Run<'_> {
             .map(|c| ((c.kind, c.tmdb_id), &c.because))
             .collect();
 
-        let mut assembly = Assembly::for_viewer(Eligibility::new(
-            self.user.rating_limit.clone(),
-            taste.excluded.clone(),
-        ));
+        let user_id = self.user.id;
+        let his = db::run(self.pool(), move |c| {
+            Ok(db::preferences::eligibility(c, user_id, Viewer::Himself)?)
+        })
+        .await
+        .map_err(|e| failure(e, &self.record))?;
+        // What he watched too: the history as read now.
+        let mut assembly = Assembly::for_viewer(his.with_seen(taste.excluded.iter().copied()));
         assembly.excluded_names = taste.unlooked_keys();
         let mut asked = AiAsked::Answered;
         if self.upstreams.ai.is_empty() {

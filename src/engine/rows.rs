@@ -4,6 +4,7 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::eligibility::Facts;
 use crate::domain::{Eligibility, Ineligible};
 use crate::integrations::tmdb::Details;
 use crate::media::{Kind, Tab};
@@ -36,6 +37,17 @@ pub struct Card {
 }
 
 impl Card {
+    /// What the eligibility rule reads of this card.
+    pub fn facts(&self) -> Facts<'_> {
+        Facts {
+            kind: self.kind,
+            tmdb_id: self.tmdb_id,
+            certification: self.certification.as_deref(),
+            genre_ids: &self.genre_ids,
+            genres: &self.genres,
+        }
+    }
+
     pub fn from_details(kind: Kind, details: &Details, because: Option<String>) -> Self {
         Self {
             kind,
@@ -111,23 +123,14 @@ impl Assembly {
             let seen_by_name = self
                 .excluded_names
                 .contains(card.kind, &card.title, card.year);
-            let eligible =
-                self.eligibility
-                    .check(card.kind, card.tmdb_id, card.certification.as_deref());
-            match eligible {
-                Err(Ineligible::Seen) => {
-                    self.drop_item(DropReason::Seen);
-                    continue;
-                }
-                _ if seen_by_name => {
-                    self.drop_item(DropReason::Seen);
-                    continue;
-                }
-                Err(Ineligible::AboveLimit) => {
-                    self.drop_item(DropReason::AboveLimit);
-                    continue;
-                }
-                Ok(()) => {}
+            let eligible = match self.eligibility.check(card.facts()) {
+                Err(Ineligible::Seen) => Err(Ineligible::Seen),
+                _ if seen_by_name => Err(Ineligible::Seen),
+                checked => checked,
+            };
+            if let Err(reason) = eligible {
+                self.drop_item(DropReason::Ineligible(reason));
+                continue;
             }
             if !self.seen.insert(key) {
                 self.drop_item(DropReason::Duplicate);
@@ -245,7 +248,7 @@ mod tests {
         );
         assert_eq!(
             (
-                a.dropped[&DropReason::Seen],
+                a.dropped[&DropReason::Ineligible(Ineligible::Seen)],
                 a.dropped[&DropReason::Duplicate],
                 a.kept
             ),

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use diesel::SqliteConnection;
 
 use crate::db::{self, states::RunOutcome};
+use crate::domain::eligibility::Viewer;
 use crate::media::TABS;
 
 use super::group::{self, Member};
@@ -39,17 +40,11 @@ pub fn load_members(conn: &mut SqliteConnection, ids: &[i32]) -> diesel::QueryRe
         let profile: TasteProfile = db::together::profile(conn, id)?
             .and_then(|json| serde_json::from_str(&json).ok())
             .unwrap_or_default();
-        let dealt_with = db::preferences::all_for(conn, id)?
-            .into_iter()
-            .filter(|p| p.verdict.is_seen() || p.verdict == crate::domain::Verdict::Skipped)
-            .map(|p| (p.kind, p.tmdb_id))
-            .collect();
         members.push(Member {
             name: user.username,
-            rating_limit: user.rating_limit,
             rows,
             profile,
-            dealt_with,
+            eligibility: db::preferences::eligibility(conn, id, Viewer::InAGroup)?,
         });
     }
     Ok(members)
@@ -94,9 +89,7 @@ async fn run(
         .await
         .map_err(|e| (e.to_string(), None))?;
     // The AI is told, and the rows kept within, the strictest limit in the group.
-    caller.rating_limit =
-        crate::ratings::strictest(members.iter().map(|m| m.rating_limit.as_deref()))
-            .map(str::to_owned);
+    caller.rating_limit = group::eligibility(&members).limit().map(str::to_owned);
     let record = db::runs::NewRun::default();
     let mut run = Run::new(ctx, http, caller, &upstreams, record, progress, None)
         .map_err(|e| super::failure(e, &db::runs::NewRun::default()))?;

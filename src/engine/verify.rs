@@ -2,6 +2,7 @@
 
 use crate::catalog;
 use crate::db::{self, DbPool};
+use crate::domain::Ineligible;
 use crate::error::AppError;
 use crate::integrations::UpstreamErrorKind;
 use crate::integrations::tmdb::{Details, Summary, Tmdb};
@@ -21,12 +22,12 @@ pub enum DropReason {
     Invented,
     /// The id named another title, and the title itself was not found either.
     WrongId,
-    /// Already watched, rated, skipped, requested or watchlisted.
-    Seen,
     /// Already in another row.
     Duplicate,
-    /// Above the user's rating limit (or unrated while he has one): never shown to him.
-    AboveLimit,
+    /// Not for this user (`domain::Eligibility`), counted by the rule's own reason (`seen`,
+    /// `above_limit`).
+    #[serde(untagged)]
+    Ineligible(Ineligible),
 }
 
 /// The outcome of checking one item.

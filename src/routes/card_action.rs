@@ -9,6 +9,7 @@ use crate::catalog;
 use crate::db::users::User;
 use crate::db::{self, preferences::NewPreference};
 use crate::domain::Availability;
+use crate::domain::eligibility::Facts;
 use crate::domain::{Eligibility, Verdict};
 use crate::engine::rows::Card;
 use crate::error::AppError;
@@ -83,11 +84,11 @@ pub async fn within_limit(
 ) -> Result<Option<Details>, AppError> {
     match known_details(state, http, kind, id).await {
         Ok(title)
-            if Eligibility::limit_only(user.rating_limit.as_deref()).allows(
+            if Eligibility::limit_only(user.rating_limit.as_deref()).allows(Facts::of(
                 kind,
                 id,
                 title.certification().as_deref(),
-            ) =>
+            )) =>
         {
             Ok(Some(title))
         }
@@ -178,7 +179,7 @@ pub async fn done_and_replaced(
     let upstreams = state.upstreams().await?;
     let data = state.shelves.tab(&upstreams, user.id, tab).await?;
     let per_row = state.config.items_per_row;
-    if let Some(next) = data.replacement(user, per_row, kind, id) {
+    if let Some(next) = data.replacement(per_row, kind, id) {
         // Through the kept cards: the next view of the tab shows this one without a render.
         let image_base = &state.config.upstreams.tmdb_image;
         html.push_str(

@@ -109,7 +109,6 @@ fn view(
     let image_base = &state.config.upstreams.tmdb_image;
     let (rows, stale) = loaded.shown(
         &state.shelves.fragments,
-        &user,
         state.config.items_per_row,
         &back,
         image_base,

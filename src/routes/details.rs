@@ -9,6 +9,7 @@ use super::respond::{html, render};
 use crate::auth::session::CurrentUser;
 use crate::db;
 use crate::domain::Availability;
+use crate::domain::eligibility::Facts;
 use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
 use crate::http::negotiate::wants_fragment;
@@ -30,7 +31,7 @@ pub async fn page(
     let (kind, id) = path.parse()?;
     let title = known_details(&state, &http, kind, id).await?;
     let eligibility = crate::domain::Eligibility::limit_only(user.rating_limit.as_deref());
-    if !eligibility.allows(kind, id, title.certification().as_deref()) {
+    if !eligibility.allows(Facts::of(kind, id, title.certification().as_deref())) {
         return Err(AppError::NotFound);
     }
     let (placed, cached, requests_enabled) = look_up(&state, user.id, kind, id).await?;

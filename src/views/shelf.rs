@@ -8,7 +8,8 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
-use crate::db::{self, DbPool, users::User};
+use crate::db::{self, DbPool};
+use crate::domain::eligibility::Viewer;
 use crate::domain::{Availability, Eligibility};
 use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
@@ -52,7 +53,8 @@ pub struct Cached {
 /// Everything a tab needs, read in one go.
 pub struct TabData {
     pub rows: Arc<Vec<Row>>,
-    pub acted_on: HashSet<(Kind, i64)>,
+    /// What the user may be shown (`db::preferences::eligibility`).
+    pub eligibility: Eligibility,
     pub statuses: HashMap<(Kind, i64), Cached>,
     pub status: db::recommendations::Status,
     pub configured: bool,
@@ -168,9 +170,7 @@ impl Shelves {
             let statuses = cached_statuses(conn, &titles)?;
             Ok(TabData {
                 rows,
-                acted_on: db::preferences::acted_on(conn, user_id)?
-                    .into_iter()
-                    .collect(),
+                eligibility: db::preferences::eligibility(conn, user_id, Viewer::Himself)?,
                 statuses,
                 status: db::recommendations::status(conn, user_id)?,
                 configured,
@@ -207,11 +207,9 @@ fn key_of(card: &Card) -> (Kind, i64) {
 impl TabData {
     /// The same data with `title` dealt with: nothing shown yet.
     fn with_dealt_with(&self, title: (Kind, i64)) -> Self {
-        let mut acted_on = self.acted_on.clone();
-        acted_on.insert(title);
         Self {
             rows: self.rows.clone(),
-            acted_on,
+            eligibility: self.eligibility.with_seen([title]),
             statuses: self.statuses.clone(),
             status: self.status.clone(),
             configured: self.configured,
@@ -224,22 +222,17 @@ impl TabData {
         self.statuses.get(&key_of(card))
     }
 
-    /// What `user` may be shown of this tab: not what he dealt with, not above his limit.
-    fn eligibility(&self, user: &User) -> Eligibility {
-        Eligibility::new(user.rating_limit.clone(), self.acted_on.clone())
-    }
-
-    /// The rows shown to `user`, `per_row` cards each.
-    pub fn arrange(&self, user: &User, per_row: usize) -> Vec<(RowKey, Vec<&Card>)> {
-        shelve(self, &self.eligibility(user), per_row)
+    /// The rows shown, `per_row` cards each.
+    pub fn arrange(&self, per_row: usize) -> Vec<(RowKey, Vec<&Card>)> {
+        shelve(self, &self.eligibility, per_row)
     }
 
     /// The card that takes the place of `(kind, id)` once it is dealt with (already recorded in
-    /// `acted_on`): the pick that joins its row now. `None` when the row's reserve is spent.
-    pub fn replacement(&self, user: &User, per_row: usize, kind: Kind, id: i64) -> Option<&Card> {
-        let now = self.eligibility(user);
+    /// the eligibility): the pick that joins its row now. `None` when the row's reserve is spent.
+    pub fn replacement(&self, per_row: usize, kind: Kind, id: i64) -> Option<&Card> {
+        let now = &self.eligibility;
         let shown_before = shelve(self, &now.without_seen((kind, id)), per_row);
-        let shown_now = shelve(self, &now, per_row);
+        let shown_now = shelve(self, now, per_row);
         let (row, cards_before) = shown_before
             .iter()
             .find(|(_, cards)| cards.iter().any(|c| c.kind == kind && c.tmdb_id == id))?;
@@ -298,7 +291,6 @@ impl TabData {
     pub fn shown(
         &self,
         fragments: &Fragments,
-        user: &User,
         per_row: usize,
         back: &str,
         image_base: &str,
@@ -306,7 +298,7 @@ impl TabData {
         let rows = match self.shown.get() {
             Some(rows) => rows,
             None => {
-                let rows = self.arrange_views(fragments, user, per_row, back, image_base)?;
+                let rows = self.arrange_views(fragments, per_row, back, image_base)?;
                 self.shown.get_or_init(|| rows)
             }
         };
@@ -330,13 +322,12 @@ impl TabData {
     fn arrange_views(
         &self,
         fragments: &Fragments,
-        user: &User,
         per_row: usize,
         back: &str,
         image_base: &str,
     ) -> Result<Vec<RowView>, AppError> {
         let mut rows = Vec::new();
-        for (key, shown) in self.arrange(user, per_row) {
+        for (key, shown) in self.arrange(per_row) {
             let (title, reason) = match key {
                 RowKey::OnPlex => (ON_PLEX_TITLE.to_owned(), ON_PLEX_REASON.to_owned()),
                 RowKey::Stored(i) => (self.rows[i].title.clone(), self.rows[i].reason.clone()),
@@ -356,13 +347,13 @@ impl TabData {
     }
 }
 
-/// The rows shown when `acted_on` are the titles dealt with.
+/// The rows shown to whoever `eligibility` describes.
 fn shelve<'a>(
     data: &'a TabData,
     eligibility: &Eligibility,
     per_row: usize,
 ) -> Vec<(RowKey, Vec<&'a Card>)> {
-    let eligible = |c: &&Card| eligibility.allows(c.kind, c.tmdb_id, c.certification.as_deref());
+    let eligible = |c: &&Card| eligibility.allows(c.facts());
     let mut placed: HashSet<(Kind, i64)> = HashSet::new();
     let mut shown = Vec::new();
     let on_plex: Vec<&Card> = data

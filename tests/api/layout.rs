@@ -415,6 +415,24 @@ fn one_eligibility_rule_checks_the_rating_limit() {
     }
 }
 
+/// A user's eligibility is read from the database in one place (`db::preferences::eligibility`):
+/// his rows, his shelf and a group's start there, so a new rule's data is loaded once. Outside
+/// `domain/` and that loader only unit tests build one from parts.
+#[test]
+fn one_place_reads_a_users_eligibility() {
+    for (module, text) in modules() {
+        if module.starts_with("domain") || module == "db::preferences" {
+            continue;
+        }
+        let code = code_only(&text);
+        let outside_tests = code.split("#[cfg(test)]").next().unwrap_or("");
+        assert!(
+            !outside_tests.contains("Eligibility::new("),
+            "{module} builds an eligibility from parts: read it with db::preferences::eligibility"
+        );
+    }
+}
+
 /// An enum is compared with its variants, never with its stored text: a typo in a string
 /// would compare unequal for ever and nothing would say so.
 #[test]
