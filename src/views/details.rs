@@ -4,7 +4,7 @@
 use askama::Template;
 
 use crate::db::users::User;
-use crate::integrations::tmdb::Details;
+use crate::integrations::tmdb::{Details, Genre};
 
 use super::card::CardView;
 
@@ -14,7 +14,8 @@ pub struct DetailsView {
     pub overview: String,
     /// "2 h 16 min" or "3 seasons".
     pub length: Option<String>,
-    pub genres: String,
+    /// TMDb's genres, named in its language, with their ids (what a form about one names).
+    pub genres: Vec<Genre>,
     /// "7.9 / 10 on TMDb".
     pub rating: Option<String>,
     pub certification: Option<String>,
@@ -43,10 +44,9 @@ impl DetailsView {
             genres: details
                 .genres
                 .iter()
-                .map(|g| g.name.as_str())
-                .filter(|n| !n.is_empty())
-                .collect::<Vec<_>>()
-                .join(", "),
+                .filter(|g| !g.name.is_empty())
+                .cloned()
+                .collect(),
             rating: details
                 .vote_average
                 .filter(|v| *v > 0.0)
