@@ -1,8 +1,9 @@
-//! The user's own records (docs/http.md "Records"): ratings, skips, requests, watchlist adds.
+//! The user's own records (docs/http.md "Records"): ratings, skips, requests, watchlist adds;
+//! the genres he is not interested in; and what they leave him eligible to be shown.
 
 use diesel::prelude::*;
 
-use super::schema::{preferences, users};
+use super::schema::{hidden_genres, preferences, users};
 use crate::domain::eligibility::Viewer;
 use crate::domain::{Eligibility, Verdict};
 use crate::media::Kind;
@@ -214,5 +215,52 @@ pub fn eligibility(
         })
         .map(|(kind, id, _, _)| (kind, id))
         .collect();
-    Ok(Eligibility::new(limit, kept_out))
+    Ok(Eligibility::new(limit, kept_out).hiding_genres(hidden_genres(conn, user_id)?))
+}
+
+/// The genres `user_id` is not interested in (TMDb id, name), by name.
+pub fn hidden_genres(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Vec<(i64, String)>> {
+    hidden_genres::table
+        .filter(hidden_genres::user_id.eq(user_id))
+        .order((hidden_genres::name, hidden_genres::genre_id))
+        .select((hidden_genres::genre_id, hidden_genres::name))
+        .load(conn)
+}
+
+/// "Not interested in this genre": hides the genre `(id, name)` from his rows. Hiding it again
+/// changes nothing.
+pub fn hide_genre(
+    conn: &mut impl super::Writable,
+    user_id: i32,
+    (genre_id, name): (i64, &str),
+    now: i64,
+) -> QueryResult<usize> {
+    diesel::insert_into(hidden_genres::table)
+        .values((
+            hidden_genres::user_id.eq(user_id),
+            hidden_genres::genre_id.eq(genre_id),
+            hidden_genres::name.eq(name),
+            hidden_genres::created_at.eq(now),
+        ))
+        .on_conflict((hidden_genres::user_id, hidden_genres::genre_id))
+        .do_nothing()
+        .execute(conn.connection())
+}
+
+/// Shows the genre again; its name when it was hidden, `None` when it was not.
+pub fn show_genre(
+    conn: &mut impl super::Writable,
+    user_id: i32,
+    genre_id: i64,
+) -> QueryResult<Option<String>> {
+    let conn = conn.connection();
+    let mine = hidden_genres::table
+        .filter(hidden_genres::user_id.eq(user_id))
+        .filter(hidden_genres::genre_id.eq(genre_id));
+    let name = mine
+        .select(hidden_genres::name)
+        .get_result(conn)
+        .optional()?;
+    diesel::delete(mine).execute(conn)?;
+    Ok(name)
 }

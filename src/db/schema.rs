@@ -222,3 +222,14 @@ diesel::table! {
         generated_at -> BigInt,
     }
 }
+
+diesel::table! {
+    hidden_genres (user_id, genre_id) {
+        user_id -> Integer,
+        genre_id -> BigInt,
+        name -> Text,
+        created_at -> BigInt,
+    }
+}
+
+diesel::joinable!(hidden_genres -> users (user_id));

@@ -1,9 +1,10 @@
 //! May this user (or this group) be shown this title? The one rule, written once: not a title
-//! he watched or dealt with (a record of any verdict), and not above his rating limit. Row
+//! he watched or dealt with (a record of any verdict), not above his rating limit, and not of a
+//! genre he is not interested in. Row
 //! building, the shelf and its replacements, Watch together, a title's details and the card
 //! actions all ask it and nothing else (`tests/api/layout.rs` holds the limit check to here).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::media::Kind;
 
@@ -17,6 +18,8 @@ pub enum Ineligible {
     Seen,
     /// Certified above the rating limit (or uncertified, under a limit).
     AboveLimit,
+    /// Of a genre he said he is not interested in.
+    HiddenGenre,
 }
 
 /// Whose eligibility is read: his own rows keep out every record of his; a group's keep out
@@ -67,11 +70,24 @@ pub struct Eligibility {
     limit: Option<String>,
     /// Titles watched or dealt with.
     seen: HashSet<(Kind, i64)>,
+    /// Genres not to show, by TMDb id, and their names (matched only on a card stored before
+    /// genre ids were kept).
+    hidden_genres: HashMap<i64, String>,
 }
 
 impl Eligibility {
     pub fn new(limit: Option<String>, seen: HashSet<(Kind, i64)>) -> Self {
-        Self { limit, seen }
+        Self {
+            limit,
+            seen,
+            hidden_genres: HashMap::new(),
+        }
+    }
+
+    /// The same rule, titles of `genres` (TMDb id, name) hidden too.
+    pub fn hiding_genres(mut self, genres: impl IntoIterator<Item = (i64, String)>) -> Self {
+        self.hidden_genres.extend(genres);
+        self
     }
 
     /// The limit alone, for a title asked by address (its details, a card action): what he
@@ -92,6 +108,11 @@ impl Eligibility {
                 .flat_map(|m| m.seen.iter().copied())
                 .collect(),
         )
+        .hiding_genres(
+            members
+                .iter()
+                .flat_map(|m| m.hidden_genres.iter().map(|(id, n)| (*id, n.clone()))),
+        )
     }
 
     /// The rating limit: the highest certification shown.
@@ -105,6 +126,20 @@ impl Eligibility {
         }
         if !crate::ratings::allows(self.limit.as_deref(), title.certification) {
             return Err(Ineligible::AboveLimit);
+        }
+        let hidden = if title.genre_ids.is_empty() {
+            title
+                .genres
+                .iter()
+                .any(|name| self.hidden_genres.values().any(|h| h == name))
+        } else {
+            title
+                .genre_ids
+                .iter()
+                .any(|id| self.hidden_genres.contains_key(id))
+        };
+        if hidden {
+            return Err(Ineligible::HiddenGenre);
         }
         Ok(())
     }
@@ -180,6 +215,39 @@ mod tests {
         assert!(!group.allows(title(Kind::Tv, 2, Some("TV-G"))));
         assert!(!group.allows(title(Kind::Movie, 1, Some("G"))));
         assert_eq!(group.limit(), Some("PG"));
+    }
+
+    #[test]
+    fn a_hidden_genre_keeps_its_titles_out_by_id_or_by_name_on_a_card_without_ids() {
+        let his = Eligibility::default().hiding_genres([(27, "Horror".to_owned())]);
+        let genres = ["Science Fiction".to_owned(), "Horror".to_owned()];
+        let annihilation = Facts {
+            genre_ids: &[878, 27],
+            genres: &genres,
+            ..title(Kind::Movie, 300668, Some("R"))
+        };
+        assert_eq!(his.check(annihilation), Err(Ineligible::HiddenGenre));
+        let stored_before_ids = Facts {
+            genre_ids: &[],
+            ..annihilation
+        };
+        assert_eq!(his.check(stored_before_ids), Err(Ineligible::HiddenGenre));
+        let interstellar = Facts {
+            genre_ids: &[12, 18, 878],
+            genres: &genres[..1],
+            ..title(Kind::Movie, 157336, Some("PG-13"))
+        };
+        assert!(his.allows(interstellar));
+        let same_name_other_id = Facts {
+            genre_ids: &[878],
+            ..annihilation
+        };
+        assert!(
+            his.allows(same_name_other_id),
+            "ids decide where a card has them"
+        );
+        let group = Eligibility::of_group(&[Eligibility::default(), his]);
+        assert_eq!(group.check(annihilation), Err(Ineligible::HiddenGenre));
     }
 
     #[test]

@@ -69,6 +69,18 @@ pub fn configure(cfg: &mut ServiceConfig) {
     )
     .route("/media/{kind}/{tmdb_id}/skip", web::post().to(media::skip))
     .route(
+        "/media/{kind}/{tmdb_id}/not-interested",
+        web::post().to(history::hide_genre),
+    )
+    .route(
+        "/history/genres/{genre_id}",
+        web::delete().to(history::show_genre),
+    )
+    .route(
+        "/history/genres/{genre_id}/delete",
+        web::post().to(history::show_genre),
+    )
+    .route(
         "/media/{kind}/{tmdb_id}/request",
         web::post().to(acquire::request),
     )

@@ -201,3 +201,65 @@ async fn refresh_now_shows_progress_and_brings_the_new_rows_without_a_reload() {
     browser.quit().await;
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_genre_hidden_from_the_details_leaves_the_tab_with_javascript_on_and_off() {
+    if crate::webdriver::unavailable("a_genre_hidden_from_the_details_leaves_the_tab") {
+        return;
+    }
+    let app = friend_with_rows().await;
+    // With JavaScript: from the details dialog, back to the tab without Annihilation (Horror).
+    let browser = Browser::start(true, 1280, 900).await;
+    sign_in(&browser, &app, "Friend").await;
+    browser
+        .click(&format!("{ANNIHILATION} .card-title a"))
+        .await;
+    browser
+        .wait_for_text("#details-body", "Not interested in this genre")
+        .await;
+    browser
+        .click("#details-body select[name='genre'] option[value='27']")
+        .await;
+    browser
+        .click("#details-body form[action$='/not-interested'] button")
+        .await;
+    browser
+        .wait_for_text("main .notice", "Hidden: Horror.")
+        .await;
+    assert!(!browser.exists(ANNIHILATION).await, "Annihilation left");
+    assert!(
+        browser.exists(EX_MACHINA).await,
+        "Ex Machina (no horror) stays"
+    );
+    // My history shows it again.
+    browser.goto(&app.url("/history")).await;
+    browser
+        .click("form[action='/history/genres/27/delete'] button")
+        .await;
+    browser
+        .wait_for_text("main .notice", "Horror is shown again")
+        .await;
+    browser.quit().await;
+
+    // Without JavaScript: the details are a page, the form a plain post.
+    app.forget_cookies();
+    let browser = signed_in_without_javascript(&app, &friend(), 390, 844).await;
+    browser.goto(&app.url("/media/movie/300668")).await;
+    browser
+        .click("select[name='genre'] option[value='27']")
+        .await;
+    browser
+        .click("form[action$='/not-interested'] button")
+        .await;
+    browser
+        .wait_for_text("main .notice", "Hidden: Horror.")
+        .await;
+    assert!(
+        browser.url().await.ends_with("/?tab=movies"),
+        "{}",
+        browser.url().await
+    );
+    assert!(!browser.exists(ANNIHILATION).await, "Annihilation left");
+    browser.quit().await;
+    app.stop().await;
+}

@@ -23,6 +23,7 @@ mod crash;
 mod demo;
 mod engine;
 mod faults;
+mod genres;
 
 mod health;
 mod hostile;

@@ -73,6 +73,17 @@ async fn no_parameter_makes_any_route_answer_500() {
             ("POST", format!("/media/{ea}/{eb}/skip"), vec![("back", &c)]),
             (
                 "POST",
+                format!("/media/{ea}/{eb}/not-interested"),
+                vec![("genre", &c), ("back", &c)],
+            ),
+            ("DELETE", format!("/history/genres/{ea}"), vec![]),
+            (
+                "POST",
+                format!("/history/genres/{ea}/delete"),
+                vec![("back", &c)],
+            ),
+            (
+                "POST",
                 format!("/media/{ea}/{eb}/request"),
                 vec![("back", &c)],
             ),
