@@ -2,7 +2,7 @@
 //! the user's own token), and the live availability check.
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::card_action::{
@@ -15,7 +15,7 @@ use crate::domain::Availability;
 use crate::domain::Verdict;
 use crate::engine::availability;
 use crate::error::AppError;
-use crate::http::negotiate::{ResponseKind, wants_fragment};
+use crate::http::negotiate::ResponseKind;
 use crate::integrations::overseerr::{RequestOutcome, TvPlan};
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
@@ -47,7 +47,7 @@ async fn overseerr_user(
 
 /// `POST /media/{kind}/{tmdb_id}/request`: requests the title in Overseerr as this user.
 pub async fn request(
-    req: HttpRequest,
+    response: ResponseKind,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
     http: web::Data<awc::Client>,
@@ -82,13 +82,13 @@ pub async fn request(
                 ),
             };
             let _ = availability::store(&state.pool, vec![(kind, id, status, None)]).await;
-            if !wants_fragment(&req) {
+            if !response.is_fragment() {
                 let message = format!("{}: {note}", saved.title);
                 return Ok(back_with(&session, &back, true, message));
             }
             card_after(&state, &http, kind, id, status, &back, (true, note)).await
         }
-        Err(error) => failed(&req, &state, &http, &user, (kind, id), &back, error).await,
+        Err(error) => failed(response, &state, &http, &user, (kind, id), &back, error).await,
     }
 }
 
@@ -153,7 +153,7 @@ async fn ask_overseerr(
 
 /// `POST /media/{kind}/{tmdb_id}/watchlist`: adds the title to the user's own Plex watchlist.
 pub async fn watchlist(
-    req: HttpRequest,
+    response: ResponseKind,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
     http: web::Data<awc::Client>,
@@ -168,7 +168,7 @@ pub async fn watchlist(
         Ok(()) => {
             let record = record_of(kind, id, Verdict::Watchlisted, known.as_ref());
             let saved = save(&state, user.id, record).await?;
-            if !wants_fragment(&req) {
+            if !response.is_fragment() {
                 let message = format!("Added {} to your Plex watchlist.", saved.title);
                 return Ok(back_with(&session, &back, true, message));
             }
@@ -184,14 +184,14 @@ pub async fn watchlist(
             )
             .await
         }
-        Err(error) => failed(&req, &state, &http, &user, (kind, id), &back, error).await,
+        Err(error) => failed(response, &state, &http, &user, (kind, id), &back, error).await,
     }
 }
 
 /// A request or watchlist add that failed: the card with the failure under it (502) for HTMX,
 /// the error itself (a page, or JSON for a script) for anyone else. One branch for both.
 async fn failed(
-    req: &HttpRequest,
+    response: ResponseKind,
     state: &AppState,
     http: &awc::Client,
     user: &User,
@@ -199,7 +199,7 @@ async fn failed(
     back: &str,
     error: AppError,
 ) -> Result<HttpResponse, AppError> {
-    if ResponseKind::of(req) != ResponseKind::Fragment {
+    if !response.is_fragment() {
         return Err(error);
     }
     tracing::info!(%error, user = %user.username, "a card action failed");
@@ -271,7 +271,7 @@ struct BadgeFragment {
 /// a minute per title (`AppState::status_checks`); only a changed answer drops the cached
 /// pages that show it.
 pub async fn status(
-    req: HttpRequest,
+    response: ResponseKind,
     _user: CurrentUser,
     state: web::Data<AppState>,
     http: web::Data<awc::Client>,
@@ -284,7 +284,7 @@ pub async fn status(
     .await?;
     let checked_lately = !state.status_checks.first_in_window(&(kind, id));
     if checked_lately && let Some((stored, _, _)) = &cached {
-        return status_answer(&req, Availability::from_stored(stored));
+        return status_answer(response, Availability::from_stored(stored));
     }
     let upstreams = state.upstreams().await?;
     let asked = match upstreams.overseerr(&http) {
@@ -301,11 +301,12 @@ pub async fn status(
             Availability::Unknown
         }
     };
-    status_answer(&req, status)
+    status_answer(response, status)
 }
 
-fn status_answer(req: &HttpRequest, status: Availability) -> Result<HttpResponse, AppError> {
-    if ResponseKind::of(req) == ResponseKind::Json || !wants_fragment(req) {
+/// The badge for HTMX, JSON for anyone else (a JSON route).
+fn status_answer(response: ResponseKind, status: Availability) -> Result<HttpResponse, AppError> {
+    if !response.is_fragment() {
         return Ok(HttpResponse::Ok().json(serde_json::json!({ "status": status.as_str() })));
     }
     Ok(html(render(&BadgeFragment {

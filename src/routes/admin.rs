@@ -3,13 +3,14 @@
 use std::collections::HashMap;
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::respond::{Return, fragment_or_redirect, html, render};
 use crate::auth::session::{self, AdminUser};
 use crate::db::{self, users::User};
 use crate::error::AppError;
+use crate::http::negotiate::ResponseKind;
 use crate::integrations::ai::ProviderKind;
 use crate::probe;
 use crate::settings::{self, FieldKind, Section, Values};
@@ -230,7 +231,7 @@ async fn ai_estimate(state: &AppState, values: &Values) -> Result<Option<String>
 
 /// `POST /admin/settings/{section}`: checks and saves one section.
 pub async fn save(
-    req: HttpRequest,
+    response: ResponseKind,
     _admin: AdminUser,
     state: web::Data<AppState>,
     session: Session,
@@ -265,7 +266,7 @@ pub async fn save(
         } else {
             format!("{} cleared.", field.label)
         };
-        return answer(&req, &state, &session, section, message).await;
+        return answer(response, &state, &session, section, message).await;
     }
     if section.fields().is_empty() {
         return Err(AppError::BadRequest(format!(
@@ -282,19 +283,19 @@ pub async fn save(
     .await?;
     tracing::info!(section = section.slug(), "settings saved");
     let message = format!("{} settings saved.", section.title());
-    answer(&req, &state, &session, section, message).await
+    answer(response, &state, &session, section, message).await
 }
 
 /// The section as it now stands with `message` under it (HTMX), or back to it (plain form).
 async fn answer(
-    req: &HttpRequest,
+    response: ResponseKind,
     state: &AppState,
     session: &Session,
     section: Section,
     message: String,
 ) -> Result<HttpResponse, AppError> {
     let to = Return::admin(&format!("section-{}", section.slug()));
-    fragment_or_redirect(req, session, to, true, message, |message| async move {
+    fragment_or_redirect(response, session, to, true, message, |message| async move {
         let values = load_values(state, section).await?;
         render(&SectionFragment {
             section: SectionView::new(section, &values, Some((true, message)), &state.config),
@@ -305,7 +306,7 @@ async fn answer(
 
 /// `POST /admin/test/{section}`: tests the values in the form, unsaved.
 pub async fn test_form(
-    req: HttpRequest,
+    response: ResponseKind,
     AdminUser(admin): AdminUser,
     state: web::Data<AppState>,
     http: web::Data<awc::Client>,
@@ -320,7 +321,7 @@ pub async fn test_form(
     let to = Return::admin(&format!("section-{}", section.slug()));
     let ok = result.ok;
     fragment_or_redirect(
-        &req,
+        response,
         &session,
         to,
         ok,

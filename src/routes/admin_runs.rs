@@ -2,18 +2,19 @@
 //! (`views::admin_runs`).
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::respond::{Return, fragment_or_redirect, render};
 use crate::auth::session::AdminUser;
 use crate::engine::Trigger;
 use crate::error::AppError;
+use crate::http::negotiate::ResponseKind;
 use crate::state::AppState;
 use crate::views::admin_runs;
 
 /// `POST /admin/refresh`: refreshes every active user now.
 pub async fn refresh_all(
-    req: HttpRequest,
+    response: ResponseKind,
     _admin: AdminUser,
     state: web::Data<AppState>,
     session: Session,
@@ -27,7 +28,7 @@ pub async fn refresh_all(
         if queued == 1 { "" } else { "s" }
     );
     fragment_or_redirect(
-        &req,
+        response,
         &session,
         Return::admin("runs"),
         true,

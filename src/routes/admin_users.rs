@@ -1,12 +1,13 @@
 //! The admin page's Users section: roles, mapping status, removal.
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::respond::{Return, fragment_or_redirect, render};
 use crate::auth::session::AdminUser;
 use crate::db::{self, users::AdminChange};
 use crate::error::AppError;
+use crate::http::negotiate::ResponseKind;
 use crate::state::AppState;
 use crate::views::admin_users::{UsersFragment, rows_for};
 
@@ -23,7 +24,7 @@ fn user_id(raw: &str) -> Result<i32, AppError> {
 }
 
 async fn answer(
-    req: &HttpRequest,
+    response: ResponseKind,
     state: &AppState,
     session: &Session,
     admin_id: i32,
@@ -40,7 +41,7 @@ async fn answer(
         AdminChange::Done => {}
     }
     fragment_or_redirect(
-        req,
+        response,
         session,
         Return::admin("users"),
         true,
@@ -58,7 +59,7 @@ async fn answer(
 
 /// `POST /admin/users/{id}/role`: `role=admin` or `role=user`.
 pub async fn set_role(
-    req: HttpRequest,
+    response: ResponseKind,
     AdminUser(admin): AdminUser,
     state: web::Data<AppState>,
     session: Session,
@@ -77,7 +78,7 @@ pub async fn set_role(
     })
     .await?;
     answer(
-        &req,
+        response,
         &state,
         &session,
         admin.id,
@@ -96,7 +97,7 @@ pub struct RatingLimitForm {
 /// `POST /admin/users/{id}/rating-limit`: `limit=PG` (any of `ratings::LIMITS`) or empty for
 /// none. Every list he sees obeys it from his next page view.
 pub async fn set_rating_limit(
-    req: HttpRequest,
+    response: ResponseKind,
     AdminUser(admin): AdminUser,
     state: web::Data<AppState>,
     session: Session,
@@ -113,12 +114,12 @@ pub async fn set_rating_limit(
         Some(limit) => format!("Rating limit set to {limit}."),
         None => "Rating limit removed.".to_owned(),
     };
-    answer(&req, &state, &session, admin.id, outcome, done).await
+    answer(response, &state, &session, admin.id, outcome, done).await
 }
 
 /// `POST /admin/users/{id}/remove`: removes the user and ends his sessions.
 pub async fn remove(
-    req: HttpRequest,
+    response: ResponseKind,
     AdminUser(admin): AdminUser,
     state: web::Data<AppState>,
     session: Session,
@@ -133,7 +134,7 @@ pub async fn remove(
         tracing::info!(user_id = id, "user removed by an admin");
     }
     answer(
-        &req,
+        response,
         &state,
         &session,
         admin.id,

@@ -8,7 +8,7 @@ use crate::auth::session::CurrentUser;
 use crate::db::states::{RefreshState, RunOutcome};
 use crate::db::{self, users::User};
 use crate::error::AppError;
-use crate::http::negotiate::wants_fragment;
+use crate::http::negotiate::ResponseKind;
 use crate::http::revisit::Page;
 use crate::media::{Kind, Tab};
 use crate::page_cache::Lookup;
@@ -46,13 +46,14 @@ pub fn parse_tab(raw: Option<&str>) -> Result<Tab, AppError> {
 /// `GET /`: a cached page when nothing it shows has changed, else a fresh one.
 pub async fn dashboard(
     req: HttpRequest,
+    response: ResponseKind,
     session: actix_session::Session,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
     query: web::Query<DashboardQuery>,
 ) -> Result<HttpResponse, AppError> {
     let tab = parse_tab(query.tab.as_deref())?;
-    let fragment = wants_fragment(&req);
+    let fragment = response.is_fragment();
     let notice = crate::auth::session::take_flash(&session)
         .filter(|f| f.anchor == "dashboard")
         .map(|f| (f.ok, f.message));

@@ -2,7 +2,7 @@
 //! call once cached). HTMX gets the dialog's content; a plain request gets a page. A title the
 //! user's rating limit hides is not found.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::card_action::{MediaPath, known_details};
 use super::respond::{html, render};
@@ -12,7 +12,7 @@ use crate::domain::Availability;
 use crate::domain::eligibility::Facts;
 use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
-use crate::http::negotiate::wants_fragment;
+use crate::http::negotiate::ResponseKind;
 use crate::media::{Kind, TABS};
 use crate::state::AppState;
 use crate::views::card::CardView;
@@ -22,7 +22,7 @@ use crate::views::details::{DetailsFragment, DetailsPage, DetailsView};
 type Placed = (&'static str, String, Card);
 
 pub async fn page(
-    req: HttpRequest,
+    response: ResponseKind,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
     http: web::Data<awc::Client>,
@@ -53,7 +53,7 @@ pub async fn page(
         None => format!("Picked for “{row}”."),
     });
     let details = DetailsView::new(view, &title, why);
-    if wants_fragment(&req) {
+    if response.is_fragment() {
         return Ok(html(render(&DetailsFragment {
             details,
             page: false,

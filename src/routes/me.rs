@@ -1,14 +1,14 @@
 //! `GET /me` and `POST /me/together`: the user's own page, his rating limit and where it comes
 //! from, and whether others may plan a watch with him (docs/http.md).
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use askama::Template;
 
 use super::respond::{html, render, see_other};
 use crate::auth::session::{self, CurrentUser};
 use crate::db::{self, users::User};
 use crate::error::AppError;
-use crate::http::negotiate::wants_fragment;
+use crate::http::negotiate::ResponseKind;
 use crate::state::AppState;
 
 #[derive(Template)]
@@ -56,7 +56,7 @@ pub struct ShareInput {
 }
 
 pub async fn set_share(
-    req: HttpRequest,
+    response: ResponseKind,
     session: actix_session::Session,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
@@ -83,7 +83,7 @@ pub async fn set_share(
         "Saved: nobody can pick you on Watch together, and your titles are not used there."
     }
     .to_owned();
-    if wants_fragment(&req) {
+    if response.is_fragment() {
         return Ok(html(render(&ShareForm {
             share,
             notice: Some((true, message)),

@@ -2,7 +2,7 @@
 //! watchlist, status. HTMX gets the fragment to swap; a plain form gets a 303 back.
 
 use actix_session::Session;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 
 use super::card_action::{ActionForm, MediaPath, done_and_replaced, record_of, save, within_limit};
 use super::respond::{Return, back_to, fragment_or_redirect, render};
@@ -10,12 +10,13 @@ use crate::auth::session::CurrentUser;
 use crate::db;
 use crate::domain::Verdict;
 use crate::error::AppError;
+use crate::http::negotiate::ResponseKind;
 use crate::state::AppState;
 use crate::views::history_row::HistoryRowFragment;
 
 /// `POST /media/{kind}/{tmdb_id}/rate`: `rating=1` (liked) or `rating=-1` (disliked).
 pub async fn rate(
-    req: HttpRequest,
+    response: ResponseKind,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
     http: web::Data<awc::Client>,
@@ -42,19 +43,26 @@ pub async fn rate(
     };
     let message = format!("Noted: you {said} {}.", saved.title);
     let to = Return::page(&back);
-    fragment_or_redirect(&req, &session, to, true, message, |message| async move {
-        if back.starts_with("/history") {
-            let image_base = &state.config.upstreams.tmdb_image;
-            return render(&HistoryRowFragment::new(&saved, &back, image_base));
-        }
-        done_and_replaced(&state, &user, (kind, id), &saved.title, message, &back).await
-    })
+    fragment_or_redirect(
+        response,
+        &session,
+        to,
+        true,
+        message,
+        |message| async move {
+            if back.starts_with("/history") {
+                let image_base = &state.config.upstreams.tmdb_image;
+                return render(&HistoryRowFragment::new(&saved, &back, image_base));
+            }
+            done_and_replaced(&state, &user, (kind, id), &saved.title, message, &back).await
+        },
+    )
     .await
 }
 
 /// `DELETE /media/{kind}/{tmdb_id}/rate` and `POST …/rate/delete`: undo, so the title may come back.
 pub async fn unrate(
-    req: HttpRequest,
+    response: ResponseKind,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
     session: Session,
@@ -80,7 +88,7 @@ pub async fn unrate(
     );
     // The history row is swapped for nothing: it is gone.
     let to = Return::page(&back);
-    fragment_or_redirect(&req, &session, to, true, message, |_| async {
+    fragment_or_redirect(response, &session, to, true, message, |_| async {
         Ok(String::new())
     })
     .await
@@ -88,7 +96,7 @@ pub async fn unrate(
 
 /// `POST /media/{kind}/{tmdb_id}/skip`: not interested (rating -1, action `skip`).
 pub async fn skip(
-    req: HttpRequest,
+    response: ResponseKind,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
     http: web::Data<awc::Client>,
@@ -107,7 +115,7 @@ pub async fn skip(
     let message = format!("Skipped {}.", saved.title);
     let back = back_to(form.back.as_deref(), "/");
     let to = Return::page(&back);
-    fragment_or_redirect(&req, &session, to, true, message, |_| async move {
+    fragment_or_redirect(response, &session, to, true, message, |_| async move {
         // The card's own line also says where the skip can be undone.
         let message = format!("Skipped {}. Undo it in My history.", saved.title);
         done_and_replaced(&state, &user, (kind, id), &saved.title, message, &back).await

@@ -9,7 +9,7 @@ use crate::auth::session::CurrentUser;
 use crate::db::{self, recommendations::Status};
 use crate::engine::Trigger;
 use crate::error::AppError;
-use crate::http::negotiate::{ResponseKind, wants_fragment};
+use crate::http::negotiate::ResponseKind;
 use crate::state::AppState;
 use crate::views::refresh_status::StatusFragment;
 
@@ -47,8 +47,13 @@ pub async fn load_status(state: &AppState, user_id: i32) -> Result<Status, AppEr
     .await
 }
 
-fn answer(req: &HttpRequest, status: Status) -> Result<HttpResponse, AppError> {
-    if ResponseKind::of(req) == ResponseKind::Json || !wants_fragment(req) {
+/// The status: the progress box for HTMX, JSON for anyone else (a JSON route).
+fn answer(
+    req: &HttpRequest,
+    response: ResponseKind,
+    status: Status,
+) -> Result<HttpResponse, AppError> {
+    if !response.is_fragment() {
         return Ok(HttpResponse::Ok().json(StatusJson::from(&status)));
     }
     let fragment = StatusFragment { status };
@@ -71,6 +76,7 @@ fn answer(req: &HttpRequest, status: Status) -> Result<HttpResponse, AppError> {
 /// repeated in a hurry joins the refresh it follows instead of paying for another AI call).
 pub async fn start(
     req: HttpRequest,
+    response: ResponseKind,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
@@ -90,17 +96,18 @@ pub async fn start(
             .enqueue(&state.pool, user.id, Trigger::Manual)
             .await?;
     }
-    if !wants_fragment(&req) && ResponseKind::of(&req) != ResponseKind::Json {
+    if response == ResponseKind::Page {
         return Ok(see_other("/"));
     }
-    answer(&req, load_status(&state, user.id).await?)
+    answer(&req, response, load_status(&state, user.id).await?)
 }
 
 /// `GET /refresh/status`: JSON, or the progress fragment for HTMX.
 pub async fn status(
     req: HttpRequest,
+    response: ResponseKind,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
-    answer(&req, load_status(&state, user.id).await?)
+    answer(&req, response, load_status(&state, user.id).await?)
 }

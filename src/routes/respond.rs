@@ -3,13 +3,13 @@
 //! never from each other.
 
 use actix_session::Session;
+use actix_web::HttpResponse;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse};
 use askama::Template;
 
 use crate::auth::session;
 use crate::error::AppError;
-use crate::http::negotiate::wants_fragment;
+use crate::http::negotiate::ResponseKind;
 
 /// Renders a template, naming the failure as ours.
 pub fn render(template: &impl Template) -> Result<String, AppError> {
@@ -79,7 +79,7 @@ fn redirect_with(session: &Session, to: Return, ok: bool, message: String) -> Ht
 /// from the message (built only then); a plain form gets the message once, on the page it
 /// returns to, through a 303.
 pub async fn fragment_or_redirect<Fragment, Rendered>(
-    req: &HttpRequest,
+    kind: ResponseKind,
     session: &Session,
     to: Return,
     ok: bool,
@@ -90,7 +90,7 @@ where
     Fragment: FnOnce(String) -> Rendered,
     Rendered: Future<Output = Result<String, AppError>>,
 {
-    if wants_fragment(req) {
+    if kind.is_fragment() {
         return Ok(html(fragment(message).await?));
     }
     Ok(redirect_with(session, to, ok, message))
@@ -114,21 +114,58 @@ pub const WITH_NAME: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHAN
     .remove(b'_')
     .remove(b'~');
 
-/// `/`, `/?tab=movies|tv|documentaries`, `/history`, `/history?page=N`, or a Watch together
-/// page `/together?with=…` (names encoded with [`WITH_NAME`], joined by commas).
-pub fn is_return_page(back: &str) -> bool {
-    match back {
-        "/" | "/?tab=movies" | "/?tab=tv" | "/?tab=documentaries" | "/history" => true,
-        _ if back.starts_with("/together?with=") => {
-            back["/together?with=".len()..]
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b"-._~%,".contains(&b))
-                && back.len() <= 2048
+/// What the query of a page a form comes back to may say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BackQuery {
+    /// Nothing: the bare path.
+    Bare,
+    /// `tab=` one of `media::TABS`' slugs.
+    Tab,
+    /// `page=N`, at most six digits.
+    Page,
+    /// `with=` names encoded with [`WITH_NAME`], joined by commas.
+    With,
+}
+
+impl BackQuery {
+    fn allows(self, query: Option<&str>) -> bool {
+        match (self, query) {
+            (Self::Bare, None) => true,
+            (Self::Tab, Some(query)) => query
+                .strip_prefix("tab=")
+                .is_some_and(|slug| crate::media::TABS.iter().any(|t| t.slug() == slug)),
+            (Self::Page, Some(query)) => query.strip_prefix("page=").is_some_and(|n| {
+                !n.is_empty() && n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit())
+            }),
+            (Self::With, Some(query)) => query.strip_prefix("with=").is_some_and(|names| {
+                names
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-._~%,".contains(&b))
+            }),
+            _ => false,
         }
-        _ => back.strip_prefix("/history?page=").is_some_and(|n| {
-            !n.is_empty() && n.len() <= 6 && n.bytes().all(|b| b.is_ascii_digit())
-        }),
     }
+}
+
+/// The pages with forms, which a plain form comes back to: each a `GET` route of the table
+/// (`routes::ROUTES`; a unit test there holds them to it), with the queries it may carry.
+pub const RETURN_PAGES: &[(&str, &[BackQuery])] = &[
+    ("/", &[BackQuery::Bare, BackQuery::Tab]),
+    ("/history", &[BackQuery::Bare, BackQuery::Page]),
+    ("/together", &[BackQuery::With]),
+];
+
+/// Whether `back` is one of [`RETURN_PAGES`] with a query it may carry, nothing else.
+pub fn is_return_page(back: &str) -> bool {
+    let (path, query) = match back.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (back, None),
+    };
+    back.len() <= 2048
+        && RETURN_PAGES
+            .iter()
+            .find(|(page, _)| *page == path)
+            .is_some_and(|(_, queries)| queries.iter().any(|q| q.allows(query)))
 }
 
 #[cfg(test)]

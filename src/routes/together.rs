@@ -18,7 +18,7 @@ use crate::engine::group::{self, GroupCard};
 use crate::engine::rows::Card;
 use crate::engine::together::{MAX_GROUP, load_members};
 use crate::error::AppError;
-use crate::http::negotiate::wants_fragment;
+use crate::http::negotiate::ResponseKind;
 use crate::http::revisit::Page;
 use crate::media::Kind;
 use crate::state::AppState;
@@ -131,6 +131,7 @@ fn with_param(names: &[String]) -> String {
 
 pub async fn page(
     req: HttpRequest,
+    response: ResponseKind,
     session: actix_session::Session,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
@@ -140,7 +141,7 @@ pub async fn page(
     let notice = session::take_flash(&session)
         .filter(|f| f.anchor == "together")
         .map(|f| (f.ok, f.message));
-    let fragment = wants_fragment(&req);
+    let fragment = response.is_fragment();
     if names.is_empty() {
         return picker(&state, user, notice).await;
     }
@@ -341,7 +342,7 @@ pub struct AskForm {
 
 /// `POST /together/ask`: queues the group's one AI call (the caller's status shows it).
 pub async fn ask(
-    req: HttpRequest,
+    response: ResponseKind,
     session: actix_session::Session,
     CurrentUser(user): CurrentUser,
     state: web::Data<AppState>,
@@ -362,7 +363,7 @@ pub async fn ask(
         "A refresh of yours is already running; ask again when it is done."
     }
     .to_owned();
-    if wants_fragment(&req) {
+    if response.is_fragment() {
         let user_id = user.id;
         let status = db::run(&state.pool, move |c| {
             Ok(db::recommendations::status(c, user_id)?)
