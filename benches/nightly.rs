@@ -111,7 +111,7 @@ async fn run() {
     actix_web::rt::spawn(app.run_until_stopped());
 
     let now = db::now();
-    let mut conn = state.pool.get().expect("db");
+    let mut conn = state.ctx.pool.get().expect("db");
     for user in 1..=USERS {
         let account = db::users::SignedInAccount {
             plex_id: 1000 + user,
@@ -125,7 +125,7 @@ async fn run() {
     drop(conn);
 
     // Everyone refreshed once (fast upstreams), as after a first night.
-    let ctx = state.engine();
+    let ctx = state.ctx.clone();
     let quiet = |_: &night::UserNight| {};
     let first = night::run(&ctx, &state.queue, Starter::Cli, &db::now, &quiet)
         .await
@@ -138,10 +138,12 @@ async fn run() {
     ai.set_fault(Fault::Slow(AI_TIME));
 
     // One user alone, warm caches, same latencies: the unit of the bound.
-    let first_user = sagarr::db::run(&state.pool, |c| Ok(db::users::find_by_plex_id(c, 1001)?))
-        .await
-        .expect("db")
-        .expect("user");
+    let first_user = sagarr::db::run(&state.ctx.pool, |c| {
+        Ok(db::users::find_by_plex_id(c, 1001)?)
+    })
+    .await
+    .expect("db")
+    .expect("user");
     let single = one_refresh(&state, first_user.id).await;
 
     // Ten of them, spread through the order, watch something new.
@@ -213,9 +215,14 @@ async fn run() {
 async fn one_refresh(state: &sagarr::state::AppState, user_id: i32) -> Duration {
     let http = sagarr::integrations::http_client();
     let started = Instant::now();
-    let outcome =
-        sagarr::engine::refresh_user(&state.engine(), &http, user_id, Trigger::Cli, &|_, _, _| {})
-            .await;
+    let outcome = sagarr::engine::refresh_user(
+        &state.ctx.clone(),
+        &http,
+        user_id,
+        Trigger::Cli,
+        &|_, _, _| {},
+    )
+    .await;
     assert!(outcome.success, "{}", outcome.message);
     started.elapsed()
 }

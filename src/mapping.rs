@@ -20,8 +20,8 @@ pub fn spawn(state: actix_web::web::Data<AppState>, user_id: i32) {
 /// Finds the user's Tautulli user id (the Plex account id, else by email, then username) and
 /// Overseerr user id (by `plexId`), and stores them with what went wrong, if anything.
 pub async fn map_user(state: &AppState, http: &awc::Client, user_id: i32) -> Result<(), AppError> {
-    let (config, client_id) = (state.config.clone(), state.plex_client_id.clone());
-    let (user, upstreams) = db::run(&state.pool, move |conn| {
+    let (config, client_id) = (state.ctx.config.clone(), state.ctx.plex_client_id.clone());
+    let (user, upstreams) = db::run(&state.ctx.pool, move |conn| {
         Ok((
             db::users::find(conn, user_id)?,
             Upstreams::load(conn, &config, &client_id)?,
@@ -86,7 +86,7 @@ pub async fn map_user(state: &AppState, http: &awc::Client, user_id: i32) -> Res
     };
 
     let error = (!problems.is_empty()).then(|| problems.join("; "));
-    store(&state.pool, user_id, tautulli_id, overseerr_id, error).await
+    store(&state.ctx.pool, user_id, tautulli_id, overseerr_id, error).await
 }
 
 async fn store(

@@ -67,8 +67,13 @@ async fn check(
     values: &Values,
     admin_id: i32,
 ) -> Result<String, String> {
-    let upstreams = Upstreams::from_values(&state.config, &state.plex_client_id, section, values)
-        .with_timeout_at_most(DEADLINE - MARGIN);
+    let upstreams = Upstreams::from_values(
+        &state.ctx.config,
+        &state.ctx.plex_client_id,
+        section,
+        values,
+    )
+    .with_timeout_at_most(DEADLINE - MARGIN);
     let unset = |service| UpstreamError::not_configured(service).to_string();
     match section {
         Section::Tautulli => {
@@ -117,7 +122,7 @@ async fn check(
             ))
         }
         Section::Plex => {
-            let token = db::run(&state.pool, move |c| {
+            let token = db::run(&state.ctx.pool, move |c| {
                 Ok(db::users::plex_token(c, admin_id)?)
             })
             .await
@@ -159,7 +164,7 @@ async fn check_ai(
     http: &awc::Client,
     provider: &Provider,
 ) -> Result<String, String> {
-    let timeout = state.config.ai_timeout.min(DEADLINE - MARGIN);
+    let timeout = state.ctx.config.ai_timeout.min(DEADLINE - MARGIN);
     let label = provider.kind.label();
     match ai::models(http, provider, timeout).await {
         Ok(models) if !models.is_empty() && !has_model(&models, &provider.model) => {
@@ -183,9 +188,9 @@ async fn check_ai(
         // Some OpenAI-compatible servers have no model list; the chat below still tells.
         _ => {}
     }
-    let pool = state.pool.clone();
+    let pool = state.ctx.pool.clone();
     let remembered = provider.clone();
-    let caps = db::run(&state.pool, move |conn| {
+    let caps = db::run(&state.ctx.pool, move |conn| {
         Ok(settings::capabilities(conn, &remembered)?)
     })
     .await

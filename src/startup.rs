@@ -78,15 +78,9 @@ impl Application {
         let (queue, worker) = RefreshQueue::new();
         let cache = crate::page_cache::PageCache::new(pool.versions().clone());
         let shelves = crate::views::shelf::Shelves::new(pool.clone());
-        let ctx = crate::engine::Context {
-            pool: pool.clone(),
-            config: Arc::new(config),
-            plex_client_id: plex_client_id.clone(),
-        };
+        let ctx = crate::engine::Context::new(pool, Arc::new(config), plex_client_id);
         let state = web::Data::new(AppState {
-            config: ctx.config.clone(),
-            pool,
-            plex_client_id,
+            ctx: ctx.clone(),
             queue,
             rechecks: Rechecks::new(ctx.clone()),
             cache,
@@ -99,11 +93,10 @@ impl Application {
             tautulli_users_refresh: crate::http::limiter::Cooldown::new(
                 crate::auth::rules::USERS_REFRESH_EVERY,
             ),
-            upstreams_read: Default::default(),
         });
         // Trusted proxies named by host (a container's name) are looked up now and every
         // minute after: a recreated container comes back at another address.
-        let trusted = state.config.trusted_proxies.clone();
+        let trusted = state.ctx.config.trusted_proxies.clone();
         if trusted.has_names() {
             trusted.look_up_names();
             actix_web::rt::spawn(async move {
@@ -115,8 +108,8 @@ impl Application {
             });
         }
         actix_web::rt::spawn(worker.run(ctx.clone()));
-        let clock = state.config.nightly_clock.then(|| {
-            crate::jobs::nightly::start(state.config.refresh_at, ctx, state.queue.clone())
+        let clock = state.ctx.config.nightly_clock.then(|| {
+            crate::jobs::nightly::start(state.ctx.config.refresh_at, ctx, state.queue.clone())
         });
 
         let app_state = state.clone();

@@ -154,7 +154,7 @@ impl FromRequest for CurrentUser {
             }
             let version = state.cache.version(user_id);
             let lookup = hash.clone();
-            let user = db::run(&state.pool, move |conn| {
+            let user = db::run(&state.ctx.pool, move |conn| {
                 Ok(db::sessions::user_of(conn, &lookup, user_id, db::now())?)
             })
             .await?;

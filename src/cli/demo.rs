@@ -287,7 +287,7 @@ pub async fn run(config: Config) -> u8 {
         }
     };
     let state = app.state();
-    let seeded = db::write(&state.pool, db::Scope::Everyone, |conn| {
+    let seeded = db::write(&state.ctx.pool, db::Scope::Everyone, |conn| {
         let mut ids = Vec::new();
         for (n, user) in USERS.iter().enumerate() {
             let account = SignedInAccount {
@@ -317,7 +317,7 @@ pub async fn run(config: Config) -> u8 {
                 crate::mapping::spawn(state.clone(), id);
                 let _ = state
                     .queue
-                    .enqueue(&state.pool, id, Trigger::FirstSignIn)
+                    .enqueue(&state.ctx.pool, id, Trigger::FirstSignIn)
                     .await;
             }
         }

@@ -89,11 +89,7 @@ async fn context(pool: db::DbPool, config: Config) -> engine::Context {
         .ok()
         .flatten()
         .unwrap_or_default();
-    engine::Context {
-        pool,
-        config: Arc::new(config),
-        plex_client_id,
-    }
+    engine::Context::new(pool, Arc::new(config), plex_client_id)
 }
 
 /// The night, through a queue of this process's own, printing each user as he is done.

@@ -47,7 +47,7 @@ fn same_site(req: &ServiceRequest) -> bool {
         return false;
     };
     // With a public URL, that is the one origin; else what this request was sent to.
-    let expected = match &state.config.public_url {
+    let expected = match &state.ctx.config.public_url {
         Some(url) => url.origin().to_owned(),
         None => state.origin_of(req.request()).url(),
     };

@@ -20,7 +20,7 @@ pub async fn add_headers(
     let state = req.app_data::<Data<AppState>>().cloned();
     let public_https = state
         .as_ref()
-        .and_then(|s| s.config.public_url.as_ref())
+        .and_then(|s| s.ctx.config.public_url.as_ref())
         .map(|url| url.is_https());
     let https = match (public_https, &state) {
         (Some(https), _) => https,

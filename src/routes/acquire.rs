@@ -33,7 +33,7 @@ async fn overseerr_user(
     }
     crate::mapping::map_user(state, http, user.id).await?;
     let user_id = user.id;
-    let mapped = db::run(&state.pool, move |c| Ok(db::users::find(c, user_id)?)).await?;
+    let mapped = db::run(&state.ctx.pool, move |c| Ok(db::users::find(c, user_id)?)).await?;
     mapped.and_then(|u| u.overseerr_user_id).ok_or_else(|| {
         AppError::Upstream(UpstreamError::new(
             Service::Overseerr,
@@ -81,7 +81,7 @@ pub async fn request(
                     },
                 ),
             };
-            let _ = availability::store(&state.pool, vec![(kind, id, status, None)]).await;
+            let _ = availability::store(&state.ctx.pool, vec![(kind, id, status, None)]).await;
             if !response.is_fragment() {
                 let message = format!("{}: {note}", saved.title);
                 return Ok(back_with(&session, &back, true, message));
@@ -99,7 +99,7 @@ async fn ask_overseerr(
     kind: Kind,
     id: i64,
 ) -> Result<RequestOutcome, AppError> {
-    let upstreams = state.upstreams().await?;
+    let upstreams = state.ctx.upstreams().await?;
     let overseerr = upstreams
         .overseerr(http)
         .ok_or(UpstreamError::not_configured(Service::Overseerr))?;
@@ -136,7 +136,7 @@ async fn ask_overseerr(
         Err(e) if e.kind == UpstreamErrorKind::UnknownUser => {
             tracing::info!(user = %user.username, "stale Overseerr mapping; mapping again");
             let user_id = user.id;
-            db::write(&state.pool, db::Scope::User(user_id), move |c| {
+            db::write(&state.ctx.pool, db::Scope::User(user_id), move |c| {
                 Ok(db::users::forget_overseerr_user(c, user_id)?)
             })
             .await?;
@@ -224,8 +224,8 @@ async fn add_to_watchlist(
     id: i64,
 ) -> Result<(), AppError> {
     let user_id = user.id;
-    let upstreams = state.upstreams().await?;
-    let (token, cached_key) = db::run(&state.pool, move |c| {
+    let upstreams = state.ctx.upstreams().await?;
+    let (token, cached_key) = db::run(&state.ctx.pool, move |c| {
         Ok((
             db::users::plex_token(c, user_id)?,
             db::cache::discover_key(c, kind, id)?,
@@ -245,7 +245,7 @@ async fn add_to_watchlist(
                     UpstreamError::new(Service::PlexDiscover, UpstreamErrorKind::NotFound)
                 })?;
             let stored = key.clone();
-            db::write(&state.pool, db::Scope::Unshown, move |c| {
+            db::write(&state.ctx.pool, db::Scope::Unshown, move |c| {
                 Ok(db::cache::put_discover_key(
                     c,
                     kind,
@@ -278,7 +278,7 @@ pub async fn status(
     path: web::Path<MediaPath>,
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
-    let cached = db::run(&state.pool, move |c| {
+    let cached = db::run(&state.ctx.pool, move |c| {
         Ok(db::cache::availability_linked(c, kind, id)?)
     })
     .await?;
@@ -286,14 +286,14 @@ pub async fn status(
     if checked_lately && let Some((stored, _, _)) = &cached {
         return status_answer(response, Availability::from_stored(stored));
     }
-    let upstreams = state.upstreams().await?;
+    let upstreams = state.ctx.upstreams().await?;
     let asked = match upstreams.overseerr(&http) {
         Some(overseerr) => overseerr.availability_and_link(kind, id).await,
         None => Err(UpstreamError::not_configured(Service::Overseerr)),
     };
     let status = match asked {
         Ok((status, link)) => {
-            let _ = availability::store(&state.pool, vec![(kind, id, status, link)]).await;
+            let _ = availability::store(&state.ctx.pool, vec![(kind, id, status, link)]).await;
             status
         }
         Err(error) => {

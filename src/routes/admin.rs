@@ -133,8 +133,8 @@ pub fn parse_section(raw: &str) -> Result<Section, AppError> {
 }
 
 async fn load_values(state: &AppState, section: Section) -> Result<Values, AppError> {
-    let env = state.config.env_integrations.clone();
-    db::run(&state.pool, move |conn| {
+    let env = state.ctx.config.env_integrations.clone();
+    db::run(&state.ctx.pool, move |conn| {
         Ok(settings::load(conn, &env, section)?)
     })
     .await
@@ -159,7 +159,7 @@ pub async fn page(
     for section in Section::ALL {
         let result = message_for(&format!("section-{}", section.slug()));
         let values = load_values(&state, section).await?;
-        let mut view = SectionView::new(section, &values, result, &state.config);
+        let mut view = SectionView::new(section, &values, result, &state.ctx.config);
         if section == Section::Ai {
             view.note = ai_estimate(&state, &values).await?;
             usage = Some(month_usage(&state, &values).await?);
@@ -184,7 +184,7 @@ async fn month_usage(state: &AppState, values: &Values) -> Result<UsageView, App
     let budget = settings::ai_budget(values);
     let prices = settings::ai_prices(values);
     let now = chrono::Local::now();
-    let usage = db::run(&state.pool, move |c| {
+    let usage = db::run(&state.ctx.pool, move |c| {
         Ok(crate::engine::budget::month_usage(c, now, budget)?)
     })
     .await?;
@@ -201,7 +201,7 @@ async fn ai_estimate(state: &AppState, values: &Values) -> Result<Option<String>
         provider.model.clone(),
         provider.clone(),
     );
-    let (measured, habits, caps) = db::run(&state.pool, move |c| {
+    let (measured, habits, caps) = db::run(&state.ctx.pool, move |c| {
         Ok((
             db::runs::ai_speed(c, kind, &model, 10)?,
             db::runs::ai_habits(c, kind, &model, 10)?,
@@ -209,7 +209,7 @@ async fn ai_estimate(state: &AppState, values: &Values) -> Result<Option<String>
         ))
     })
     .await?;
-    let c = &state.config;
+    let c = &state.ctx.config;
     let items_per_row = c.items_per_row + crate::engine::RESERVE_PER_ROW;
     let mut note = crate::engine::estimate::describe(
         c.rows_per_kind,
@@ -241,7 +241,7 @@ pub async fn save(
     let section = parse_section(&section)?;
     // A "Clear" button names the one secret to forget; nothing else in the form is saved.
     if let Some(name) = form.get("clear").cloned() {
-        let cleared = db::write(&state.pool, db::Scope::Everyone, move |conn| {
+        let cleared = db::write(&state.ctx.pool, db::Scope::Everyone, move |conn| {
             Ok(settings::clear_secret(conn, section, &name))
         })
         .await?;
@@ -257,7 +257,7 @@ pub async fn save(
             }
         };
         tracing::info!(section = section.slug(), field = field.name, "key cleared");
-        let still = state.config.env_integrations.get(field.env).is_some();
+        let still = state.ctx.config.env_integrations.get(field.env).is_some();
         let message = if still {
             format!(
                 "{} cleared here; the one in {} applies.",
@@ -277,7 +277,7 @@ pub async fn save(
     let current = load_values(&state, section).await?;
     let merged = settings::merge_form(section, &current, &form).map_err(AppError::BadRequest)?;
     let to_save = merged.clone();
-    db::write(&state.pool, db::Scope::Everyone, move |conn| {
+    db::write(&state.ctx.pool, db::Scope::Everyone, move |conn| {
         Ok(settings::save(conn, section, &to_save, db::now())?)
     })
     .await?;
@@ -298,7 +298,7 @@ async fn answer(
     fragment_or_redirect(response, session, to, true, message, |message| async move {
         let values = load_values(state, section).await?;
         render(&SectionFragment {
-            section: SectionView::new(section, &values, Some((true, message)), &state.config),
+            section: SectionView::new(section, &values, Some((true, message)), &state.ctx.config),
         })
     })
     .await
@@ -328,7 +328,7 @@ pub async fn test_form(
         result.message,
         |message| async move {
             // Show what was tested, unsaved, with the result under it.
-            let view = SectionView::new(section, &values, Some((ok, message)), &state.config);
+            let view = SectionView::new(section, &values, Some((ok, message)), &state.ctx.config);
             render(&SectionFragment { section: view })
         },
     )

@@ -21,7 +21,7 @@ pub async fn refresh_all(
 ) -> Result<HttpResponse, AppError> {
     let queued = state
         .queue
-        .enqueue_active(&state.pool, Trigger::Admin)
+        .enqueue_active(&state.ctx.pool, Trigger::Admin)
         .await?;
     let message = format!(
         "Queued {queued} user{} for a refresh.",

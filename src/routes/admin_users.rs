@@ -73,7 +73,7 @@ pub async fn set_role(
             form.role
         ))
     })?;
-    let outcome = db::write(&state.pool, db::Scope::Everyone, move |conn| {
+    let outcome = db::write(&state.ctx.pool, db::Scope::Everyone, move |conn| {
         Ok(db::users::set_role(conn, id, role)?)
     })
     .await?;
@@ -106,7 +106,7 @@ pub async fn set_rating_limit(
 ) -> Result<HttpResponse, AppError> {
     let id = user_id(&id)?;
     let limit = crate::ratings::parse_limit(&form.limit).map_err(AppError::BadRequest)?;
-    let outcome = db::write(&state.pool, db::Scope::User(id), move |conn| {
+    let outcome = db::write(&state.ctx.pool, db::Scope::User(id), move |conn| {
         Ok(db::users::set_rating_limit(conn, id, limit)?)
     })
     .await?;
@@ -126,7 +126,7 @@ pub async fn remove(
     id: web::Path<String>,
 ) -> Result<HttpResponse, AppError> {
     let id = user_id(&id)?;
-    let outcome = db::write(&state.pool, db::Scope::Everyone, move |conn| {
+    let outcome = db::write(&state.ctx.pool, db::Scope::Everyone, move |conn| {
         Ok(db::users::remove(conn, id)?)
     })
     .await?;

@@ -61,10 +61,10 @@ pub async fn details(
     kind: Kind,
     id: i64,
 ) -> Result<Details, AppError> {
-    let upstreams = state.upstreams().await?;
+    let upstreams = state.ctx.upstreams().await?;
     match upstreams.tmdb(http) {
-        Some(tmdb) => catalog::details(&state.pool, &tmdb, kind, id).await,
-        None => catalog::cached_details(&state.pool, kind, id)
+        Some(tmdb) => catalog::details(&state.ctx.pool, &tmdb, kind, id).await,
+        None => catalog::cached_details(&state.ctx.pool, kind, id)
             .await?
             .ok_or_else(|| UpstreamError::not_configured(Service::Tmdb).into()),
     }
@@ -135,7 +135,7 @@ pub async fn save(
 ) -> Result<db::preferences::Preference, AppError> {
     let title = (record.kind, record.tmdb_id);
     let before = state.shelves.version(user_id);
-    let saved = db::write(&state.pool, db::Scope::User(user_id), move |c| {
+    let saved = db::write(&state.ctx.pool, db::Scope::User(user_id), move |c| {
         Ok(db::preferences::upsert(c, user_id, &record, db::now())?)
     })
     .await?;
@@ -176,12 +176,12 @@ pub async fn done_and_replaced(
         return Ok(html);
     };
     // Read and kept: the next view of the tab assembles it without reading again.
-    let upstreams = state.upstreams().await?;
+    let upstreams = state.ctx.upstreams().await?;
     let data = state.shelves.tab(&upstreams, user.id, tab).await?;
-    let per_row = state.config.items_per_row;
+    let per_row = state.ctx.config.items_per_row;
     if let Some(next) = data.replacement(per_row, kind, id) {
         // Through the kept cards: the next view of the tab shows this one without a render.
-        let image_base = &state.config.upstreams.tmdb_image;
+        let image_base = &state.ctx.config.upstreams.tmdb_image;
         html.push_str(
             data.rendered(&state.shelves.fragments, next, back, image_base)?
                 .html(),
@@ -220,7 +220,7 @@ pub async fn card_after(
         &card,
         status,
         back,
-        &state.config.upstreams.tmdb_image,
+        &state.ctx.config.upstreams.tmdb_image,
         true,
     );
     view.note = Some(note);
@@ -235,7 +235,7 @@ pub async fn card_after(
 }
 
 pub async fn cached_status(state: &AppState, kind: Kind, id: i64) -> Availability {
-    db::run(&state.pool, move |c| {
+    db::run(&state.ctx.pool, move |c| {
         Ok(db::cache::availability(c, kind, id)?)
     })
     .await

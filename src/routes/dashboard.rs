@@ -72,14 +72,14 @@ pub async fn dashboard(
     };
     if seen_long_ago {
         let user_id = user.id;
-        db::write(&state.pool, db::Scope::User(user_id), move |conn| {
+        db::write(&state.ctx.pool, db::Scope::User(user_id), move |conn| {
             Ok(db::users::touch_seen(conn, user_id, db::now())?)
         })
         .await?;
     }
     // Read before loading: a write landing meanwhile makes this copy stale at once.
     let version = state.cache.version(user.id);
-    let upstreams = state.upstreams().await?;
+    let upstreams = state.ctx.upstreams().await?;
     let loaded = state.shelves.tab(&upstreams, user.id, tab).await?;
     let (page, stale) = view(&state, user, tab, &loaded, notice, fragment)?;
     if !stale.is_empty() {
@@ -107,10 +107,10 @@ fn view(
     fragment: bool,
 ) -> Result<(String, Vec<(Kind, i64)>), AppError> {
     let back = format!("/?tab={}", tab.slug());
-    let image_base = &state.config.upstreams.tmdb_image;
+    let image_base = &state.ctx.config.upstreams.tmdb_image;
     let (rows, stale) = loaded.shown(
         &state.shelves.fragments,
-        state.config.items_per_row,
+        state.ctx.config.items_per_row,
         &back,
         image_base,
     )?;

@@ -45,7 +45,7 @@ pub async fn page(
     let (status, plex_url) = cached.map_or((Availability::Unknown, None), |(s, url)| {
         (Availability::from_stored(&s), url)
     });
-    let image_base = &state.config.upstreams.tmdb_image;
+    let image_base = &state.ctx.config.upstreams.tmdb_image;
     let mut view = CardView::from_card(&card, status, &back, image_base, requests_enabled);
     view.plex_url = plex_url.filter(|_| status.on_plex());
     let why = placed.map(|(_, row, card)| match card.because {
@@ -76,8 +76,8 @@ async fn look_up(
     kind: Kind,
     id: i64,
 ) -> Result<(Option<Placed>, Option<(String, Option<String>)>, bool), AppError> {
-    let requests_enabled = state.upstreams().await?.has_overseerr();
-    db::run(&state.pool, move |conn| {
+    let requests_enabled = state.ctx.upstreams().await?.has_overseerr();
+    db::run(&state.ctx.pool, move |conn| {
         let mut placed = None;
         for tab in TABS {
             let rows: Vec<Row> = db::recommendations::load(conn, user_id, tab.slug())?

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use crate::state::AppState;
 
 pub async fn health(state: web::Data<AppState>) -> Result<HttpResponse, AppError> {
-    let pool = state.pool.clone();
+    let pool = state.ctx.pool.clone();
     let database_ok = web::block(move || db::ping(&pool)).await.unwrap_or(false);
     let body = serde_json::json!({
         "status": if database_ok { "ok" } else { "error" },

@@ -48,7 +48,7 @@ pub async fn history(
             .ok_or_else(|| AppError::BadRequest(format!("\"{raw}\" is not a page number.")))?,
     };
     let user_id = user.id;
-    let ((records, total), hidden_genres) = db::run(&state.pool, move |c| {
+    let ((records, total), hidden_genres) = db::run(&state.ctx.pool, move |c| {
         Ok((
             db::preferences::page(c, user_id, page, PER_PAGE)?,
             db::preferences::hidden_genres(c, user_id)?,
@@ -58,7 +58,7 @@ pub async fn history(
     let back = format!("/history?page={page}");
     let items = records
         .iter()
-        .map(|p| HistoryItem::new(p, &back, &state.config.upstreams.tmdb_image))
+        .map(|p| HistoryItem::new(p, &back, &state.ctx.config.upstreams.tmdb_image))
         .collect();
     let pages = ((total + PER_PAGE - 1) / PER_PAGE).max(1);
     let notice = crate::auth::session::take_flash(&session)
@@ -113,7 +113,7 @@ pub async fn hide_genre(
         })?;
     let (user_id, name) = (user.id, genre.name.clone());
     let stored = name.clone();
-    db::write(&state.pool, db::Scope::User(user_id), move |c| {
+    db::write(&state.ctx.pool, db::Scope::User(user_id), move |c| {
         Ok(db::preferences::hide_genre(
             c,
             user_id,
@@ -139,7 +139,7 @@ pub async fn show_genre(
 ) -> Result<HttpResponse, AppError> {
     let genre_id = genre_id(&path)?;
     let user_id = user.id;
-    let shown = db::write(&state.pool, db::Scope::User(user_id), move |c| {
+    let shown = db::write(&state.ctx.pool, db::Scope::User(user_id), move |c| {
         Ok(db::preferences::show_genre(c, user_id, genre_id)?)
     })
     .await?;

@@ -73,7 +73,7 @@ pub async fn set_share(
     };
     let user_id = user.id;
     // Everyone's: it changes who is in others' pickers and which group pages may be built.
-    db::write(&state.pool, db::Scope::Everyone, move |c| {
+    db::write(&state.ctx.pool, db::Scope::Everyone, move |c| {
         Ok(db::together::set_share(c, user_id, share)?)
     })
     .await?;

@@ -51,7 +51,7 @@ pub async fn rate(
         message,
         |message| async move {
             if back.starts_with("/history") {
-                let image_base = &state.config.upstreams.tmdb_image;
+                let image_base = &state.ctx.config.upstreams.tmdb_image;
                 return render(&HistoryRowFragment::new(&saved, &back, image_base));
             }
             done_and_replaced(&state, &user, (kind, id), &saved.title, message, &back).await
@@ -71,7 +71,7 @@ pub async fn unrate(
 ) -> Result<HttpResponse, AppError> {
     let (kind, id) = path.parse()?;
     let user_id = user.id;
-    let deleted = db::write(&state.pool, db::Scope::User(user_id), move |c| {
+    let deleted = db::write(&state.ctx.pool, db::Scope::User(user_id), move |c| {
         let record = db::preferences::find(c, user_id, kind, id)?;
         db::preferences::delete(c, user_id, kind, id)?;
         Ok(record)

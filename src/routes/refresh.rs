@@ -41,7 +41,7 @@ impl From<&Status> for StatusJson {
 }
 
 pub async fn load_status(state: &AppState, user_id: i32) -> Result<Status, AppError> {
-    db::run(&state.pool, move |conn| {
+    db::run(&state.ctx.pool, move |conn| {
         Ok(db::recommendations::status(conn, user_id)?)
     })
     .await
@@ -81,7 +81,7 @@ pub async fn start(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, AppError> {
     let last = load_status(&state, user.id).await?;
-    let spacing = i64::try_from(state.config.refresh_spacing.as_secs()).unwrap_or(i64::MAX);
+    let spacing = i64::try_from(state.ctx.config.refresh_spacing.as_secs()).unwrap_or(i64::MAX);
     let just_done = last
         .finished_at
         .is_some_and(|at| db::now() - at < spacing && !last.state.is_active());
@@ -93,7 +93,7 @@ pub async fn start(
     } else {
         state
             .queue
-            .enqueue(&state.pool, user.id, Trigger::Manual)
+            .enqueue(&state.ctx.pool, user.id, Trigger::Manual)
             .await?;
     }
     if response == ResponseKind::Page {

@@ -43,6 +43,7 @@ pub async fn login_page(
     }
     let notice = query.signed_out.as_ref().map(|_| "You're signed out.");
     let demo_users = state
+        .ctx
         .config
         .demo_accounts
         .iter()
@@ -68,14 +69,21 @@ pub async fn demo_sign_in(
         .user
         .parse::<i64>()
         .ok()
-        .filter(|id| state.config.demo_accounts.iter().any(|u| u.plex_id == *id))
+        .filter(|id| {
+            state
+                .ctx
+                .config
+                .demo_accounts
+                .iter()
+                .any(|u| u.plex_id == *id)
+        })
         .ok_or_else(|| AppError::BadRequest("That is not one of the demo users.".to_owned()))?;
-    let user = db::run(&state.pool, move |conn| {
+    let user = db::run(&state.ctx.pool, move |conn| {
         Ok(db::users::find_by_plex_id(conn, plex_id)?)
     })
     .await?
     .ok_or(AppError::NotFound)?;
-    session::start(&session, &state.pool, user.id).await?;
+    session::start(&session, &state.ctx.pool, user.id).await?;
     Ok(see_other("/"))
 }
 
@@ -93,7 +101,7 @@ pub async fn start(
             "Too many sign-in attempts from your address. Try again in {wait} seconds."
         )));
     }
-    let upstreams = state.plex_only();
+    let upstreams = state.ctx.plex_only();
     let plex = upstreams.plex_tv(&http);
     let pin = plex.create_pin().await?;
     session::set_pending_pin(
@@ -105,8 +113,8 @@ pub async fn start(
     )?;
     let forward_url = format!("{}/auth/plex/callback", state.public_origin(&req));
     let target = plex::auth_url(
-        &state.config.upstreams.plex_auth,
-        &state.plex_client_id,
+        &state.ctx.config.upstreams.plex_auth,
+        &state.ctx.plex_client_id,
         &pin.code,
         &forward_url,
     );
@@ -146,7 +154,7 @@ pub async fn finish(
         return expired();
     }
 
-    let upstreams = state.plex_only();
+    let upstreams = state.ctx.plex_only();
     let plex = upstreams.plex_tv(&http);
     let pin = match plex.pin(pending.id).await {
         Ok(pin) => pin,
@@ -168,7 +176,7 @@ pub async fn finish(
     session::clear_pending_pin(&session);
     // A PIN signs in once: the same pre-login cookie replayed (after a logout, say) is refused.
     let pin_id = pending.id;
-    let first_use = db::write(&state.pool, db::Scope::Unshown, move |conn| {
+    let first_use = db::write(&state.ctx.pool, db::Scope::Unshown, move |conn| {
         Ok(db::sessions::use_pin(conn, pin_id, db::now())?)
     })
     .await?;
@@ -184,7 +192,7 @@ pub async fn finish(
     let account = plex.account(&token).await?;
     let user = admit(&state, &http, &account, token).await?;
     tracing::info!(user = %user.username, role = %user.role, "signed in");
-    session::start(&session, &state.pool, user.id).await?;
+    session::start(&session, &state.ctx.pool, user.id).await?;
     crate::mapping::spawn(state.clone(), user.id);
     queue_first_refresh(&state, user.id).await;
     Ok(see_other("/"))
@@ -193,7 +201,7 @@ pub async fn finish(
 /// A user who has never had a refresh gets one now, so his first visit is not empty for long.
 /// Nothing else runs because someone signed in.
 async fn queue_first_refresh(state: &AppState, user_id: i32) {
-    let never = db::run(&state.pool, move |conn| {
+    let never = db::run(&state.ctx.pool, move |conn| {
         let status = db::recommendations::status(conn, user_id)?;
         Ok(status.finished_at.is_none()
             && status.state == RefreshState::Idle
@@ -203,7 +211,11 @@ async fn queue_first_refresh(state: &AppState, user_id: i32) {
     if matches!(never, Ok(true))
         && let Err(error) = state
             .queue
-            .enqueue(&state.pool, user_id, crate::engine::Trigger::FirstSignIn)
+            .enqueue(
+                &state.ctx.pool,
+                user_id,
+                crate::engine::Trigger::FirstSignIn,
+            )
             .await
     {
         tracing::warn!(%error, user_id, "could not queue the first refresh");
@@ -227,9 +239,9 @@ async fn admit(
             .filter(|t| t.starts_with("https://") || t.starts_with("http://")),
         plex_token: token,
     };
-    let (config, client_id) = (state.config.clone(), state.plex_client_id.clone());
+    let (config, client_id) = (state.ctx.config.clone(), state.ctx.plex_client_id.clone());
     let plex_id = account.id;
-    let (any_admin, existing, upstreams) = db::run(&state.pool, move |conn| {
+    let (any_admin, existing, upstreams) = db::run(&state.ctx.pool, move |conn| {
         Ok((
             db::users::any_admin(conn)?,
             db::users::find_by_plex_id(conn, plex_id)?,
@@ -240,12 +252,12 @@ async fn admit(
 
     if !any_admin {
         if let Access::Refuse(message) =
-            rules::on_fresh_install(state.config.admin.as_deref(), account)
+            rules::on_fresh_install(state.ctx.config.admin.as_deref(), account)
         {
             return Err(AppError::Forbidden(message));
         }
         let claim = signed_in.clone();
-        let claimed = db::write(&state.pool, db::Scope::Everyone, move |conn| {
+        let claimed = db::write(&state.ctx.pool, db::Scope::Everyone, move |conn| {
             Ok(db::users::claim_admin(conn, &claim, db::now())?)
         })
         .await?;
@@ -304,7 +316,7 @@ async fn admit(
     // A new Plex Home managed user starts with a rating limit; the admin can lift it.
     let starting_limit =
         (existing.is_none() && account.is_managed()).then_some(crate::ratings::MANAGED_USER_START);
-    db::write(&state.pool, db::Scope::Everyone, move |conn| {
+    db::write(&state.ctx.pool, db::Scope::Everyone, move |conn| {
         let user = db::users::record_sign_in(conn, &signed_in, db::now())?;
         if let Some(limit) = starting_limit {
             db::users::set_rating_limit_from(
@@ -327,7 +339,7 @@ pub async fn logout(
     state: web::Data<AppState>,
     session: Session,
 ) -> Result<HttpResponse, AppError> {
-    session::end(&session, &state.pool).await?;
+    session::end(&session, &state.ctx.pool).await?;
     Ok(see_other("/login?signed_out=1"))
 }
 

@@ -106,7 +106,10 @@ async fn group_of(
         return Err(AppError::Forbidden(SAY_YES_FIRST.to_owned()));
     }
     let wanted = names.clone();
-    let found = db::run(&state.pool, move |c| Ok(db::together::named(c, &wanted)?)).await?;
+    let found = db::run(&state.ctx.pool, move |c| {
+        Ok(db::together::named(c, &wanted)?)
+    })
+    .await?;
     let mut group = vec![caller.clone()];
     for name in &names {
         match found
@@ -168,7 +171,7 @@ pub async fn page(
         render(&body)?
     } else {
         let user_id = user.id;
-        let mut status = db::run(&state.pool, move |c| {
+        let mut status = db::run(&state.ctx.pool, move |c| {
             Ok(db::recommendations::status(c, user_id)?)
         })
         .await?;
@@ -200,7 +203,7 @@ async fn picker(
     notice: Option<(bool, String)>,
 ) -> Result<HttpResponse, AppError> {
     let user_id = user.id;
-    let (choices, status) = db::run(&state.pool, move |c| {
+    let (choices, status) = db::run(&state.ctx.pool, move |c| {
         Ok((
             db::together::sharing_except(c, user_id)?,
             db::recommendations::status(c, user_id)?,
@@ -230,9 +233,9 @@ async fn group_body(
     ids: &[i32],
     names: &[String],
 ) -> Result<GroupBody, AppError> {
-    let upstreams = state.upstreams().await?;
+    let upstreams = state.ctx.upstreams().await?;
     let member_ids = ids.to_vec();
-    let (members, ai_rows, mut cards, missing) = db::run(&state.pool, move |c| {
+    let (members, ai_rows, mut cards, missing) = db::run(&state.ctx.pool, move |c| {
         let members = load_members(c, &member_ids)?;
         let ai_rows: Vec<crate::engine::rows::Row> = db::together::group_rows(c, &member_ids)?
             .and_then(|(json, _)| serde_json::from_str(&json).ok())
@@ -258,7 +261,7 @@ async fn group_body(
         if let Some(tmdb) = upstreams.tmdb(&http) {
             let found: Vec<_> = stream::iter(missing)
                 .map(|(kind, id)| {
-                    let (pool, tmdb) = (&state.pool, &tmdb);
+                    let (pool, tmdb) = (&state.ctx.pool, &tmdb);
                     async move { (kind, catalog::details(pool, tmdb, kind, id).await) }
                 })
                 .buffer_unordered(6)
@@ -277,11 +280,11 @@ async fn group_body(
         .map(|g| (g.card.kind, g.card.tmdb_id))
         .collect();
     let statuses: HashMap<(Kind, i64), Cached> =
-        db::run(&state.pool, move |c| Ok(cached_statuses(c, &keys)?)).await?;
+        db::run(&state.ctx.pool, move |c| Ok(cached_statuses(c, &keys)?)).await?;
     let with = with_param(names);
     let back = format!("/together?with={with}");
-    let per_row = state.config.items_per_row;
-    let image_base = &state.config.upstreams.tmdb_image;
+    let per_row = state.ctx.config.items_per_row;
+    let image_base = &state.ctx.config.upstreams.tmdb_image;
     let view = |g: &GroupCard| {
         let cached = statuses.get(&(g.card.kind, g.card.tmdb_id));
         let status = cached.map_or(Availability::Unknown, |a| a.status);
@@ -356,7 +359,7 @@ pub async fn ask(
     }
     let group = group_of(&state, &user, names.clone()).await?;
     let ids: Vec<i32> = group.iter().map(|u| u.id).collect();
-    let queued = state.queue.enqueue_group(&state.pool, ids).await?;
+    let queued = state.queue.enqueue_group(&state.ctx.pool, ids).await?;
     let message = if queued {
         "Asking the AI for the group; the rows appear here when it is done."
     } else {
@@ -365,7 +368,7 @@ pub async fn ask(
     .to_owned();
     if response.is_fragment() {
         let user_id = user.id;
-        let status = db::run(&state.pool, move |c| {
+        let status = db::run(&state.ctx.pool, move |c| {
             Ok(db::recommendations::status(c, user_id)?)
         })
         .await?;

@@ -148,15 +148,15 @@ fn refresh_estimate(users: usize, per_refresh: i64, used: i64, budget: Option<u6
 
 pub async fn load(state: &AppState, runs_notice: Option<String>) -> Result<RunsFragment, AppError> {
     let since = db::now() - 30 * 86_400;
-    let upstreams = state.upstreams().await?;
+    let upstreams = state.ctx.upstreams().await?;
     let (rows_per_kind, items_per_row) = (
-        state.config.rows_per_kind,
-        state.config.items_per_row + crate::engine::RESERVE_PER_ROW,
+        state.ctx.config.rows_per_kind,
+        state.ctx.config.items_per_row + crate::engine::RESERVE_PER_ROW,
     );
     let month_start = crate::engine::budget::month_start();
     let active_since = db::now() - db::users::ACTIVE_SECONDS;
     let (rows, totals, nights, users, (active, per_refresh, used)) =
-        db::run(&state.pool, move |conn| {
+        db::run(&state.ctx.pool, move |conn| {
             Ok((
                 db::runs::recent(conn, 20)?,
                 db::runs::totals(conn, since)?,

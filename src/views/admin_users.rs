@@ -39,7 +39,7 @@ pub struct UsersFragment {
 }
 
 pub async fn rows_for(state: &AppState, me: Option<i32>) -> Result<Vec<UserRow>, AppError> {
-    let users = db::run(&state.pool, |conn| Ok(db::users::all(conn)?)).await?;
+    let users = db::run(&state.ctx.pool, |conn| Ok(db::users::all(conn)?)).await?;
     Ok(users
         .into_iter()
         .map(|u| UserRow {

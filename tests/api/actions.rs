@@ -9,7 +9,7 @@ use crate::helpers::{Options, TestApp, friend, friend_with_rows, owner};
 
 fn record(app: &TestApp, kind: Kind, id: i64) -> Option<(i32, String)> {
     let user = app.user(&friend())?;
-    let mut conn = app.app.pool.get().unwrap();
+    let mut conn = app.app.ctx.pool.get().unwrap();
     sagarr::db::preferences::find(&mut conn, user.id, kind, id)
         .unwrap()
         .map(|p| (p.verdict.rating(), p.verdict.action().to_owned()))
@@ -410,7 +410,7 @@ async fn history_is_paged_25_at_a_time_newest_first_and_flips_inline() {
     let app = friend_with_rows().await;
     let user_id = app.user(&friend()).unwrap().id;
     {
-        let mut conn = app.app.pool.get().unwrap();
+        let mut conn = app.app.ctx.pool.get().unwrap();
         for n in 1..=30 {
             let p = sagarr::db::preferences::NewPreference {
                 kind: sagarr::media::Kind::Movie,
@@ -497,7 +497,7 @@ async fn stale_availability_is_rechecked_in_the_background_after_a_view() {
     {
         use diesel::prelude::*;
         use sagarr::db::schema::availability::dsl::*;
-        let mut conn = app.app.pool.get().unwrap();
+        let mut conn = app.app.ctx.pool.get().unwrap();
         diesel::update(availability.filter(tmdb_id.eq(300668)))
             .set(fetched_at.eq(0))
             .execute(&mut conn)
@@ -518,7 +518,7 @@ async fn stale_availability_is_rechecked_in_the_background_after_a_view() {
         "the view itself shows the cached status, without waiting"
     );
     app.eventually("the background re-check", |app| {
-        let mut conn = app.app.pool.get().unwrap();
+        let mut conn = app.app.ctx.pool.get().unwrap();
         sagarr::db::cache::availability(&mut conn, sagarr::media::Kind::Movie, 300668)
             .unwrap()
             .is_some_and(|(s, _)| s == "available")

@@ -121,10 +121,10 @@ async fn saved_settings_win_over_the_environment_survive_a_restart_and_show_thei
     );
     assert!(page.body.contains("saved here"));
     let values = {
-        let mut conn = app.app.pool.get().unwrap();
+        let mut conn = app.app.ctx.pool.get().unwrap();
         sagarr::settings::Endpoint::load(
             &mut conn,
-            &app.app.config.env_integrations,
+            &app.app.ctx.config.env_integrations,
             sagarr::settings::Section::Overseerr,
         )
         .unwrap()
@@ -228,10 +228,10 @@ async fn bad_values_get_a_400_that_says_what_is_wrong_and_save_nothing() {
         app.get("/api/admin/test/nope").await.status,
         StatusCode::BAD_REQUEST
     );
-    let mut conn = app.app.pool.get().unwrap();
+    let mut conn = app.app.ctx.pool.get().unwrap();
     let t = sagarr::settings::Endpoint::load(
         &mut conn,
-        &app.app.config.env_integrations,
+        &app.app.ctx.config.env_integrations,
         sagarr::settings::Section::Tautulli,
     )
     .unwrap();

@@ -99,7 +99,7 @@ async fn with_javascript_the_admin_tests_and_saves_a_section_in_place() {
     browser.screenshot("admin-desktop").await;
 
     let saved = {
-        let mut conn = app.app.pool.get().unwrap();
+        let mut conn = app.app.ctx.pool.get().unwrap();
         sagarr::db::settings::get(&mut conn, "tautulli.url").unwrap()
     };
     assert_eq!(saved, Some(url), "saved, without the trailing slash");
@@ -156,7 +156,7 @@ async fn a_saved_key_is_cleared_and_the_plex_section_tested_with_and_without_jav
     }
     let app = TestApp::spawn().await;
     let stored = |app: &TestApp| {
-        let mut conn = app.app.pool.get().unwrap();
+        let mut conn = app.app.ctx.pool.get().unwrap();
         sagarr::db::settings::get(&mut conn, "tautulli.api_key").unwrap()
     };
     for javascript in [true, false] {

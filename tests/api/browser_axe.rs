@@ -26,7 +26,7 @@ async fn cookies(app: &TestApp) -> (String, String) {
 /// A finished night that left the friend, so the admin page shows its table and its note.
 fn last_night_left_the_friend(app: &TestApp) {
     let friend_id = app.user(&friend()).expect("the friend").id;
-    let mut conn = app.app.pool.get().expect("db");
+    let mut conn = app.app.ctx.pool.get().expect("db");
     let started = sagarr::db::now() - 6 * 3600;
     let night = sagarr::db::nights::start(&mut conn, "clock", started, 6 * 3600).expect("night");
     let tally = sagarr::db::nights::Tally {

@@ -118,7 +118,7 @@ async fn fifty_concurrent_writers_end_as_a_sequential_replay_says() {
     });
     let results = futures_util::future::join_all(writers).await;
 
-    let mut conn = app.app.pool.get().unwrap();
+    let mut conn = app.app.ctx.pool.get().unwrap();
     for (plex_id, expected, failures) in results {
         assert!(failures.is_empty(), "user {plex_id}: {failures:?}");
         let user = sagarr::db::users::find_by_plex_id(&mut conn, plex_id)

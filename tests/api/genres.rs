@@ -18,7 +18,7 @@ fn genre_ids(kind: &str, id: i64) -> Vec<i64> {
 /// The genres the friend hid, as stored.
 fn hidden(app: &TestApp) -> Vec<(i64, String)> {
     let user = app.user(&friend()).expect("the friend");
-    let mut conn = app.app.pool.get().expect("db connection");
+    let mut conn = app.app.ctx.pool.get().expect("db connection");
     sagarr::db::preferences::hidden_genres(&mut conn, user.id).expect("query")
 }
 

@@ -21,7 +21,7 @@ async fn health_answers_503_when_the_database_is_unusable() {
     let app = TestApp::spawn().await;
     {
         use diesel::connection::SimpleConnection;
-        let mut conn = app.app.pool.get().expect("connection");
+        let mut conn = app.app.ctx.pool.get().expect("connection");
         conn.batch_execute("PRAGMA foreign_keys = OFF; ALTER TABLE users RENAME TO users_gone;")
             .expect("sabotage");
     }
@@ -69,7 +69,7 @@ async fn a_failure_on_our_side_names_its_request_for_the_admin() {
     );
     {
         use diesel::connection::SimpleConnection;
-        let mut conn = app.app.pool.get().expect("connection");
+        let mut conn = app.app.ctx.pool.get().expect("connection");
         conn.batch_execute("ALTER TABLE preferences RENAME TO preferences_gone;")
             .expect("sabotage");
     }

@@ -397,7 +397,7 @@ impl TestApp {
 
     /// The stored role of a Plex account, straight from the database.
     pub fn role_of(&self, account: &FakeAccount) -> Option<String> {
-        let mut conn = self.app.pool.get().expect("db connection");
+        let mut conn = self.app.ctx.pool.get().expect("db connection");
         sagarr::db::users::find_by_plex_id(&mut conn, account.id)
             .expect("query")
             .map(|u| u.role.as_str().to_owned())
@@ -415,7 +415,7 @@ impl TestApp {
 
     /// The stored user row of a Plex account.
     pub fn user(&self, account: &FakeAccount) -> Option<sagarr::db::users::User> {
-        let mut conn = self.app.pool.get().expect("db connection");
+        let mut conn = self.app.ctx.pool.get().expect("db connection");
         sagarr::db::users::find_by_plex_id(&mut conn, account.id).expect("query")
     }
 
@@ -455,7 +455,7 @@ impl TestApp {
         let Some(user) = self.user(account) else {
             return Vec::new();
         };
-        let mut conn = self.app.pool.get().expect("db connection");
+        let mut conn = self.app.ctx.pool.get().expect("db connection");
         match sagarr::db::recommendations::load(&mut conn, user.id, tab).expect("query") {
             Some((json, _)) => serde_json::from_str(&json).expect("stored rows parse"),
             None => Vec::new(),
@@ -483,7 +483,7 @@ impl TestApp {
 
     /// The recorded refresh runs, newest first.
     pub fn runs(&self) -> Vec<sagarr::db::runs::RunRow> {
-        let mut conn = self.app.pool.get().expect("db connection");
+        let mut conn = self.app.ctx.pool.get().expect("db connection");
         sagarr::db::runs::recent(&mut conn, 100).expect("query")
     }
 

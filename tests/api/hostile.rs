@@ -101,7 +101,7 @@ async fn an_oversized_form_is_refused_with_413_everywhere() {
             page.body
         );
     }
-    let mut conn = app.app.pool.get().unwrap();
+    let mut conn = app.app.ctx.pool.get().unwrap();
     let saved = sagarr::db::settings::get(&mut conn, "tautulli.url").unwrap();
     assert_eq!(saved, None, "nothing saved");
     drop(conn);

@@ -60,7 +60,7 @@ fn history_calls(app: &TestApp) -> usize {
 async fn night_at(app: &TestApp, clock: night::Clock<'_>) -> Report {
     let quiet = |_: &night::UserNight| {};
     night::run(
-        &app.app.engine(),
+        &app.app.ctx.clone(),
         &app.app.queue,
         Starter::Clock,
         clock,
@@ -82,7 +82,7 @@ fn fate_of<'a>(report: &'a Report, name: &str) -> &'a Fate {
 fn set_last_visit(app: &TestApp, plex_id: i64, at: i64) {
     use diesel::prelude::*;
     use sagarr::db::schema::users;
-    let mut conn = app.app.pool.get().unwrap();
+    let mut conn = app.app.ctx.pool.get().unwrap();
     diesel::update(users::table.filter(users::plex_id.eq(plex_id)))
         .set(users::last_seen_at.eq(at))
         .execute(&mut conn)
@@ -240,7 +240,7 @@ async fn the_budget_stops_new_starts_and_the_next_night_begins_with_the_leftover
     // A third friend with a history and no rows yet, the most recent visitor.
     const THIRD: i64 = 31_000_001;
     {
-        let mut conn = app.app.pool.get().unwrap();
+        let mut conn = app.app.ctx.pool.get().unwrap();
         let account = db::users::SignedInAccount {
             plex_id: THIRD,
             username: "Third".into(),
@@ -351,7 +351,7 @@ async fn a_night_cut_short_by_a_restart_shows_what_it_did() {
     let app = two_refreshed_users(Vec::new()).await;
     let started = db::now() - 3600;
     {
-        let mut conn = app.app.pool.get().unwrap();
+        let mut conn = app.app.ctx.pool.get().unwrap();
         let id = db::nights::start(&mut conn, "clock", started, 6 * 3600).unwrap();
         let so_far = db::nights::Tally {
             refreshed: 3,
@@ -405,7 +405,7 @@ async fn a_skipped_user_still_has_his_stale_availability_asked_again() {
     let app = two_refreshed_users(Vec::new()).await;
     let (kind, id) = app.all_cards(&friend())[0];
     let status_of = |app: &TestApp| {
-        let mut conn = app.app.pool.get().unwrap();
+        let mut conn = app.app.ctx.pool.get().unwrap();
         db::cache::availability(&mut conn, kind, id)
             .unwrap()
             .map(|(status, _)| status)
@@ -416,7 +416,7 @@ async fn a_skipped_user_still_has_his_stale_availability_asked_again() {
     {
         use diesel::prelude::*;
         use sagarr::db::schema::availability;
-        let mut conn = app.app.pool.get().unwrap();
+        let mut conn = app.app.ctx.pool.get().unwrap();
         diesel::update(availability::table)
             .set(availability::fetched_at.eq(db::now() - 7 * 3600))
             .execute(&mut conn)
@@ -440,7 +440,7 @@ async fn a_user_another_process_is_refreshing_is_left_to_it() {
     // `sagarr refresh --user Friend` in another process has him running: the status is shared.
     let friend_id = app.user(&friend()).unwrap().id;
     {
-        let mut conn = app.app.pool.get().unwrap();
+        let mut conn = app.app.ctx.pool.get().unwrap();
         db::recommendations::set_running(&mut conn, friend_id, db::now()).unwrap();
     }
     let before = ai_calls(&app);

@@ -147,7 +147,7 @@ async fn the_login_page_with_css_and_htmx_weighs_under_40_kb_compressed() {
 pub fn seed_full_dashboard(app: &TestApp, account: &sagarr::fakes::plex::FakeAccount) {
     let user = app.user(account).expect("signed in");
     let tabs = sagarr::fakes::catalog::full_dashboard_tabs().unwrap();
-    let mut conn = app.app.pool.get().unwrap();
+    let mut conn = app.app.ctx.pool.get().unwrap();
     sagarr::db::recommendations::replace(&mut conn, user.id, &tabs, sagarr::db::now()).unwrap();
 }
 
@@ -177,8 +177,12 @@ async fn a_full_dashboard_with_on_your_plex_now_stays_under_60_kb_compressed() {
     let app = TestApp::spawn().await;
     app.signed_in_as(&owner()).await;
     seed_full_dashboard(&app, &owner());
-    sagarr::fakes::catalog::sample_on_plex(&mut app.app.pool.get().unwrap(), 8).unwrap();
-    app.app.pool.versions().bump(sagarr::db::Scope::Everyone);
+    sagarr::fakes::catalog::sample_on_plex(&mut app.app.ctx.pool.get().unwrap(), 8).unwrap();
+    app.app
+        .ctx
+        .pool
+        .versions()
+        .bump(sagarr::db::Scope::Everyone);
     let page = app.get("/").await;
     assert!(page.body.contains("On your Plex now"));
     assert_eq!(page.body.matches("Play on Plex</a>").count(), 8);

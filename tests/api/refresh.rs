@@ -121,7 +121,7 @@ async fn a_restart_marks_an_interrupted_refresh_failed_and_keeps_the_rows() {
     let rows = app.rows(&friend(), "movies");
     let id = app.user(&friend()).unwrap().id;
     {
-        let mut conn = app.app.pool.get().unwrap();
+        let mut conn = app.app.ctx.pool.get().unwrap();
         sagarr::db::recommendations::set_running(&mut conn, id, sagarr::db::now()).unwrap();
     }
     let app = app.restart().await;

@@ -14,7 +14,7 @@ async fn starting_sign_in_creates_a_strong_pin_and_redirects_to_plex_with_the_co
     let pin = &pins[0];
     assert!(pin.strong, "the PIN must be created with strong=true");
     assert_eq!(pin.product, "Sagarr");
-    assert_eq!(pin.client_id, app.app.plex_client_id);
+    assert_eq!(pin.client_id, app.app.ctx.plex_client_id);
     let expected = format!(
         "{}/auth#?clientID={}&code={}&forwardUrl=http%3A%2F%2F127.0.0.1%3A{}%2Fauth%2Fplex%2Fcallback\
          &context%5Bdevice%5D%5Bproduct%5D=Sagarr",

@@ -8,11 +8,11 @@ use crate::helpers::{TestApp, owner};
 async fn restarting_on_an_existing_database_keeps_users_sessions_and_identity() {
     let app = TestApp::spawn().await;
     app.signed_in_as(&owner()).await;
-    let client_id = app.app.plex_client_id.clone();
+    let client_id = app.app.ctx.plex_client_id.clone();
 
     let app = app.restart().await;
     assert_eq!(
-        app.app.plex_client_id, client_id,
+        app.app.ctx.plex_client_id, client_id,
         "the Plex client identifier is generated once"
     );
     assert_eq!(app.role_of(&owner()).as_deref(), Some("admin"));

@@ -282,7 +282,7 @@ async fn a_saved_key_can_be_cleared_and_admin_pages_are_never_cached() {
         admin.body
     );
     let stored = |app: &TestApp| {
-        let mut conn = app.app.pool.get().unwrap();
+        let mut conn = app.app.ctx.pool.get().unwrap();
         sagarr::db::settings::get(&mut conn, "tmdb.api_key").unwrap()
     };
     assert!(stored(&app).is_some());
