@@ -118,7 +118,7 @@ async fn run() {
             username: format!("user{user}"),
             email: None,
             avatar_url: None,
-            plex_token: format!("t{user}"),
+            plex_token: format!("t{user}").into(),
         };
         db::users::record_sign_in(&mut conn, &account, now - user).expect("user");
     }

@@ -129,7 +129,7 @@ async fn check(
             .map_err(|e| e.to_string())?
             .unwrap_or_default();
             let size = upstreams
-                .discover(http, &token)
+                .discover(http, token.expose())
                 .watchlist_size()
                 .await
                 .map_err(|e| e.to_string())?;

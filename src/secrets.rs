@@ -85,3 +85,53 @@ mod tests {
         assert!(!dir.path().join(KEY_FILE).exists());
     }
 }
+
+/// An API key or token as the app holds it: its `Debug` says `[redacted]`, it has no `Display`
+/// or `Serialize`, and its bytes are zeroed when dropped. Read it with [`Secret::expose`] only
+/// where it is sent (a header, a query) or masked (`integrations::mask`).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct Secret(zeroize::Zeroizing<String>);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(zeroize::Zeroizing::new(value.into()))
+    }
+
+    /// The secret itself, to send.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Self::new(value)
+    }
+}
+
+/// Read from an upstream's answer (a PIN's token); never written back out (no `Serialize`).
+impl<'de> serde::Deserialize<'de> for Secret {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Self::new)
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.is_empty() {
+            "[empty]"
+        } else {
+            "[redacted]"
+        })
+    }
+}

@@ -164,7 +164,7 @@ pub async fn sign_in_viewers(
             username: account.username.clone(),
             email: None,
             avatar_url: None,
-            plex_token: account.token.clone(),
+            plex_token: account.token.clone().into(),
         };
         let user_id = {
             let mut conn = pool.get().expect("connection");

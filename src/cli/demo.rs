@@ -295,7 +295,7 @@ pub async fn run(config: Config) -> u8 {
                 username: user.name.to_owned(),
                 email: Some(format!("{}@example.com", user.name.to_lowercase())),
                 avatar_url: None,
-                plex_token: FakeAccount::new(user.plex_id, user.name).token,
+                plex_token: FakeAccount::new(user.plex_id, user.name).token.into(),
             };
             let saved = if n == 0 {
                 db::users::claim_admin(conn, &account, db::now())?

@@ -4,6 +4,7 @@ use diesel::prelude::*;
 
 use super::schema::{together_rows, users};
 use crate::domain::Role;
+use crate::secrets::Secret;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = users)]
@@ -42,7 +43,7 @@ pub struct SignedInAccount {
     pub username: String,
     pub email: Option<String>,
     pub avatar_url: Option<String>,
-    pub plex_token: String,
+    pub plex_token: Secret,
 }
 
 pub fn find_by_plex_id(conn: &mut SqliteConnection, plex_id: i64) -> QueryResult<Option<User>> {
@@ -141,13 +142,13 @@ pub fn touch_seen(conn: &mut impl super::Writable, id: i32, now: i64) -> QueryRe
 }
 
 /// The user's own Plex token, for his watchlist. Never shown anywhere.
-pub fn plex_token(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<String>> {
+pub fn plex_token(conn: &mut SqliteConnection, id: i32) -> QueryResult<Option<Secret>> {
     users::table
         .find(id)
         .select(users::plex_token)
         .first::<Option<String>>(conn)
         .optional()
-        .map(Option::flatten)
+        .map(|token| token.flatten().map(Secret::from))
 }
 
 /// Everyone, admins first, then by name.
@@ -310,7 +311,7 @@ fn upsert_with_role(
         users::username.eq(&account.username),
         users::email.eq(&account.email),
         users::avatar_url.eq(&account.avatar_url),
-        users::plex_token.eq(&account.plex_token),
+        users::plex_token.eq(account.plex_token.expose()),
         users::last_login_at.eq(now),
         users::last_seen_at.eq(now),
     );

@@ -22,7 +22,7 @@ pub struct Pin {
     pub id: i64,
     pub code: String,
     #[serde(rename = "authToken", default)]
-    pub auth_token: Option<String>,
+    pub auth_token: Option<crate::secrets::Secret>,
 }
 
 /// The account behind a token.

@@ -7,6 +7,7 @@ use std::time::Duration;
 use diesel::SqliteConnection;
 
 use crate::config::Config;
+use crate::secrets::Secret;
 use crate::settings::{self, Endpoint, Section, TmdbSettings, Values};
 
 use super::ai::Provider;
@@ -21,7 +22,7 @@ use super::tmdb::Tmdb;
 pub struct Upstreams {
     tautulli: Option<Endpoint>,
     overseerr: Option<Endpoint>,
-    tmdb_key: Option<String>,
+    tmdb_key: Option<Secret>,
     tmdb_language: String,
     /// The AI providers in the order to try them: primary, then fallback. Empty: no AI.
     pub ai: Vec<Provider>,
@@ -114,7 +115,7 @@ impl Upstreams {
         self.tautulli.as_ref().map(|e| Tautulli {
             http,
             base: &e.url,
-            api_key: &e.api_key,
+            api_key: e.api_key.expose(),
             timeout: self.timeout,
         })
     }
@@ -123,19 +124,22 @@ impl Upstreams {
         self.overseerr.as_ref().map(|e| Overseerr {
             http,
             base: &e.url,
-            api_key: &e.api_key,
+            api_key: e.api_key.expose(),
             timeout: self.timeout,
         })
     }
 
     pub fn tmdb<'a>(&'a self, http: &'a awc::Client) -> Option<Tmdb<'a>> {
-        self.tmdb_key.as_deref().map(|key| Tmdb {
-            http,
-            base: &self.tmdb_api_url,
-            key,
-            timeout: self.timeout,
-            language: &self.tmdb_language,
-        })
+        self.tmdb_key
+            .as_ref()
+            .map(|key| key.expose())
+            .map(|key| Tmdb {
+                http,
+                base: &self.tmdb_api_url,
+                key,
+                timeout: self.timeout,
+                language: &self.tmdb_language,
+            })
     }
 
     /// plex.tv's account API (sign-in PINs, the account, home users).

@@ -233,7 +233,7 @@ async fn add_to_watchlist(
     })
     .await?;
     let token = token.unwrap_or_default();
-    let discover = upstreams.discover(http, &token);
+    let discover = upstreams.discover(http, token.expose());
     let rating_key = match cached_key {
         Some(key) => key,
         None => {

@@ -12,6 +12,7 @@ use crate::error::AppError;
 use crate::integrations::plex::{self, Account};
 use crate::integrations::upstreams::Upstreams;
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
+use crate::secrets::Secret;
 use crate::state::AppState;
 
 /// How long a strong PIN lives on plex.tv; past this we stop polling and say so.
@@ -189,7 +190,7 @@ pub async fn finish(
         );
     }
 
-    let account = plex.account(&token).await?;
+    let account = plex.account(token.expose()).await?;
     let user = admit(&state, &http, &account, token).await?;
     tracing::info!(user = %user.username, role = %user.role, "signed in");
     session::start(&session, &state.ctx.pool, user.id).await?;
@@ -227,7 +228,7 @@ async fn admit(
     state: &AppState,
     http: &awc::Client,
     account: &Account,
-    token: String,
+    token: Secret,
 ) -> Result<db::users::User, AppError> {
     let signed_in = SignedInAccount {
         plex_id: account.id,

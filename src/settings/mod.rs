@@ -8,6 +8,7 @@ use diesel::SqliteConnection;
 
 use crate::db::{self, Writable};
 use crate::integrations::ai::{Capabilities, Provider, ProviderKind, Think};
+use crate::secrets::Secret;
 
 mod fields;
 
@@ -336,7 +337,7 @@ pub enum ClearError {
 #[derive(Debug, Clone, Default)]
 pub struct Endpoint {
     pub url: String,
-    pub api_key: String,
+    pub api_key: Secret,
 }
 
 impl Endpoint {
@@ -351,7 +352,7 @@ impl Endpoint {
     pub fn from_values(values: &Values) -> Self {
         Self {
             url: value(values, "url").to_owned(),
-            api_key: value(values, "api_key").to_owned(),
+            api_key: value(values, "api_key").into(),
         }
     }
 }
@@ -359,7 +360,7 @@ impl Endpoint {
 /// The TMDb key (v3) or token (v4).
 #[derive(Debug, Clone, Default)]
 pub struct TmdbSettings {
-    pub api_key: String,
+    pub api_key: Secret,
     /// Empty: TMDb's default language (en-US).
     pub language: String,
 }
@@ -367,7 +368,7 @@ pub struct TmdbSettings {
 impl TmdbSettings {
     pub fn from_values(values: &Values) -> Self {
         Self {
-            api_key: value(values, "api_key").to_owned(),
+            api_key: value(values, "api_key").into(),
             language: value(values, "language").to_owned(),
         }
     }
@@ -403,7 +404,7 @@ pub fn ai_providers(values: &Values) -> Vec<Provider> {
         Some(Provider {
             kind,
             base_url,
-            api_key: get("api_key"),
+            api_key: get("api_key").into(),
             model,
             think: Think::parse(value(values, "think")).unwrap_or_default(),
         })
@@ -567,5 +568,36 @@ mod tests {
         assert_eq!(providers[0].base_url, "http://localhost:11434");
         assert_eq!(providers[1].base_url, "https://api.openai.com/v1");
         assert_eq!(providers[1].model, "gpt-4o-mini");
+    }
+
+    #[test]
+    fn no_api_key_is_ever_debug_printed() {
+        let saved = |value: &str| Resolved {
+            value: value.into(),
+            source: Source::Saved,
+        };
+        let values: Values = [
+            ("url", saved("http://tautulli.lan")),
+            ("api_key", saved("key-tautulli-0123")),
+            ("provider", saved("openai")),
+            ("fallback_provider", saved("openai")),
+            ("fallback_api_key", saved("key-fallback-4567")),
+        ]
+        .into_iter()
+        .collect();
+        let printed = format!(
+            "{:?} {:?} {:?}",
+            Endpoint::from_values(&values),
+            TmdbSettings::from_values(&values),
+            ai_providers(&values)
+        );
+        assert!(!printed.contains("key-tautulli"), "{printed}");
+        assert!(!printed.contains("key-fallback"), "{printed}");
+        assert!(printed.contains("[redacted]"), "{printed}");
+        assert_eq!(
+            Endpoint::from_values(&values).api_key.expose(),
+            "key-tautulli-0123",
+            "held, only not printed"
+        );
     }
 }

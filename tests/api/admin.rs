@@ -131,7 +131,8 @@ async fn saved_settings_win_over_the_environment_survive_a_restart_and_show_thei
     };
     assert_eq!(values.url, "http://overseerr.lan:5055");
     assert_eq!(
-        values.api_key, OVERSEERR_KEY,
+        values.api_key.expose(),
+        OVERSEERR_KEY,
         "the key typed again is kept with its new address"
     );
     app.stop().await;
@@ -235,7 +236,7 @@ async fn bad_values_get_a_400_that_says_what_is_wrong_and_save_nothing() {
         sagarr::settings::Section::Tautulli,
     )
     .unwrap();
-    assert_eq!(t.api_key, TAUTULLI_KEY, "nothing was saved");
+    assert_eq!(t.api_key.expose(), TAUTULLI_KEY, "nothing was saved");
     drop(conn);
     app.stop().await;
 }

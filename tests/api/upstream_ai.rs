@@ -128,7 +128,7 @@ async fn ollama_native_streams_and_gets_the_schema_as_format() {
     let provider = Provider {
         kind: ProviderKind::Ollama,
         base_url: fake.url.clone(),
-        api_key: String::new(),
+        api_key: Default::default(),
         model: OLLAMA_MODEL.into(),
         think: Think::Auto,
     };
@@ -249,7 +249,7 @@ async fn the_fallback_answers_when_the_first_provider_fails_and_says_so() {
             Provider {
                 kind: ProviderKind::Ollama,
                 base_url: fallback.url.clone(),
-                api_key: String::new(),
+                api_key: Default::default(),
                 model: OLLAMA_MODEL.into(),
                 think: Think::Auto,
             },

@@ -148,7 +148,7 @@ pub(super) fn classify(
 ) -> Attempt {
     let (message, code, param) = error_message(body);
     let lower = message.to_lowercase();
-    let secrets = [provider.api_key.as_str()];
+    let secrets = [provider.api_key.expose()];
     let message = scrub(&message, &secrets);
     let names = |field: &str| param.as_deref() == Some(field) || lower.contains(field);
     if status == 400 || status == 422 {

@@ -139,7 +139,10 @@ fn request(
         )
         .insert_header(("Accept", "application/json"));
     if !provider.api_key.is_empty() {
-        request = request.insert_header(("Authorization", format!("Bearer {}", provider.api_key)));
+        request = request.insert_header((
+            "Authorization",
+            format!("Bearer {}", provider.api_key.expose()),
+        ));
     }
     request
 }
@@ -181,7 +184,7 @@ pub(super) async fn chat(
         OutputMode::JsonObject => body["response_format"] = json!({"type": "json_object"}),
         OutputMode::Plain => {}
     }
-    let secrets = [provider.api_key.as_str()];
+    let secrets = [provider.api_key.expose()];
     let call = Call {
         service: provider.service(),
         base: &provider.base_url,
@@ -340,7 +343,7 @@ pub(super) async fn models(
     provider: &Provider,
     timeout: Duration,
 ) -> Result<Vec<String>, UpstreamError> {
-    let secrets = [provider.api_key.as_str()];
+    let secrets = [provider.api_key.expose()];
     let call = Call {
         service: provider.service(),
         base: &provider.base_url,

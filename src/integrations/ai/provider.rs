@@ -4,13 +4,14 @@ use serde::{Deserialize, Serialize};
 
 use super::kind::ProviderKind;
 use crate::integrations::error::{Service, UpstreamError, UpstreamErrorKind};
+use crate::secrets::Secret;
 
 /// One configured provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Provider {
     pub kind: ProviderKind,
     pub base_url: String,
-    pub api_key: String,
+    pub api_key: Secret,
     pub model: String,
     /// `AI_THINK`: whether a thinking model is asked not to think.
     pub think: Think,

@@ -216,7 +216,7 @@ where
                 Line::Content(_) | Line::Nothing => {}
                 Line::Done => break 'read Ended::Done,
                 Line::Error(message) => {
-                    let secrets = [provider.api_key.as_str()];
+                    let secrets = [provider.api_key.expose()];
                     error = Some(crate::integrations::error::scrub(&message, &secrets));
                     break 'read Ended::Broke;
                 }
