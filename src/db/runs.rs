@@ -24,9 +24,10 @@ pub struct NewRun {
     pub finished_at: i64,
     /// Milliseconds spent waiting on the AI, every attempt included.
     pub ai_ms: i64,
-    /// The taste fingerprint the rows were made from (`engine::fingerprint`); empty when the
-    /// run was incomplete, so the next night asks again.
-    pub fingerprint: String,
+    /// The taste fingerprint the rows were made from (`engine::fingerprint`); none when the
+    /// run was incomplete, so the next night asks again (stored as an empty column).
+    #[diesel(skip_insertion)]
+    pub fingerprint: Option<String>,
     /// AI requests made, every attempt and fallback included.
     pub ai_calls: i32,
     /// Milliseconds the model thought before its answer's first word, every attempt included.
@@ -37,8 +38,9 @@ pub struct NewRun {
 
 pub fn insert(conn: &mut impl super::Writable, run: &NewRun) -> QueryResult<()> {
     let conn = conn.connection();
+    let fingerprint = run.fingerprint.clone().unwrap_or_default();
     diesel::insert_into(refresh_runs::table)
-        .values(run.clone())
+        .values((run.clone(), refresh_runs::fingerprint.eq(fingerprint)))
         .execute(conn)
         .map(drop)
 }
@@ -92,9 +94,12 @@ pub fn recent(conn: &mut SqliteConnection, limit: i64) -> QueryResult<Vec<RunRow
 }
 
 /// The user's last run that made his current rows (a failed run changes nothing): its
-/// fingerprint and when it finished.
-pub fn last_good(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Option<(String, i64)>> {
-    refresh_runs::table
+/// fingerprint (none when it kept none) and when it finished.
+pub fn last_good(
+    conn: &mut SqliteConnection,
+    user_id: i32,
+) -> QueryResult<Option<(Option<String>, i64)>> {
+    let last: Option<(String, i64)> = refresh_runs::table
         .filter(refresh_runs::user_id.eq(user_id))
         .filter(refresh_runs::outcome.ne(RunOutcome::Failed.as_str()))
         // A group's AI call made the group's rows, not his.
@@ -102,7 +107,8 @@ pub fn last_good(conn: &mut SqliteConnection, user_id: i32) -> QueryResult<Optio
         .order(refresh_runs::id.desc())
         .select((refresh_runs::fingerprint, refresh_runs::finished_at))
         .first(conn)
-        .optional()
+        .optional()?;
+    Ok(last.map(|(kept, at)| (Some(kept).filter(|k| !k.is_empty()), at)))
 }
 
 /// The AI's measured writing speed for (provider, model) over its last `runs` answers that

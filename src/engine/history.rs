@@ -9,7 +9,7 @@ use futures_util::{StreamExt, stream};
 use crate::catalog::{self, LibraryTitle};
 use crate::db::{self, DbPool};
 use crate::error::AppError;
-use crate::integrations::tautulli::{HistoryPage, HistoryRow};
+use crate::integrations::tautulli::{HistoryPage, HistoryRow, Tautulli};
 use crate::integrations::tmdb::{Summary, Tmdb};
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
 use crate::media::Kind;
@@ -19,18 +19,109 @@ use super::prompt::Candidate;
 use super::taste::{NamedTitle, Play, Taste};
 use super::{FAVOURITES, HISTORY_PAGE, HISTORY_PAGES, LOOKUP_CONCURRENCY, Run};
 
+/// The history's titles by key: resolved to TMDb ids, or known by name only.
+#[derive(Default)]
+struct Resolved {
+    ids: HashMap<String, (Kind, i64)>,
+    /// No ids (deleted from Plex since, or no TMDb match).
+    nameless_keys: HashSet<String>,
+    /// Tautulli could not look them up (Plex out of reach or asleep).
+    unlooked_keys: HashSet<String>,
+    keys_total: usize,
+}
+
+/// The watched titles known by name only, each once: everything Tautulli could not look up (as
+/// during an outage), and what was watched of the nameless (a partial play is a signal, not an
+/// exclusion).
+fn named_only(rows: &[HistoryRow], resolved: &Resolved) -> Vec<NamedTitle> {
+    let mut named: HashSet<(Kind, String, Option<i32>)> = HashSet::new();
+    let mut out = Vec::new();
+    for row in rows {
+        let Some(key) = row.title_key() else { continue };
+        let wanted = resolved.unlooked_keys.contains(key)
+            || (resolved.nameless_keys.contains(key) && row.is_watched());
+        if !wanted {
+            continue;
+        }
+        let named_title = NamedTitle::of(row);
+        if !named_title.title.is_empty()
+            && named.insert((
+                named_title.kind,
+                named_title.title.clone(),
+                named_title.year,
+            ))
+        {
+            out.push(named_title);
+        }
+    }
+    out
+}
+
 impl Run<'_> {
     /// Reads the history (paged, from `first_page` when the caller already has it), resolves
     /// each title to its TMDb id (cached), and adds the user's own records. The fingerprint is
     /// of what was read.
     pub(super) async fn read_taste(
         &self,
-        mut first_page: Option<HistoryPage>,
+        first_page: Option<HistoryPage>,
     ) -> Result<(Taste, Fingerprint), AppError> {
         let tautulli = self
             .tautulli
             .as_ref()
             .ok_or(UpstreamError::not_configured(Service::Tautulli))?;
+        let (rows, history_mark) = self.read_history(tautulli, first_page).await?;
+        let resolved = self.resolve(tautulli, &rows).await?;
+        let plays: Vec<Play<'_>> = rows
+            .iter()
+            .filter_map(|row| {
+                let (kind, tmdb_id) = *resolved.ids.get(row.title_key()?)?;
+                let year = if kind == Kind::Movie {
+                    row.year.and_then(|y| i32::try_from(y).ok())
+                } else {
+                    None
+                };
+                Some(Play {
+                    row,
+                    kind,
+                    tmdb_id,
+                    year,
+                })
+            })
+            .collect();
+        let user_id = self.user.id;
+        let preferences = db::run(self.pool(), move |conn| {
+            Ok(db::preferences::all_for(conn, user_id)?)
+        })
+        .await?;
+        let fingerprint = Fingerprint::of(
+            &history_mark,
+            &preferences,
+            self.user.rating_limit.as_deref(),
+            &self.upstreams.ai,
+            AskedShape::of(&self.ctx.config),
+        );
+        let mut taste = Taste::build(&plays, &preferences, db::now());
+        taste.unlooked = named_only(&rows, &resolved);
+        if !resolved.unlooked_keys.is_empty() {
+            taste.plex_outage = Some((resolved.unlooked_keys.len(), resolved.keys_total));
+        }
+        // Shows' years come from TMDb (cached); history rows only know the episode's.
+        for seen in taste.seen.iter_mut().take(50).filter(|s| s.year.is_none()) {
+            if let Ok(details) =
+                catalog::details(self.pool(), &self.tmdb, seen.kind, seen.tmdb_id).await
+            {
+                seen.year = details.year();
+            }
+        }
+        Ok((taste, fingerprint))
+    }
+
+    /// The history's pages (up to `HISTORY_PAGES`), and the mark of its first.
+    async fn read_history(
+        &self,
+        tautulli: &Tautulli<'_>,
+        mut first_page: Option<HistoryPage>,
+    ) -> Result<(Vec<HistoryRow>, HistoryMark), AppError> {
         let tautulli_user = self.user.tautulli_user_id.unwrap_or(self.user.plex_id);
         let mut rows: Vec<HistoryRow> = Vec::new();
         let mut history_mark = HistoryMark::default();
@@ -63,7 +154,16 @@ impl Run<'_> {
                 break;
             }
         }
+        Ok((rows, history_mark))
+    }
 
+    /// Each distinct title of `rows` resolved to its TMDb id through the caches, or known by
+    /// name only (no ids, or Tautulli could not look it up).
+    async fn resolve(
+        &self,
+        tautulli: &Tautulli<'_>,
+        rows: &[HistoryRow],
+    ) -> Result<Resolved, AppError> {
         let keys: Vec<String> = rows
             .iter()
             .filter_map(|r| r.title_key().map(str::to_owned))
@@ -74,7 +174,7 @@ impl Run<'_> {
         let total = keys.len() as i32;
         let keys_total = keys.len();
         let plex_hung = AtomicBool::new(false);
-        let resolved: Vec<(String, Result<LibraryTitle, AppError>)> = stream::iter(keys)
+        let found: Vec<(String, Result<LibraryTitle, AppError>)> = stream::iter(keys)
             .map(|key| {
                 let (tautulli, tmdb, plex_hung) = (tautulli, tmdb, &plex_hung);
                 async move {
@@ -88,24 +188,25 @@ impl Run<'_> {
             .await;
         self.report("Reading your watch history", total, total)
             .await;
-        let mut ids = HashMap::new();
+        let mut resolved = Resolved {
+            keys_total,
+            ..Resolved::default()
+        };
         let mut empty_answers = Vec::new();
         // Titles without ids (deleted from Plex, or no TMDb match) are still watched: they are
         // kept out by name and year. Titles Tautulli could not look up (Plex out of reach or
         // asleep) are kept out by name too, and the run says so.
-        let mut nameless_keys: HashSet<String> = HashSet::new();
-        let mut unlooked_keys: HashSet<String> = HashSet::new();
-        for (key, found) in resolved {
+        for (key, found) in found {
             match found? {
                 LibraryTitle::Found(kind, id) => {
-                    ids.insert(key, (kind, id));
+                    resolved.ids.insert(key, (kind, id));
                 }
                 LibraryTitle::NoIds => {
-                    nameless_keys.insert(key);
+                    resolved.nameless_keys.insert(key);
                 }
                 LibraryTitle::EmptyAnswer => empty_answers.push(key),
                 LibraryTitle::Unanswered => {
-                    unlooked_keys.insert(key);
+                    resolved.unlooked_keys.insert(key);
                 }
             }
         }
@@ -114,78 +215,17 @@ impl Run<'_> {
         if !empty_answers.is_empty() {
             match tautulli.plex_connected().await {
                 Ok(true) => {
-                    nameless_keys.extend(empty_answers.iter().cloned());
+                    resolved.nameless_keys.extend(empty_answers.iter().cloned());
                     catalog::remember_gone(self.pool(), empty_answers).await?
                 }
-                Ok(false) => unlooked_keys.extend(empty_answers),
+                Ok(false) => resolved.unlooked_keys.extend(empty_answers),
                 Err(error) => {
                     tracing::warn!(%error, "could not ask Tautulli whether it reaches Plex");
-                    unlooked_keys.extend(empty_answers);
+                    resolved.unlooked_keys.extend(empty_answers);
                 }
             }
         }
-        let plays: Vec<Play<'_>> = rows
-            .iter()
-            .filter_map(|row| {
-                let (kind, tmdb_id) = *ids.get(row.title_key()?)?;
-                let year = if kind == Kind::Movie {
-                    row.year.and_then(|y| i32::try_from(y).ok())
-                } else {
-                    None
-                };
-                Some(Play {
-                    row,
-                    kind,
-                    tmdb_id,
-                    year,
-                })
-            })
-            .collect();
-        let user_id = self.user.id;
-        let preferences = db::run(self.pool(), move |conn| {
-            Ok(db::preferences::all_for(conn, user_id)?)
-        })
-        .await?;
-        let fingerprint = Fingerprint::of(
-            &history_mark,
-            &preferences,
-            self.user.rating_limit.as_deref(),
-            &self.upstreams.ai,
-            AskedShape::of(&self.ctx.config),
-        );
-        let mut taste = Taste::build(&plays, &preferences, db::now());
-        let mut named: HashSet<(Kind, String, Option<i32>)> = HashSet::new();
-        for row in &rows {
-            let Some(key) = row.title_key() else { continue };
-            // Unlooked: everything in the history, as during an outage; nameless: what was
-            // watched (a partial play is a signal, not an exclusion).
-            let wanted =
-                unlooked_keys.contains(key) || (nameless_keys.contains(key) && row.is_watched());
-            if !wanted {
-                continue;
-            }
-            let named_title = NamedTitle::of(row);
-            if !named_title.title.is_empty()
-                && named.insert((
-                    named_title.kind,
-                    named_title.title.clone(),
-                    named_title.year,
-                ))
-            {
-                taste.unlooked.push(named_title);
-            }
-        }
-        if !unlooked_keys.is_empty() {
-            taste.plex_outage = Some((unlooked_keys.len(), keys_total));
-        }
-        // Shows' years come from TMDb (cached); history rows only know the episode's.
-        for seen in taste.seen.iter_mut().take(50).filter(|s| s.year.is_none()) {
-            if let Ok(details) = catalog::details(self.pool(), tmdb, seen.kind, seen.tmdb_id).await
-            {
-                seen.year = details.year();
-            }
-        }
-        Ok((taste, fingerprint))
+        Ok(resolved)
     }
 
     /// TMDb's recommendations of the favourites (cached), minus what the user has seen.

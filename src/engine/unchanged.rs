@@ -41,7 +41,7 @@ pub async fn check(
         Ok(None) => return refresh("no refresh has made rows yet".to_owned()),
         Err(error) => return refresh(format!("the last refresh could not be read ({error})")),
     };
-    let Some(earlier) = Fingerprint::decode(&stored) else {
+    let Some(earlier) = stored.as_deref().and_then(Fingerprint::decode) else {
         return refresh(
             "the last refresh kept no fingerprint (it was incomplete, or older than this version)"
                 .to_owned(),

@@ -190,18 +190,7 @@ pub async fn run(
     let started_at = clock();
     let budget = i64::try_from(policy.budget.as_secs()).unwrap_or(i64::MAX);
     let deadline = started_at.saturating_add(budget);
-    let night_id = db::write(&ctx.pool, db::Scope::Unshown, move |c| {
-        Ok(db::nights::start(c, starter.as_str(), started_at, budget)?)
-    })
-    .await?;
-    let users = db::run(&ctx.pool, move |c| {
-        let leftovers = db::nights::leftovers(c)?;
-        let mut users = db::users::active_by_last_visit(c, started_at - db::users::ACTIVE_SECONDS)?;
-        // A stable sort keeps the last-visit order inside each group.
-        users.sort_by_key(|(id, _)| !leftovers.contains(id));
-        Ok(users)
-    })
-    .await?;
+    let (night_id, users) = begin(ctx, starter, started_at, budget).await?;
 
     let done: RefCell<Vec<(usize, UserNight)>> = RefCell::default();
     // Each user's end is told and recorded as it comes, so a night cut short by a restart
@@ -276,41 +265,82 @@ pub async fn run(
     };
 
     let refreshes = stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) })
-        .map(|changed| async move {
-            let Changed {
-                place,
-                user_id,
-                username,
-                why,
-                first_page,
-            } = changed;
-            let fate = if clock() >= deadline {
-                Fate::Left
-            } else {
-                let first_page = first_page
-                    .filter(|(_, read)| read.elapsed() < PAGE_FRESH)
-                    .map(|(page, _)| page);
-                refresh(ctx, queue, user_id, why, first_page).await
-            };
-            (
-                place,
-                UserNight {
-                    user_id,
-                    username,
-                    fate,
-                },
-            )
-        })
+        .map(|changed| refresh_changed(ctx, queue, changed, deadline, clock))
         .buffer_unordered(ctx.config.refresh_concurrency)
         .for_each(|(place, user)| finish(place, user));
 
     futures_util::future::join(checks, refreshes).await;
 
-    let mut users = done.into_inner();
-    users.sort_by_key(|(place, _)| *place);
-    let users: Vec<UserNight> = users.into_iter().map(|(_, user)| user).collect();
+    close(ctx, night_id, done.into_inner(), clock(), began).await
+}
+
+/// A changed user's refresh, unless the night's time ran out: his place and how it went.
+async fn refresh_changed(
+    ctx: &engine::Context,
+    queue: &RefreshQueue,
+    changed: Changed,
+    deadline: i64,
+    clock: Clock<'_>,
+) -> (usize, UserNight) {
+    let Changed {
+        place,
+        user_id,
+        username,
+        why,
+        first_page,
+    } = changed;
+    let fate = if clock() >= deadline {
+        Fate::Left
+    } else {
+        let first_page = first_page
+            .filter(|(_, read)| read.elapsed() < PAGE_FRESH)
+            .map(|(page, _)| page);
+        refresh(ctx, queue, user_id, why, first_page).await
+    };
+    (
+        place,
+        UserNight {
+            user_id,
+            username,
+            fate,
+        },
+    )
+}
+
+/// Records the night's start, and whom it is for: the active users, those the last night
+/// left first, each group in last-visit order.
+async fn begin(
+    ctx: &engine::Context,
+    starter: Starter,
+    started_at: i64,
+    budget: i64,
+) -> Result<(i32, Vec<(i32, String)>), AppError> {
+    let night_id = db::write(&ctx.pool, db::Scope::Unshown, move |c| {
+        Ok(db::nights::start(c, starter.as_str(), started_at, budget)?)
+    })
+    .await?;
+    let users = db::run(&ctx.pool, move |c| {
+        let leftovers = db::nights::leftovers(c)?;
+        let mut users = db::users::active_by_last_visit(c, started_at - db::users::ACTIVE_SECONDS)?;
+        // A stable sort keeps the last-visit order inside each group.
+        users.sort_by_key(|(id, _)| !leftovers.contains(id));
+        Ok(users)
+    })
+    .await?;
+    Ok((night_id, users))
+}
+
+/// Records the night's end and reports it, each user in his place in the night's order.
+async fn close(
+    ctx: &engine::Context,
+    night_id: i32,
+    mut done: Vec<(usize, UserNight)>,
+    finished_at: i64,
+    began: Instant,
+) -> Result<Report, AppError> {
+    done.sort_by_key(|(place, _)| *place);
+    let users: Vec<UserNight> = done.into_iter().map(|(_, user)| user).collect();
     let tally = tally(users.iter());
-    let finished_at = clock();
     let recorded = tally.clone();
     db::write(&ctx.pool, db::Scope::Unshown, move |c| {
         Ok(db::nights::finish(c, night_id, &recorded, finished_at)?)

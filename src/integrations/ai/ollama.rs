@@ -58,14 +58,14 @@ struct Tag {
     name: String,
 }
 
-pub(super) async fn chat(
-    http: &awc::Client,
+/// The streamed `/api/chat` request for `prompt` within `context` tokens, asking only for
+/// what `caps` says the server takes.
+fn chat_body(
     provider: &Provider,
     prompt: &Prompt,
     caps: Capabilities,
-    limits: Limits,
-    progress: Option<&ProgressTx>,
-) -> Result<Reply, Attempt> {
+    context: u64,
+) -> serde_json::Value {
     let mut body = json!({
         "model": provider.model,
         "messages": [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}],
@@ -79,9 +79,6 @@ pub(super) async fn chat(
     if provider.think == Think::Off {
         body["think"] = json!(false);
     }
-    // The context must hold the prompt and the answer, or Ollama cuts the prompt's start (the
-    // history, the exclusions, the rating limit) without a word.
-    let context = prompt.context_tokens(provider.think, caps.context_length);
     let mut options = json!({"num_ctx": context});
     if caps.temperature {
         options["temperature"] = json!(prompt.temperature);
@@ -90,6 +87,61 @@ pub(super) async fn chat(
         options["num_predict"] = json!(max);
     }
     body["options"] = options;
+    body
+}
+
+/// One line of the NDJSON stream; `last` keeps the model that answered and the last object
+/// (which carries the counts and why it ended).
+fn heard(last: &mut ChatResponse, line: &str) -> Line {
+    if line.is_empty() {
+        return Line::Nothing;
+    }
+    let Ok(chunk) = serde_json::from_str::<ChatResponse>(line) else {
+        return Line::Nothing;
+    };
+    if let Some(error) = chunk.error {
+        return Line::Error(error);
+    }
+    let piece = chunk
+        .message
+        .as_ref()
+        .map(|m| m.content.clone())
+        .unwrap_or_default();
+    let thinking = chunk
+        .message
+        .as_ref()
+        .is_some_and(|m| !m.thinking.is_empty());
+    if chunk.done {
+        *last = chunk;
+        // The last object carries the counts; its content, if any, still counts.
+        return if piece.is_empty() {
+            Line::Done
+        } else {
+            Line::Content(piece)
+        };
+    }
+    if last.model.is_empty() {
+        last.model = chunk.model;
+    }
+    if piece.is_empty() && thinking {
+        Line::Thinking
+    } else {
+        Line::Content(piece)
+    }
+}
+
+pub(super) async fn chat(
+    http: &awc::Client,
+    provider: &Provider,
+    prompt: &Prompt,
+    caps: Capabilities,
+    limits: Limits,
+    progress: Option<&ProgressTx>,
+) -> Result<Reply, Attempt> {
+    // The context must hold the prompt and the answer, or Ollama cuts the prompt's start (the
+    // history, the exclusions, the rating limit) without a word.
+    let context = prompt.context_tokens(provider.think, caps.context_length);
+    let body = chat_body(provider, prompt, caps, context);
     let call = Call {
         service: provider.service(),
         base: &provider.base_url,
@@ -127,41 +179,7 @@ pub(super) async fn chat(
 
     let mut last = ChatResponse::default();
     let streamed = stream::read(provider, response, limits, started, progress, |line| {
-        if line.is_empty() {
-            return Line::Nothing;
-        }
-        let Ok(chunk) = serde_json::from_str::<ChatResponse>(line) else {
-            return Line::Nothing;
-        };
-        if let Some(error) = chunk.error {
-            return Line::Error(error);
-        }
-        let piece = chunk
-            .message
-            .as_ref()
-            .map(|m| m.content.clone())
-            .unwrap_or_default();
-        let thinking = chunk
-            .message
-            .as_ref()
-            .is_some_and(|m| !m.thinking.is_empty());
-        if chunk.done {
-            last = chunk;
-            // The last object carries the counts; its content, if any, still counts.
-            return if piece.is_empty() {
-                Line::Done
-            } else {
-                Line::Content(piece)
-            };
-        }
-        if last.model.is_empty() {
-            last.model = chunk.model;
-        }
-        if piece.is_empty() && thinking {
-            Line::Thinking
-        } else {
-            Line::Content(piece)
-        }
+        heard(&mut last, line)
     })
     .await
     .map_err(Attempt::Failed)?;

@@ -147,14 +147,8 @@ fn request(
     request
 }
 
-pub(super) async fn chat(
-    http: &awc::Client,
-    provider: &Provider,
-    prompt: &Prompt,
-    caps: Capabilities,
-    limits: Limits,
-    progress: Option<&ProgressTx>,
-) -> Result<Reply, Attempt> {
+/// The streamed chat request for `prompt`, asking only for what `caps` says the server takes.
+fn chat_body(provider: &Provider, prompt: &Prompt, caps: Capabilities) -> serde_json::Value {
     let mut body = json!({
         "model": provider.model,
         "messages": [{"role": "system", "content": prompt.system}, {"role": "user", "content": prompt.user}],
@@ -184,6 +178,66 @@ pub(super) async fn chat(
         OutputMode::JsonObject => body["response_format"] = json!({"type": "json_object"}),
         OutputMode::Plain => {}
     }
+    body
+}
+
+/// What a stream said besides its content: the model that answered, its usage, why it
+/// finished, and a refusal.
+#[derive(Default)]
+struct Heard {
+    model: String,
+    usage: Option<Usage>,
+    finish_reason: Option<String>,
+    refusal: String,
+}
+
+impl Heard {
+    /// One line of the server-sent events.
+    fn line(&mut self, line: &str) -> Line {
+        let Some(data) = line.strip_prefix("data:").map(str::trim) else {
+            return Line::Nothing; // blank lines, `: keep-alive` comments, `event:` lines
+        };
+        if data == "[DONE]" {
+            return Line::Done;
+        }
+        let Ok(chunk) = serde_json::from_str::<Chunk>(data) else {
+            return Line::Nothing;
+        };
+        if let Some(error) = chunk.error {
+            return Line::Error(error.message().unwrap_or_else(|| error.to_string()));
+        }
+        if self.model.is_empty() {
+            self.model = chunk.model;
+        }
+        if chunk.usage.is_some() {
+            self.usage = chunk.usage;
+        }
+        let Some(choice) = chunk.choices.into_iter().next() else {
+            return Line::Nothing;
+        };
+        if choice.finish_reason.is_some() {
+            self.finish_reason = choice.finish_reason;
+        }
+        if let Some(r) = &choice.delta.refusal {
+            self.refusal.push_str(r);
+        }
+        match choice.delta.content {
+            Some(content) if !content.is_empty() => Line::Content(content),
+            _ if choice.delta.is_thinking() => Line::Thinking,
+            _ => Line::Nothing,
+        }
+    }
+}
+
+pub(super) async fn chat(
+    http: &awc::Client,
+    provider: &Provider,
+    prompt: &Prompt,
+    caps: Capabilities,
+    limits: Limits,
+    progress: Option<&ProgressTx>,
+) -> Result<Reply, Attempt> {
+    let body = chat_body(provider, prompt, caps);
     let secrets = [provider.api_key.expose()];
     let call = Call {
         service: provider.service(),
@@ -204,49 +258,21 @@ pub(super) async fn chat(
         return whole_answer(provider, &call, &body, caps);
     }
 
-    let mut model = String::new();
-    let mut usage: Option<Usage> = None;
-    let mut finish_reason = None;
-    let mut refusal = String::new();
+    let mut heard = Heard::default();
     let streamed = stream::read(provider, response, limits, started, progress, |line| {
-        let Some(data) = line.strip_prefix("data:").map(str::trim) else {
-            return Line::Nothing; // blank lines, `: keep-alive` comments, `event:` lines
-        };
-        if data == "[DONE]" {
-            return Line::Done;
-        }
-        let Ok(chunk) = serde_json::from_str::<Chunk>(data) else {
-            return Line::Nothing;
-        };
-        if let Some(error) = chunk.error {
-            return Line::Error(error.message().unwrap_or_else(|| error.to_string()));
-        }
-        if model.is_empty() {
-            model = chunk.model;
-        }
-        if chunk.usage.is_some() {
-            usage = chunk.usage;
-        }
-        let Some(choice) = chunk.choices.into_iter().next() else {
-            return Line::Nothing;
-        };
-        if choice.finish_reason.is_some() {
-            finish_reason = choice.finish_reason;
-        }
-        if let Some(r) = &choice.delta.refusal {
-            refusal.push_str(r);
-        }
-        match choice.delta.content {
-            Some(content) if !content.is_empty() => Line::Content(content),
-            _ if choice.delta.is_thinking() => Line::Thinking,
-            _ => Line::Nothing,
-        }
+        heard.line(line)
     })
     .await
     .map_err(Attempt::Failed)?;
     let mut streamed = streamed;
     // Without `[DONE]`, a `finish_reason` still says the model finished; without either, the
     // stream was cut (a proxy or server that died mid-answer).
+    let Heard {
+        model,
+        usage,
+        finish_reason,
+        refusal,
+    } = heard;
     if streamed.ended == Ended::Cut && finish_reason.is_some() {
         streamed.ended = Ended::Done;
     }
