@@ -30,6 +30,7 @@ async fn cached_json(pool: &DbPool, kind: Kind, id: i64) -> Result<Option<String
         Ok(db::cache::tmdb_details(conn, kind, id, fresh_after)?)
     })
     .await
+    .map_err(AppError::from)
 }
 
 /// What the details cache holds for an id TMDb does not know: asked once, not once per view.
@@ -188,6 +189,7 @@ pub async fn remember_gone(pool: &DbPool, rating_keys: Vec<String>) -> Result<()
         Ok(())
     })
     .await
+    .map_err(AppError::from)
 }
 
 async fn find_by_external_id(

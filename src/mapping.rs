@@ -106,4 +106,5 @@ async fn store(
         )?)
     })
     .await
+    .map_err(AppError::from)
 }

@@ -8,6 +8,7 @@ use serde::Serialize;
 use crate::db;
 use crate::engine::estimate::thousands;
 use crate::engine::reply::find_json;
+use crate::error::AppError;
 use crate::integrations::ai::{self, Prompt, Provider, ProviderKind};
 use crate::integrations::overseerr::Flavour;
 use crate::integrations::upstreams::Upstreams;
@@ -126,7 +127,7 @@ async fn check(
                 Ok(db::users::plex_token(c, admin_id)?)
             })
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(|e| AppError::from(e).to_string())?
             .unwrap_or_default();
             let size = upstreams
                 .discover(http, token.expose())

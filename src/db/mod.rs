@@ -219,11 +219,17 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
+impl From<diesel::result::Error> for DbError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::Query(e)
+    }
+}
+
 /// Runs blocking database reads off the async workers. The connection it hands out cannot be
 /// passed to a write function: writes go through [`write`].
-pub async fn run<T, F>(pool: &DbPool, work: F) -> Result<T, AppError>
+pub async fn run<T, F>(pool: &DbPool, work: F) -> Result<T, DbError>
 where
-    F: FnOnce(&mut Reader) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&mut Reader) -> Result<T, DbError> + Send + 'static,
     T: Send + 'static,
 {
     let _permit = pool
@@ -243,9 +249,9 @@ where
 
 /// Runs blocking database work that writes, off the async workers, and once it has succeeded
 /// makes stale the cached pages of `scope`.
-pub async fn write<T, F>(pool: &DbPool, scope: Scope, work: F) -> Result<T, AppError>
+pub async fn write<T, F>(pool: &DbPool, scope: Scope, work: F) -> Result<T, DbError>
 where
-    F: FnOnce(&mut Writer<'_>) -> Result<T, AppError> + Send + 'static,
+    F: FnOnce(&mut Writer<'_>) -> Result<T, DbError> + Send + 'static,
     T: Send + 'static,
 {
     let versions = pool.versions.clone();

@@ -5,6 +5,7 @@
 use std::time::Instant;
 
 use crate::db;
+use crate::error::AppError;
 use crate::integrations::ai::{self, Capabilities, Ended, Prompt, Provider, ProviderKind, Reply};
 use crate::settings;
 
@@ -60,7 +61,7 @@ impl Run<'_> {
             Ok(db::runs::tokens_since(c, month_start)?)
         })
         .await
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| AppError::from(e).to_string())?;
         let used = u64::try_from(used).unwrap_or(0);
         if used + estimate > budget {
             tracing::info!(

@@ -293,7 +293,7 @@ async fn prepare(ctx: &Context, user_id: i32) -> Result<(db::users::User, Upstre
         ))
     })
     .await
-    .map_err(|e| e.to_string())?;
+    .map_err(|e| AppError::from(e).to_string())?;
     match loaded {
         (Some(user), upstreams) => Ok((user, upstreams)),
         (None, _) => Err("This user no longer exists.".to_owned()),

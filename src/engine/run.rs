@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use crate::db::{self, states::RunOutcome};
 use crate::domain::eligibility::Viewer;
+use crate::error::AppError;
 use crate::media::{Kind, TABS};
 
 use super::prompt::{self, Candidate};
@@ -70,7 +71,7 @@ impl Run<'_> {
             Ok(db::preferences::eligibility(c, user_id, Viewer::Himself)?)
         })
         .await
-        .map_err(|e| failure(e, &self.record))?;
+        .map_err(|e| failure(AppError::from(e), &self.record))?;
         // What he watched too: the history as read now.
         let mut assembly = Assembly::for_viewer(his.with_seen(taste.excluded.iter().copied()));
         assembly.excluded_names = taste.unlooked_keys();
@@ -157,7 +158,7 @@ impl Run<'_> {
             )?)
         })
         .await
-        .map_err(|e| failure(e, &self.record))
+        .map_err(|e| failure(AppError::from(e), &self.record))
     }
 
     /// The run record's verdict on the answer, and what the user is told.

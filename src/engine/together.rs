@@ -10,6 +10,7 @@ use diesel::SqliteConnection;
 
 use crate::db::{self, states::RunOutcome};
 use crate::domain::eligibility::Viewer;
+use crate::error::AppError;
 use crate::media::TABS;
 
 use super::group::{self, Member};
@@ -87,7 +88,7 @@ async fn run(
     let ids = member_ids.to_vec();
     let members = db::run(&ctx.pool, move |conn| Ok(load_members(conn, &ids)?))
         .await
-        .map_err(|e| (e.to_string(), None))?;
+        .map_err(|e| (AppError::from(e).to_string(), None))?;
     // The AI is told, and the rows kept within, the strictest limit in the group.
     caller.rating_limit = group::eligibility(&members).limit().map(str::to_owned);
     let record = db::runs::NewRun::default();
@@ -145,7 +146,7 @@ async fn run(
         Ok(db::together::put_group_rows(conn, &ids, &json, db::now())?)
     })
     .await
-    .map_err(|e| super::failure(e, &run.record))?;
+    .map_err(|e| super::failure(AppError::from(e), &run.record))?;
     // Every member's group pages show these rows: each member's version moves, not only his.
     for &id in member_ids.iter().skip(1) {
         ctx.pool.versions().bump(db::Scope::User(id));

@@ -134,7 +134,7 @@ impl RefreshQueue {
         .await;
         if let Err(e) = marked {
             lock(&self.pending).remove(&user_id);
-            return Err(e);
+            return Err(e.into());
         }
         if self.tx.send(job).is_err() {
             lock(&self.pending).remove(&user_id);

@@ -138,6 +138,7 @@ async fn load_values(state: &AppState, section: Section) -> Result<Values, AppEr
         Ok(settings::load(conn, &env, section)?)
     })
     .await
+    .map_err(AppError::from)
 }
 
 /// `GET /admin`.

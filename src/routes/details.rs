@@ -101,4 +101,5 @@ async fn look_up(
         Ok((placed, cached, requests_enabled))
     })
     .await
+    .map_err(AppError::from)
 }

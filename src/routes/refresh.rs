@@ -45,6 +45,7 @@ pub async fn load_status(state: &AppState, user_id: i32) -> Result<Status, AppEr
         Ok(db::recommendations::status(conn, user_id)?)
     })
     .await
+    .map_err(AppError::from)
 }
 
 /// The status: the progress box for HTMX, JSON for anyone else (a JSON route).

@@ -333,6 +333,7 @@ async fn admit(
         Ok(db::users::find(db::Writable::connection(conn), user.id)?.unwrap_or(user))
     })
     .await
+    .map_err(AppError::from)
 }
 
 /// `POST /logout`: ends the session here and in the database.

@@ -179,6 +179,7 @@ impl Shelves {
             })
         })
         .await
+        .map_err(AppError::from)
     }
 }
 
