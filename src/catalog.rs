@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::db::{self, DbPool};
-use crate::error::AppError;
+use crate::engine::error::EngineError;
 use crate::integrations::tautulli::Tautulli;
 use crate::integrations::tmdb::{Details, ExternalSource, Tmdb};
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
@@ -18,19 +18,19 @@ pub async fn cached_details(
     pool: &DbPool,
     kind: Kind,
     id: i64,
-) -> Result<Option<Details>, AppError> {
+) -> Result<Option<Details>, EngineError> {
     let cached = cached_json(pool, kind, id).await?;
     Ok(cached.and_then(|json| serde_json::from_str::<Details>(&json).ok()))
 }
 
 /// What the details cache holds fresh for (kind, id): details JSON, or [`MISSING`].
-async fn cached_json(pool: &DbPool, kind: Kind, id: i64) -> Result<Option<String>, AppError> {
+async fn cached_json(pool: &DbPool, kind: Kind, id: i64) -> Result<Option<String>, EngineError> {
     let fresh_after = db::now() - TMDB_TTL_SECONDS;
     db::run(pool, move |conn| {
         Ok(db::cache::tmdb_details(conn, kind, id, fresh_after)?)
     })
     .await
-    .map_err(AppError::from)
+    .map_err(EngineError::from)
 }
 
 /// What the details cache holds for an id TMDb does not know: asked once, not once per view.
@@ -45,7 +45,7 @@ pub async fn details(
     tmdb: &Tmdb<'_>,
     kind: Kind,
     id: i64,
-) -> Result<Details, AppError> {
+) -> Result<Details, EngineError> {
     let cached = cached_json(pool, kind, id).await?;
     if cached.as_deref() == Some(MISSING) {
         return Err(UpstreamError::new(Service::Tmdb, UpstreamErrorKind::NotFound).into());
@@ -72,7 +72,7 @@ pub async fn details(
         Err(error) => return Err(error.into()),
     };
     let json = serde_json::to_string(&details)
-        .map_err(|e| AppError::internal("caching TMDb details", e))?;
+        .map_err(|e| EngineError::internal("caching TMDb details", e))?;
     db::write(pool, db::Scope::Unshown, move |conn| {
         Ok(db::cache::put_tmdb_details(
             conn,
@@ -115,7 +115,7 @@ pub async fn library_title(
     tmdb: &Tmdb<'_>,
     rating_key: &str,
     plex_hung: &AtomicBool,
-) -> Result<LibraryTitle, AppError> {
+) -> Result<LibraryTitle, EngineError> {
     let key = rating_key.to_owned();
     let now = db::now();
     let cached = db::run(pool, move |conn| {
@@ -172,7 +172,7 @@ pub async fn library_title(
 
 /// Remembers, for [`GONE_RETRY_SECONDS`], that these keys answered `data: {}` while Tautulli
 /// could reach Plex: they are really gone.
-pub async fn remember_gone(pool: &DbPool, rating_keys: Vec<String>) -> Result<(), AppError> {
+pub async fn remember_gone(pool: &DbPool, rating_keys: Vec<String>) -> Result<(), EngineError> {
     db::write(pool, db::Scope::Unshown, move |conn| {
         let now = db::now();
         for key in &rating_keys {
@@ -189,7 +189,7 @@ pub async fn remember_gone(pool: &DbPool, rating_keys: Vec<String>) -> Result<()
         Ok(())
     })
     .await
-    .map_err(AppError::from)
+    .map_err(EngineError::from)
 }
 
 async fn find_by_external_id(
@@ -197,7 +197,7 @@ async fn find_by_external_id(
     kind: Kind,
     imdb: Option<&str>,
     tvdb: Option<i64>,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Option<i64>, EngineError> {
     let tvdb = tvdb.map(|id| id.to_string());
     let lookups = [
         (ExternalSource::Imdb, imdb),

@@ -4,6 +4,7 @@
 
 use futures_util::{StreamExt, stream};
 
+use super::error::EngineError;
 use crate::db;
 use crate::domain::Availability;
 use crate::integrations::overseerr::Overseerr;
@@ -61,7 +62,7 @@ pub async fn fetch_and_store(
 pub async fn store(
     pool: &db::DbPool,
     answers: Vec<(Kind, i64, Availability, Option<String>)>,
-) -> Result<(), crate::error::AppError> {
+) -> Result<(), EngineError> {
     let holders = db::write(pool, db::Scope::Unshown, move |c| {
         let now = db::now();
         let mut changed = Vec::new();

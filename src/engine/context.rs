@@ -4,9 +4,9 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::error::EngineError;
 use crate::config::Config;
 use crate::db::{self, DbPool};
-use crate::error::AppError;
 use crate::integrations::upstreams::Upstreams;
 
 /// The upstream clients as last read, with the data version they were read at.
@@ -34,7 +34,7 @@ impl Context {
 
     /// Every upstream client, from one read of the settings, reused until a write every page
     /// sees (settings are saved with that scope): page views and runs alike.
-    pub async fn upstreams(&self) -> Result<Arc<Upstreams>, AppError> {
+    pub async fn upstreams(&self) -> Result<Arc<Upstreams>, EngineError> {
         // The version is read before the settings, so a Save landing meanwhile is not missed.
         let version = self.pool.versions().everyone();
         if let Ok(read) = self.upstreams_read.lock()

@@ -5,8 +5,8 @@
 
 use futures_util::{StreamExt, stream};
 
+use super::error::EngineError;
 use crate::catalog;
-use crate::error::AppError;
 use crate::integrations::UpstreamErrorKind;
 use crate::integrations::tmdb::Summary;
 use crate::media::{DOCUMENTARY_GENRE, Kind, TABS, Tab};
@@ -29,7 +29,7 @@ impl Run<'_> {
         &self,
         assembly: &mut Assembly,
         taste: &Taste,
-    ) -> Result<u32, AppError> {
+    ) -> Result<u32, EngineError> {
         let before = assembly.kept;
         let short: Vec<Tab> = TABS
             .into_iter()
@@ -100,7 +100,11 @@ impl Run<'_> {
     /// For a user with a rating limit, a tab still short is filled from TMDb's most voted
     /// titles within it (`discover` with `certification.lte`, films and shows alike), so a kid's
     /// tabs are as full as anyone's (docs/recommendations.md "Rating limits").
-    async fn fill_within_limit(&self, assembly: &mut Assembly, tab: Tab) -> Result<(), AppError> {
+    async fn fill_within_limit(
+        &self,
+        assembly: &mut Assembly,
+        tab: Tab,
+    ) -> Result<(), EngineError> {
         let Some(limit) = self.user.rating_limit.as_deref() else {
             return Ok(());
         };
@@ -141,9 +145,12 @@ impl Run<'_> {
     }
 
     /// The user's best titles with the tab each belongs to (genres from the cached details).
-    async fn tabs_of_seen<'t>(&self, taste: &'t Taste) -> Result<Vec<(Tab, &'t Seen)>, AppError> {
+    async fn tabs_of_seen<'t>(
+        &self,
+        taste: &'t Taste,
+    ) -> Result<Vec<(Tab, &'t Seen)>, EngineError> {
         let tmdb = &self.tmdb;
-        let looked: Vec<Result<(Tab, &Seen), AppError>> = stream::iter(
+        let looked: Vec<Result<(Tab, &Seen), EngineError>> = stream::iter(
             taste
                 .seen
                 .iter()
@@ -168,7 +175,7 @@ impl Run<'_> {
             match found {
                 Ok(pair) => out.push(pair),
                 // A title TMDb no longer has seeds nothing; anything else is a real failure.
-                Err(AppError::Upstream(e)) if e.kind == UpstreamErrorKind::NotFound => {}
+                Err(EngineError::Upstream(e)) if e.kind == UpstreamErrorKind::NotFound => {}
                 Err(e) => return Err(e),
             }
         }
@@ -181,7 +188,7 @@ impl Run<'_> {
         kind: Kind,
         picks: Vec<Summary>,
         because: Option<String>,
-    ) -> Result<Vec<(Card, Vec<i64>)>, AppError> {
+    ) -> Result<Vec<(Card, Vec<i64>)>, EngineError> {
         let tmdb = &self.tmdb;
         let mut cards = Vec::new();
         for pick in picks.into_iter().take(self.kept_per_row() * 2) {
@@ -193,7 +200,7 @@ impl Run<'_> {
                         genre_ids,
                     ));
                 }
-                Err(AppError::Upstream(e)) if e.kind == UpstreamErrorKind::NotFound => {}
+                Err(EngineError::Upstream(e)) if e.kind == UpstreamErrorKind::NotFound => {}
                 Err(e) => return Err(e),
             }
         }

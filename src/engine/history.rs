@@ -6,9 +6,9 @@ use std::sync::atomic::AtomicBool;
 
 use futures_util::{StreamExt, stream};
 
+use super::error::EngineError;
 use crate::catalog::{self, LibraryTitle};
 use crate::db::{self, DbPool};
-use crate::error::AppError;
 use crate::integrations::tautulli::{HistoryPage, HistoryRow, Tautulli};
 use crate::integrations::tmdb::{Summary, Tmdb};
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
@@ -64,7 +64,7 @@ impl Run<'_> {
     pub(super) async fn read_taste(
         &self,
         first_page: Option<HistoryPage>,
-    ) -> Result<(Taste, Fingerprint), AppError> {
+    ) -> Result<(Taste, Fingerprint), EngineError> {
         let tautulli = self
             .tautulli
             .as_ref()
@@ -121,7 +121,7 @@ impl Run<'_> {
         &self,
         tautulli: &Tautulli<'_>,
         mut first_page: Option<HistoryPage>,
-    ) -> Result<(Vec<HistoryRow>, HistoryMark), AppError> {
+    ) -> Result<(Vec<HistoryRow>, HistoryMark), EngineError> {
         let tautulli_user = self.user.tautulli_user_id.unwrap_or(self.user.plex_id);
         let mut rows: Vec<HistoryRow> = Vec::new();
         let mut history_mark = HistoryMark::default();
@@ -163,7 +163,7 @@ impl Run<'_> {
         &self,
         tautulli: &Tautulli<'_>,
         rows: &[HistoryRow],
-    ) -> Result<Resolved, AppError> {
+    ) -> Result<Resolved, EngineError> {
         let keys: Vec<String> = rows
             .iter()
             .filter_map(|r| r.title_key().map(str::to_owned))
@@ -174,7 +174,7 @@ impl Run<'_> {
         let total = keys.len() as i32;
         let keys_total = keys.len();
         let plex_hung = AtomicBool::new(false);
-        let found: Vec<(String, Result<LibraryTitle, AppError>)> = stream::iter(keys)
+        let found: Vec<(String, Result<LibraryTitle, EngineError>)> = stream::iter(keys)
             .map(|key| {
                 let (tautulli, tmdb, plex_hung) = (tautulli, tmdb, &plex_hung);
                 async move {
@@ -229,7 +229,7 @@ impl Run<'_> {
     }
 
     /// TMDb's recommendations of the favourites (cached), minus what the user has seen.
-    pub(super) async fn candidates(&self, taste: &Taste) -> Result<Vec<Candidate>, AppError> {
+    pub(super) async fn candidates(&self, taste: &Taste) -> Result<Vec<Candidate>, EngineError> {
         let tmdb = &self.tmdb;
         let mut out: Vec<Candidate> = Vec::new();
         let mut placed = HashSet::new();
@@ -260,7 +260,7 @@ pub(super) async fn recommendations(
     tmdb: &Tmdb<'_>,
     kind: Kind,
     id: i64,
-) -> Result<Vec<Summary>, AppError> {
+) -> Result<Vec<Summary>, EngineError> {
     cached_list(pool, kind, id, "recommendations", || {
         tmdb.recommendations(kind, id)
     })
@@ -273,7 +273,7 @@ pub(super) async fn discover(
     tmdb: &Tmdb<'_>,
     kind: Kind,
     genre: i64,
-) -> Result<Vec<Summary>, AppError> {
+) -> Result<Vec<Summary>, EngineError> {
     cached_list(pool, kind, genre, "discover", || tmdb.discover(kind, genre)).await
 }
 
@@ -285,7 +285,7 @@ pub(super) async fn discover_within(
     kind: Kind,
     certification: &'static str,
     genre: Option<i64>,
-) -> Result<Vec<Summary>, AppError> {
+) -> Result<Vec<Summary>, EngineError> {
     // Cached per certification, under the genre id (0: any genre).
     let list = match certification {
         "G" | "TV-G" => "discover_within_1",
@@ -307,7 +307,7 @@ async fn cached_list<F, Fut>(
     id: i64,
     list: &'static str,
     fetch: F,
-) -> Result<Vec<Summary>, AppError>
+) -> Result<Vec<Summary>, EngineError>
 where
     F: FnOnce() -> Fut,
     Fut: std::future::Future<Output = Result<Vec<Summary>, crate::integrations::UpstreamError>>,
@@ -325,8 +325,8 @@ where
         Err(e) if e.kind == UpstreamErrorKind::NotFound => Vec::new(),
         Err(e) => return Err(e.into()),
     };
-    let json =
-        serde_json::to_string(&found).map_err(|e| AppError::internal("caching a TMDb list", e))?;
+    let json = serde_json::to_string(&found)
+        .map_err(|e| EngineError::internal("caching a TMDb list", e))?;
     db::write(pool, db::Scope::Unshown, move |c| {
         Ok(db::cache::put_tmdb_list(
             c,

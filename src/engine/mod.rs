@@ -5,6 +5,7 @@ mod asking;
 pub mod availability;
 pub mod budget;
 mod context;
+pub mod error;
 pub mod estimate;
 mod fill;
 pub mod fingerprint;
@@ -13,6 +14,7 @@ mod history;
 
 pub use availability::FRESH_SECONDS as AVAILABILITY_FRESH_SECONDS;
 pub use context::Context;
+pub use error::EngineError;
 pub mod normalize;
 pub mod profile;
 pub mod prompt;
@@ -300,9 +302,14 @@ async fn prepare(ctx: &Context, user_id: i32) -> Result<(db::users::User, Upstre
     }
 }
 
-fn failure(error: impl std::fmt::Display, record: &db::runs::NewRun) -> Failure {
+fn failure(error: impl Into<AppError>, record: &db::runs::NewRun) -> Failure {
+    kept_rows(error.into(), record)
+}
+
+/// A run that stopped for `why` (said as the user reads it), his rows kept.
+fn kept_rows(why: impl std::fmt::Display, record: &db::runs::NewRun) -> Failure {
     (
-        format!("{error}; the previous rows were kept."),
+        format!("{why}; the previous rows were kept."),
         Some(record.clone()),
     )
 }
@@ -367,13 +374,13 @@ impl Run<'_> {
         proposals: &[reply::Proposal],
         history: &HashMap<String, String>,
         grounded: &HashMap<(Kind, i64), &String>,
-    ) -> Result<(), AppError> {
+    ) -> Result<(), EngineError> {
         let total: usize = proposals.iter().map(|p| p.items.len()).sum();
         self.record.proposed = total as i32;
         let tmdb = &self.tmdb;
         let mut done = 0;
         for proposal in proposals {
-            let checked: Vec<Result<Checked, AppError>> = stream::iter(&proposal.items)
+            let checked: Vec<Result<Checked, EngineError>> = stream::iter(&proposal.items)
                 .map(|item| verify::check(self.pool(), tmdb, item, proposal.kind))
                 .buffered(LOOKUP_CONCURRENCY)
                 .collect()
@@ -416,7 +423,7 @@ impl Run<'_> {
         assembly: &mut Assembly,
         taste: &Taste,
         candidates: &[Candidate],
-    ) -> Result<(), AppError> {
+    ) -> Result<(), EngineError> {
         let tmdb = &self.tmdb;
         for favourite in taste.favourites(FAVOURITES) {
             let picks: Vec<&Candidate> = candidates
@@ -434,7 +441,7 @@ impl Run<'_> {
                             genre_ids,
                         ));
                     }
-                    Err(AppError::Upstream(e)) if e.kind == UpstreamErrorKind::NotFound => {
+                    Err(EngineError::Upstream(e)) if e.kind == UpstreamErrorKind::NotFound => {
                         assembly.drop_item(DropReason::Invented)
                     }
                     Err(e) => return Err(e),

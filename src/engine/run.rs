@@ -5,13 +5,12 @@ use std::collections::HashMap;
 
 use crate::db::{self, states::RunOutcome};
 use crate::domain::eligibility::Viewer;
-use crate::error::AppError;
 use crate::media::{Kind, TABS};
 
 use super::prompt::{self, Candidate};
 use super::rows::Assembly;
 use super::taste::Taste;
-use super::{AiAsked, Failure, Outcome, Run, availability, failure, normalize, profile};
+use super::{AiAsked, Failure, Outcome, Run, availability, failure, kept_rows, normalize, profile};
 
 impl Run<'_> {
     pub(super) async fn execute(mut self) -> Result<(Outcome, db::runs::NewRun), Failure> {
@@ -26,7 +25,7 @@ impl Run<'_> {
         if taste.is_empty()
             && let Some((unlooked, _)) = taste.plex_outage
         {
-            return Err(failure(
+            return Err(kept_rows(
                 format!(
                     "Tautulli cannot reach your Plex server right now, so none of the {unlooked} titles in \
                      your history could be looked up"
@@ -71,7 +70,7 @@ impl Run<'_> {
             Ok(db::preferences::eligibility(c, user_id, Viewer::Himself)?)
         })
         .await
-        .map_err(|e| failure(AppError::from(e), &self.record))?;
+        .map_err(|e| failure(e, &self.record))?;
         // What he watched too: the history as read now.
         let mut assembly = Assembly::for_viewer(his.with_seen(taste.excluded.iter().copied()));
         assembly.excluded_names = taste.unlooked_keys();
@@ -158,7 +157,7 @@ impl Run<'_> {
             )?)
         })
         .await
-        .map_err(|e| failure(AppError::from(e), &self.record))
+        .map_err(|e| failure(e, &self.record))
     }
 
     /// The run record's verdict on the answer, and what the user is told.

@@ -146,7 +146,7 @@ async fn run(
         Ok(db::together::put_group_rows(conn, &ids, &json, db::now())?)
     })
     .await
-    .map_err(|e| super::failure(AppError::from(e), &run.record))?;
+    .map_err(|e| super::failure(e, &run.record))?;
     // Every member's group pages show these rows: each member's version moves, not only his.
     for &id in member_ids.iter().skip(1) {
         ctx.pool.versions().bump(db::Scope::User(id));

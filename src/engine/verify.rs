@@ -1,9 +1,9 @@
 //! Every proposed title is checked against TMDb before anyone sees it (docs/recommendations.md).
 
+use super::error::EngineError;
 use crate::catalog;
 use crate::db::{self, DbPool};
 use crate::domain::Ineligible;
-use crate::error::AppError;
 use crate::integrations::UpstreamErrorKind;
 use crate::integrations::tmdb::{Details, Summary, Tmdb};
 use crate::media::Kind;
@@ -53,7 +53,7 @@ pub async fn check(
     tmdb: &Tmdb<'_>,
     item: &ProposedItem,
     row_kind: Option<Kind>,
-) -> Result<Checked, AppError> {
+) -> Result<Checked, EngineError> {
     let kind = item.kind.or(row_kind).unwrap_or(Kind::Movie);
     let wanted = normalize(&item.title);
     if wanted.is_empty() {
@@ -68,7 +68,7 @@ pub async fn check(
                 return Ok(Checked::Found(kind, Box::new(details)));
             }
             Ok(_) => {}
-            Err(AppError::Upstream(e)) if e.kind == UpstreamErrorKind::NotFound => {}
+            Err(EngineError::Upstream(e)) if e.kind == UpstreamErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
     }
@@ -102,7 +102,7 @@ async fn lookup(
     kind: Kind,
     wanted: &str,
     year: Option<i32>,
-) -> Result<Option<i64>, AppError> {
+) -> Result<Option<i64>, EngineError> {
     let key = (kind, wanted.to_owned(), year.unwrap_or(0));
     let cache_key = key.clone();
     let fresh_after = db::now() - LOOKUP_TTL_SECONDS;

@@ -63,7 +63,9 @@ pub async fn details(
 ) -> Result<Details, AppError> {
     let upstreams = state.ctx.upstreams().await?;
     match upstreams.tmdb(http) {
-        Some(tmdb) => catalog::details(&state.ctx.pool, &tmdb, kind, id).await,
+        Some(tmdb) => catalog::details(&state.ctx.pool, &tmdb, kind, id)
+            .await
+            .map_err(AppError::from),
         None => catalog::cached_details(&state.ctx.pool, kind, id)
             .await?
             .ok_or_else(|| UpstreamError::not_configured(Service::Tmdb).into()),
