@@ -5,9 +5,7 @@
 use actix_web::http::StatusCode;
 use sagarr::media::Kind;
 
-use crate::helpers::{
-    LIMITS_ANSWER, Page, TestApp, friend, friend_with_picks, limit_friend, owner,
-};
+use crate::helpers::{LIMITS_ANSWER, TestApp, friend, friend_with_picks, limit_friend, owner};
 
 const FORBIDDEN_UNDER_PG: &[(&str, i64)] = &[
     ("movie", 300668), // Annihilation, R
@@ -20,10 +18,6 @@ const FORBIDDEN_UNDER_PG: &[(&str, i64)] = &[
     ("movie", 682110), // My Octopus Teacher, no certification
     ("movie", 515042), // Free Solo, PG-13
 ];
-
-async fn hx_post(app: &TestApp, path: &str, form: &[(&str, &str)]) -> Page {
-    app.htmx_post(path, form).await
-}
 
 fn card_id(kind: &str, id: i64) -> String {
     format!(r#"id="card-{kind}-{id}""#)
@@ -99,12 +93,12 @@ async fn a_skip_brings_the_next_pick_from_the_reserve_until_it_runs_dry() {
     // Each skip answers with the line saying so and the next pick in the card's place.
     let order = [300668, 264660, 157336, 27205, 438631];
     for (i, id) in order.iter().enumerate() {
-        let answer = hx_post(
-            &app,
-            &format!("/media/movie/{id}/skip"),
-            &[("back", "/?tab=movies")],
-        )
-        .await;
+        let answer = app
+            .htmx_post(
+                &format!("/media/movie/{id}/skip"),
+                &[("back", "/?tab=movies")],
+            )
+            .await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
         assert!(answer.body.contains("Skipped"), "{}", answer.body);
         match order.get(i + 2) {
@@ -192,7 +186,9 @@ async fn a_user_limited_to_pg_never_sees_an_r_or_an_unrated_title() {
     assert!(pages[2].contains(&card_id("movie", 80767)), "Jiro is PG");
 
     // A replacement obeys the limit too.
-    let answer = hx_post(&app, "/media/movie/841/skip", &[("back", "/?tab=movies")]).await;
+    let answer = app
+        .htmx_post("/media/movie/841/skip", &[("back", "/?tab=movies")])
+        .await;
     for (kind, id) in FORBIDDEN_UNDER_PG {
         assert!(
             !answer.body.contains(&card_id(kind, *id)),
@@ -233,12 +229,12 @@ async fn the_admin_sets_a_limit_with_a_clear_answer_for_a_wrong_one() {
         None,
         "nothing changed"
     );
-    let set = hx_post(
-        &app,
-        &format!("/admin/users/{friend_id}/rating-limit"),
-        &[("limit", "PG-13")],
-    )
-    .await;
+    let set = app
+        .htmx_post(
+            &format!("/admin/users/{friend_id}/rating-limit"),
+            &[("limit", "PG-13")],
+        )
+        .await;
     assert_eq!(set.status, StatusCode::OK, "{}", set.body);
     assert!(
         set.body.contains(r#"<option value="PG-13" selected>"#),
@@ -249,12 +245,12 @@ async fn the_admin_sets_a_limit_with_a_clear_answer_for_a_wrong_one() {
         app.user(&friend()).unwrap().rating_limit.as_deref(),
         Some("PG-13")
     );
-    let cleared = hx_post(
-        &app,
-        &format!("/admin/users/{friend_id}/rating-limit"),
-        &[("limit", "")],
-    )
-    .await;
+    let cleared = app
+        .htmx_post(
+            &format!("/admin/users/{friend_id}/rating-limit"),
+            &[("limit", "")],
+        )
+        .await;
     assert_eq!(cleared.status, StatusCode::OK);
     assert_eq!(app.user(&friend()).unwrap().rating_limit, None);
     app.forget_cookies();
