@@ -8,7 +8,7 @@
 //! Target (issue 21): the next view after a rating renders no card (one fragment swap), and
 //! costs under a tenth of the full render. Printed PASS or MISS; a MISS exits 1.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hint::black_box;
 use std::sync::Arc;
 use std::time::Instant;
@@ -98,7 +98,7 @@ fn data(rows: &Arc<Vec<Row>>, acted_on: &HashSet<(Kind, i64)>) -> TabData {
     TabData {
         rows: rows.clone(),
         eligibility: Eligibility::new(None, acted_on.clone()),
-        statuses: HashMap::new(),
+        statuses: Default::default(),
         status: Default::default(),
         configured: true,
         requests_enabled: true,

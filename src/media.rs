@@ -119,3 +119,44 @@ impl Tab {
         }
     }
 }
+
+/// Sets and maps keyed by a title (kind, TMDb id), hashed by [`TitleHasher`]: a page's
+/// arrangement asks them a few hundred times (`views::shelf`), where SipHash cost most of a
+/// rating's next view (`cargo bench --bench swap`).
+pub type TitleSet = std::collections::HashSet<(Kind, i64), TitleHash>;
+pub type TitleMap<V> = std::collections::HashMap<(Kind, i64), V, TitleHash>;
+pub type TitleHash = std::hash::BuildHasherDefault<TitleHasher>;
+
+/// The Fx multiply-rotate hash (rustc's), for keys that are ours: TMDb ids from our own
+/// database, not text an attacker picks to collide (HashDoS needs that), so SipHash's defence
+/// buys nothing here.
+#[derive(Default)]
+pub struct TitleHasher(u64);
+
+impl std::hash::Hasher for TitleHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.write_u64(u64::from(*byte));
+        }
+    }
+
+    fn write_u64(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_i64(&mut self, word: i64) {
+        self.write_u64(word as u64);
+    }
+
+    fn write_isize(&mut self, word: isize) {
+        self.write_u64(word as u64);
+    }
+
+    fn write_usize(&mut self, word: usize) {
+        self.write_u64(word as u64);
+    }
+}

@@ -214,7 +214,7 @@ pub fn eligibility(
             Verdict::from_stored(action, *rating).is_none_or(|v| viewer.keeps_out(v))
         })
         .map(|(kind, id, _, _)| (kind, id))
-        .collect();
+        .collect::<Vec<_>>();
     Ok(Eligibility::new(limit, kept_out).hiding_genres(hidden_genres(conn, user_id)?))
 }
 

@@ -4,9 +4,9 @@
 //! building, the shelf and its replacements, Watch together, a title's details and the card
 //! actions all ask it and nothing else (`tests/api/layout.rs` holds the limit check to here).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-use crate::media::Kind;
+use crate::media::{Kind, TitleSet};
 
 use super::verdict::Verdict;
 
@@ -69,17 +69,17 @@ pub struct Eligibility {
     /// The highest certification shown (`crate::ratings`); `None`: no limit.
     limit: Option<String>,
     /// Titles watched or dealt with.
-    seen: HashSet<(Kind, i64)>,
+    seen: TitleSet,
     /// Genres not to show, by TMDb id, and their names (matched only on a card stored before
     /// genre ids were kept).
     hidden_genres: HashMap<i64, String>,
 }
 
 impl Eligibility {
-    pub fn new(limit: Option<String>, seen: HashSet<(Kind, i64)>) -> Self {
+    pub fn new(limit: Option<String>, seen: impl IntoIterator<Item = (Kind, i64)>) -> Self {
         Self {
             limit,
-            seen,
+            seen: seen.into_iter().collect(),
             hidden_genres: HashMap::new(),
         }
     }
@@ -93,7 +93,7 @@ impl Eligibility {
     /// The limit alone, for a title asked by address (its details, a card action): what he
     /// watched may still be looked at and acted on again.
     pub fn limit_only(limit: Option<&str>) -> Self {
-        Self::new(limit.map(str::to_owned), HashSet::new())
+        Self::new(limit.map(str::to_owned), [])
     }
 
     /// A group's (Watch together): the strictest limit among them, and what any of them may
@@ -103,10 +103,7 @@ impl Eligibility {
         Self::new(
             crate::ratings::strictest(members.iter().map(|m| m.limit.as_deref()))
                 .map(str::to_owned),
-            members
-                .iter()
-                .flat_map(|m| m.seen.iter().copied())
-                .collect(),
+            members.iter().flat_map(|m| m.seen.iter().copied()),
         )
         .hiding_genres(
             members
@@ -127,7 +124,10 @@ impl Eligibility {
         if !crate::ratings::allows(self.limit.as_deref(), title.certification) {
             return Err(Ineligible::AboveLimit);
         }
-        let hidden = if title.genre_ids.is_empty() {
+        // Most viewers hide nothing: the common case asks no map.
+        let hidden = if self.hidden_genres.is_empty() {
+            false
+        } else if title.genre_ids.is_empty() {
             title
                 .genres
                 .iter()
@@ -173,7 +173,7 @@ mod tests {
 
     #[test]
     fn a_title_is_shown_unless_seen_or_above_the_limit() {
-        let kid = Eligibility::new(Some("PG".into()), [(Kind::Movie, 1)].into());
+        let kid = Eligibility::new(Some("PG".into()), [(Kind::Movie, 1)]);
         assert_eq!(
             kid.check(title(Kind::Movie, 1, Some("G"))),
             Err(Ineligible::Seen)
@@ -206,8 +206,8 @@ mod tests {
     #[test]
     fn a_group_takes_the_strictest_limit_and_everyones_seen() {
         let group = Eligibility::of_group(&[
-            Eligibility::new(None, [(Kind::Movie, 1)].into()),
-            Eligibility::new(Some("PG-13".into()), [(Kind::Tv, 2)].into()),
+            Eligibility::new(None, [(Kind::Movie, 1)]),
+            Eligibility::new(Some("PG-13".into()), [(Kind::Tv, 2)]),
             Eligibility::limit_only(Some("PG")),
         ]);
         assert!(!group.allows(title(Kind::Movie, 3, Some("PG-13"))));

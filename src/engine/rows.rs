@@ -217,7 +217,7 @@ mod tests {
     #[test]
     fn documentaries_get_their_tab_and_duplicates_and_seen_titles_are_dropped() {
         let mut a = Assembly {
-            eligibility: Eligibility::new(None, [(Kind::Movie, 3)].into_iter().collect()),
+            eligibility: Eligibility::new(None, [(Kind::Movie, 3)]),
             ..Assembly::default()
         };
         a.add_row(

@@ -279,7 +279,7 @@ async fn group_body(
         .iter()
         .map(|g| (g.card.kind, g.card.tmdb_id))
         .collect();
-    let statuses: HashMap<(Kind, i64), Cached> =
+    let statuses: crate::media::TitleMap<Cached> =
         db::run(&state.ctx.pool, move |c| Ok(cached_statuses(c, &keys)?)).await?;
     let with = with_param(names);
     let back = format!("/together?with={with}");

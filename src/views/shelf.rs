@@ -5,7 +5,6 @@
 //!   with, taken from the row's cards and then its reserve;
 //! - each title once per page.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock};
 
 use crate::db::{self, DbPool};
@@ -14,7 +13,7 @@ use crate::domain::{Availability, Eligibility};
 use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
 use crate::integrations::upstreams::Upstreams;
-use crate::media::{Kind, Tab};
+use crate::media::{Kind, Tab, TitleMap, TitleSet};
 use crate::page_cache::{ByVersion, Weight};
 
 use super::card::{CardFragment, CardView};
@@ -55,7 +54,7 @@ pub struct TabData {
     pub rows: Arc<Vec<Row>>,
     /// What the user may be shown (`db::preferences::eligibility`).
     pub eligibility: Eligibility,
-    pub statuses: HashMap<(Kind, i64), Cached>,
+    pub statuses: TitleMap<Cached>,
     pub status: db::recommendations::Status,
     pub configured: bool,
     pub requests_enabled: bool,
@@ -187,7 +186,7 @@ impl Shelves {
 pub fn cached_statuses(
     conn: &mut diesel::SqliteConnection,
     titles: &[(Kind, i64)],
-) -> diesel::QueryResult<HashMap<(Kind, i64), Cached>> {
+) -> diesel::QueryResult<TitleMap<Cached>> {
     Ok(db::cache::availabilities(conn, titles)?
         .into_iter()
         .map(|a| {
@@ -355,7 +354,7 @@ fn shelve<'a>(
     per_row: usize,
 ) -> Vec<(RowKey, Vec<&'a Card>)> {
     let eligible = |c: &&Card| eligibility.allows(c.facts());
-    let mut placed: HashSet<(Kind, i64)> = HashSet::new();
+    let mut placed = TitleSet::default();
     let mut shown = Vec::new();
     let on_plex: Vec<&Card> = data
         .rows
