@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use askama::Template;
-use sagarr::domain::Eligibility;
+use sagarr::domain::{Eligibility, TitleId};
 use sagarr::engine::rows::Row;
 use sagarr::media::{Kind, Tab};
 use sagarr::views::fragments::Fragments;
@@ -97,7 +97,7 @@ fn main() {
 fn data(rows: &Arc<Vec<Row>>, acted_on: &HashSet<(Kind, i64)>) -> TabData {
     TabData {
         rows: rows.clone(),
-        eligibility: Eligibility::new(None, acted_on.clone()),
+        eligibility: Eligibility::new(None, acted_on.iter().map(|&(k, id)| TitleId(k, id))),
         statuses: Default::default(),
         status: Default::default(),
         configured: true,

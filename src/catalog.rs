@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::db::{self, DbPool};
+use crate::domain::TitleId;
 use crate::engine::error::EngineError;
 use crate::integrations::tautulli::Tautulli;
 use crate::integrations::tmdb::{Details, ExternalSource, Tmdb};
@@ -94,7 +95,7 @@ pub const GONE_RETRY_SECONDS: i64 = 86_400;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LibraryTitle {
     /// The movie or show, by TMDb id.
-    Found(Kind, i64),
+    Found(TitleId),
     /// Known to have no usable id (gone from the server, or no TMDb match).
     NoIds,
     /// Tautulli answered `data: {}` just now: the item is gone, or Tautulli cannot reach Plex.
@@ -124,7 +125,7 @@ pub async fn library_title(
     .await?;
     if let Some((kind, id)) = cached {
         return Ok(match kind.as_deref().and_then(Kind::parse).zip(id) {
-            Some((kind, id)) => LibraryTitle::Found(kind, id),
+            Some((kind, id)) => LibraryTitle::Found(TitleId(kind, id)),
             None => LibraryTitle::NoIds,
         });
     }
@@ -165,7 +166,7 @@ pub async fn library_title(
     })
     .await?;
     Ok(match kind.zip(tmdb_id) {
-        Some((kind, id)) => LibraryTitle::Found(kind, id),
+        Some((kind, id)) => LibraryTitle::Found(TitleId(kind, id)),
         None => LibraryTitle::NoIds,
     })
 }

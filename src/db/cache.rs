@@ -2,6 +2,7 @@
 
 use diesel::prelude::*;
 
+use crate::domain::TitleId;
 use crate::media::Kind;
 
 use super::schema::{
@@ -285,12 +286,12 @@ pub struct CachedAvailability {
 
 pub fn availabilities(
     conn: &mut SqliteConnection,
-    titles: &[(Kind, i64)],
+    titles: &[TitleId],
 ) -> QueryResult<Vec<CachedAvailability>> {
     if titles.is_empty() {
         return Ok(Vec::new());
     }
-    let ids: Vec<i64> = titles.iter().map(|(_, id)| *id).collect();
+    let ids: Vec<i64> = titles.iter().map(|TitleId(_, id)| *id).collect();
     let rows: Vec<CachedAvailability> = availability::table
         .filter(TmdbIdIn::new(&ids))
         .select((
@@ -302,10 +303,10 @@ pub fn availabilities(
         ))
         .load(conn)?;
     // The ids matched; keep the rows of the asked kinds (a movie and a show may share an id).
-    let asked: std::collections::HashSet<&(Kind, i64)> = titles.iter().collect();
+    let asked: std::collections::HashSet<&TitleId> = titles.iter().collect();
     Ok(rows
         .into_iter()
-        .filter(|a| asked.contains(&(a.kind, a.tmdb_id)))
+        .filter(|a| asked.contains(&TitleId(a.kind, a.tmdb_id)))
         .collect())
 }
 
@@ -364,9 +365,9 @@ mod tests {
             put_availability(&mut conn, Kind::parse(kind).unwrap(), id, status, 1).unwrap();
         }
         let mut found = |titles: &[(&str, i64)]| {
-            let titles: Vec<(Kind, i64)> = titles
+            let titles: Vec<TitleId> = titles
                 .iter()
-                .filter_map(|(k, id)| Some((Kind::parse(k)?, *id)))
+                .filter_map(|(k, id)| Some(TitleId(Kind::parse(k)?, *id)))
                 .collect();
             let mut found: Vec<(String, i64, String)> = availabilities(&mut conn, &titles)
                 .unwrap()

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::{hidden_genres, preferences, users};
 use crate::domain::eligibility::Viewer;
-use crate::domain::{Eligibility, Verdict};
+use crate::domain::{Eligibility, TitleId, Verdict};
 use crate::media::Kind;
 
 /// A user's record of a title.
@@ -203,17 +203,16 @@ pub fn eligibility(
     let kept_out = preferences::table
         .filter(preferences::user_id.eq(user_id))
         .select((
-            preferences::kind,
-            preferences::tmdb_id,
+            (preferences::kind, preferences::tmdb_id),
             preferences::action,
             preferences::rating,
         ))
-        .load::<(Kind, i64, String, i32)>(conn)?
+        .load::<(TitleId, String, i32)>(conn)?
         .into_iter()
-        .filter(|(_, _, action, rating)| {
+        .filter(|(_, action, rating)| {
             Verdict::from_stored(action, *rating).is_none_or(|v| viewer.keeps_out(v))
         })
-        .map(|(kind, id, _, _)| (kind, id))
+        .map(|(title, _, _)| title)
         .collect::<Vec<_>>();
     Ok(Eligibility::new(limit, kept_out).hiding_genres(hidden_genres(conn, user_id)?))
 }

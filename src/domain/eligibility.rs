@@ -6,7 +6,8 @@
 
 use std::collections::HashMap;
 
-use crate::media::{Kind, TitleSet};
+use super::title::{TitleId, TitleSet};
+use crate::media::Kind;
 
 use super::verdict::Verdict;
 
@@ -76,7 +77,7 @@ pub struct Eligibility {
 }
 
 impl Eligibility {
-    pub fn new(limit: Option<String>, seen: impl IntoIterator<Item = (Kind, i64)>) -> Self {
+    pub fn new(limit: Option<String>, seen: impl IntoIterator<Item = TitleId>) -> Self {
         Self {
             limit,
             seen: seen.into_iter().collect(),
@@ -118,7 +119,7 @@ impl Eligibility {
     }
 
     pub fn check(&self, title: Facts<'_>) -> Result<(), Ineligible> {
-        if self.seen.contains(&(title.kind, title.tmdb_id)) {
+        if self.seen.contains(&TitleId(title.kind, title.tmdb_id)) {
             return Err(Ineligible::Seen);
         }
         if !crate::ratings::allows(self.limit.as_deref(), title.certification) {
@@ -149,14 +150,14 @@ impl Eligibility {
     }
 
     /// The same rule with `titles` watched or dealt with too.
-    pub fn with_seen(&self, titles: impl IntoIterator<Item = (Kind, i64)>) -> Self {
+    pub fn with_seen(&self, titles: impl IntoIterator<Item = TitleId>) -> Self {
         let mut next = self.clone();
         next.seen.extend(titles);
         next
     }
 
     /// The same rule with `title` not dealt with (what it was before a record of it).
-    pub fn without_seen(&self, title: (Kind, i64)) -> Self {
+    pub fn without_seen(&self, title: TitleId) -> Self {
         let mut before = self.clone();
         before.seen.remove(&title);
         before
@@ -173,7 +174,7 @@ mod tests {
 
     #[test]
     fn a_title_is_shown_unless_seen_or_above_the_limit() {
-        let kid = Eligibility::new(Some("PG".into()), [(Kind::Movie, 1)]);
+        let kid = Eligibility::new(Some("PG".into()), [TitleId(Kind::Movie, 1)]);
         assert_eq!(
             kid.check(title(Kind::Movie, 1, Some("G"))),
             Err(Ineligible::Seen)
@@ -193,12 +194,13 @@ mod tests {
         );
         let adult = Eligibility::default();
         assert!(adult.allows(title(Kind::Movie, 1, None)));
+        assert!(!kid.with_seen([TitleId(Kind::Movie, 2)]).allows(title(
+            Kind::Movie,
+            2,
+            Some("PG")
+        )));
         assert!(
-            !kid.with_seen([(Kind::Movie, 2)])
-                .allows(title(Kind::Movie, 2, Some("PG")))
-        );
-        assert!(
-            kid.without_seen((Kind::Movie, 1))
+            kid.without_seen(TitleId(Kind::Movie, 1))
                 .allows(title(Kind::Movie, 1, Some("G")))
         );
     }
@@ -206,8 +208,8 @@ mod tests {
     #[test]
     fn a_group_takes_the_strictest_limit_and_everyones_seen() {
         let group = Eligibility::of_group(&[
-            Eligibility::new(None, [(Kind::Movie, 1)]),
-            Eligibility::new(Some("PG-13".into()), [(Kind::Tv, 2)]),
+            Eligibility::new(None, [TitleId(Kind::Movie, 1)]),
+            Eligibility::new(Some("PG-13".into()), [TitleId(Kind::Tv, 2)]),
             Eligibility::limit_only(Some("PG")),
         ]);
         assert!(!group.allows(title(Kind::Movie, 3, Some("PG-13"))));

@@ -4,9 +4,11 @@
 pub mod availability;
 pub mod eligibility;
 pub mod role;
+pub mod title;
 pub mod verdict;
 
 pub use availability::Availability;
 pub use eligibility::{Eligibility, Ineligible};
 pub use role::Role;
+pub use title::TitleId;
 pub use verdict::Verdict;

@@ -7,6 +7,7 @@ use futures_util::{StreamExt, stream};
 use super::error::EngineError;
 use crate::db;
 use crate::domain::Availability;
+use crate::domain::TitleId;
 use crate::integrations::overseerr::Overseerr;
 use crate::media::Kind;
 
@@ -21,7 +22,7 @@ const CONCURRENCY: usize = 4;
 pub async fn fetch_and_store(
     pool: &db::DbPool,
     overseerr: Option<Overseerr<'_>>,
-    titles: Vec<(Kind, i64)>,
+    titles: Vec<TitleId>,
 ) -> i32 {
     let Some(overseerr) = overseerr else {
         return 0;
@@ -31,7 +32,7 @@ pub async fn fetch_and_store(
     }
     let asked = titles.len() as i32;
     let answers: Vec<(Kind, i64, (Availability, Option<String>))> = stream::iter(titles)
-        .map(|(kind, id)| {
+        .map(|TitleId(kind, id)| {
             let overseerr = &overseerr;
             async move {
                 (
@@ -89,11 +90,11 @@ pub async fn check_all(
     overseerr: Option<Overseerr<'_>>,
     assembly: &Assembly,
 ) -> i32 {
-    let titles: Vec<(Kind, i64)> = assembly
+    let titles: Vec<TitleId> = assembly
         .tabs
         .values()
         .flatten()
-        .flat_map(|row| row.cards.iter().map(|c| (c.kind, c.tmdb_id)))
+        .flat_map(|row| row.cards.iter().map(|c| TitleId(c.kind, c.tmdb_id)))
         .collect();
     check_stale(pool, overseerr, titles).await
 }
@@ -112,7 +113,7 @@ pub async fn check_stored(
                 let rows: Vec<super::rows::Row> = serde_json::from_str(&json).unwrap_or_default();
                 titles.extend(
                     rows.iter()
-                        .flat_map(|row| row.cards.iter().map(|c| (c.kind, c.tmdb_id))),
+                        .flat_map(|row| row.cards.iter().map(|c| TitleId(c.kind, c.tmdb_id))),
                 );
             }
         }
@@ -127,15 +128,15 @@ pub async fn check_stored(
 async fn check_stale(
     pool: &db::DbPool,
     overseerr: Option<Overseerr<'_>>,
-    titles: Vec<(Kind, i64)>,
+    titles: Vec<TitleId>,
 ) -> i32 {
     let fresh_after = db::now() - FRESH_SECONDS;
     let wanted = titles.clone();
     let stale = db::run(pool, move |c| {
         let mut stale = Vec::new();
-        for (kind, id) in wanted {
+        for TitleId(kind, id) in wanted {
             if db::cache::availability(c, kind, id)?.is_none_or(|(_, at)| at <= fresh_after) {
-                stale.push((kind, id));
+                stale.push(TitleId(kind, id));
             }
         }
         Ok(stale)

@@ -7,9 +7,8 @@
 //! members have a reason for, then titles in more members' picks.
 
 use crate::domain::Eligibility;
+use crate::domain::TitleId;
 use std::collections::{HashMap, HashSet};
-
-use crate::media::Kind;
 
 use super::normalize::normalize;
 use super::profile::TasteProfile;
@@ -46,20 +45,20 @@ impl GroupCard {
 
 /// Titles more than one member is close to, which need a card from TMDb when no member's rows
 /// hold one: the neighbours of two or more members that are in nobody's rows.
-pub fn shared_neighbours(members: &[Member]) -> Vec<(Kind, i64)> {
-    let in_rows: HashSet<(Kind, i64)> = members
+pub fn shared_neighbours(members: &[Member]) -> Vec<TitleId> {
+    let in_rows: HashSet<TitleId> = members
         .iter()
         .flat_map(|m| m.rows.iter().flat_map(|r| &r.cards))
-        .map(|c| (c.kind, c.tmdb_id))
+        .map(|c| TitleId(c.kind, c.tmdb_id))
         .collect();
-    let mut count: HashMap<(Kind, i64), usize> = HashMap::new();
+    let mut count: HashMap<TitleId, usize> = HashMap::new();
     let mut order = Vec::new();
     for member in members {
-        let mine: HashSet<(Kind, i64)> = member
+        let mine: HashSet<TitleId> = member
             .profile
             .neighbours
             .iter()
-            .map(|n| (n.kind, n.tmdb_id))
+            .map(|n| TitleId(n.kind, n.tmdb_id))
             .collect();
         for key in mine {
             let n = count.entry(key).or_default();
@@ -95,16 +94,12 @@ pub fn eligibility(members: &[Member]) -> Eligibility {
 
 /// The group's titles, best first. `ai_rows`: the AI's rows for this group; `cards`: cards for
 /// [`shared_neighbours`] verified against TMDb.
-pub fn rank(
-    members: &[Member],
-    ai_rows: &[Row],
-    cards: &HashMap<(Kind, i64), Card>,
-) -> Vec<GroupCard> {
+pub fn rank(members: &[Member], ai_rows: &[Row], cards: &HashMap<TitleId, Card>) -> Vec<GroupCard> {
     let eligibility = eligibility(members);
-    let mut tallies: HashMap<(Kind, i64), Tally> = HashMap::new();
+    let mut tallies: HashMap<TitleId, Tally> = HashMap::new();
     for row in ai_rows {
         for card in &row.cards {
-            let t = tally(&mut tallies, (card.kind, card.tmdb_id));
+            let t = tally(&mut tallies, TitleId(card.kind, card.tmdb_id));
             t.from_ai = true;
             t.card.get_or_insert_with(|| card.clone());
             for (i, member) in members.iter().enumerate() {
@@ -118,10 +113,10 @@ pub fn rank(
     for (i, member) in members.iter().enumerate() {
         let mut picked = HashSet::new();
         for card in member.rows.iter().flat_map(|r| &r.cards) {
-            if !picked.insert((card.kind, card.tmdb_id)) {
+            if !picked.insert(TitleId(card.kind, card.tmdb_id)) {
                 continue;
             }
-            let t = tally(&mut tallies, (card.kind, card.tmdb_id));
+            let t = tally(&mut tallies, TitleId(card.kind, card.tmdb_id));
             t.in_picks += 1;
             t.card.get_or_insert_with(|| card.clone());
             t.reasons.entry(i).or_insert_with(|| match &card.because {
@@ -132,7 +127,7 @@ pub fn rank(
     }
     for (i, member) in members.iter().enumerate() {
         for n in &member.profile.neighbours {
-            let key = (n.kind, n.tmdb_id);
+            let key = TitleId(n.kind, n.tmdb_id);
             // A neighbour counts for a title someone's rows hold, or one verified for the group.
             if !tallies.contains_key(&key) && !cards.contains_key(&key) {
                 continue;
@@ -176,7 +171,7 @@ pub fn rank(
 }
 
 /// The title's tally, made in the order titles are first met.
-fn tally(tallies: &mut HashMap<(Kind, i64), Tally>, key: (Kind, i64)) -> &mut Tally {
+fn tally(tallies: &mut HashMap<TitleId, Tally>, key: TitleId) -> &mut Tally {
     let next = tallies.len();
     tallies.entry(key).or_insert_with(|| Tally {
         first_seen: next,
@@ -212,6 +207,7 @@ fn named_for<'a>(member: &'a Member, because: Option<&str>) -> Option<&'a String
 mod tests {
     use super::*;
     use crate::engine::profile::Neighbour;
+    use crate::media::Kind;
 
     fn card(id: i64, because: Option<&str>, cert: Option<&str>) -> Card {
         Card {
@@ -241,7 +237,7 @@ mod tests {
                 filled: false,
             }],
             profile: TasteProfile {
-                watched: watched.iter().map(|id| (Kind::Movie, *id)).collect(),
+                watched: watched.iter().map(|id| TitleId(Kind::Movie, *id)).collect(),
                 titles: picks.iter().map(|(_, b)| b.to_string()).collect(),
                 ..TasteProfile::default()
             },
@@ -269,7 +265,7 @@ mod tests {
     fn what_anyone_watched_or_dealt_with_is_kept_out() {
         let alice = member("Alice", &[(1, "A"), (2, "A")], &[]);
         let mut bob = member("Bob", &[(3, "B")], &[1]);
-        bob.eligibility = bob.eligibility.with_seen([(Kind::Movie, 3)]);
+        bob.eligibility = bob.eligibility.with_seen([TitleId(Kind::Movie, 3)]);
         assert_eq!(ids(&rank(&[alice, bob], &[], &HashMap::new())), [2]);
     }
 
@@ -297,8 +293,8 @@ mod tests {
             });
         }
         let members = [alice, bob];
-        assert_eq!(shared_neighbours(&members), [(Kind::Movie, 9)]);
-        let cards = HashMap::from([((Kind::Movie, 9), card(9, None, Some("PG")))]);
+        assert_eq!(shared_neighbours(&members), [TitleId(Kind::Movie, 9)]);
+        let cards = HashMap::from([(TitleId(Kind::Movie, 9), card(9, None, Some("PG")))]);
         let ranked = rank(&members, &[], &cards);
         assert_eq!(ids(&ranked), [9, 1, 3]);
         assert_eq!(ranked[0].why(), "Alice liked Arrival · Bob liked Heat");

@@ -9,6 +9,7 @@ use futures_util::{StreamExt, stream};
 use super::error::EngineError;
 use crate::catalog::{self, LibraryTitle};
 use crate::db::{self, DbPool};
+use crate::domain::TitleId;
 use crate::integrations::tautulli::{HistoryPage, HistoryRow, Tautulli};
 use crate::integrations::tmdb::{Summary, Tmdb};
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
@@ -22,7 +23,7 @@ use super::{FAVOURITES, HISTORY_PAGE, HISTORY_PAGES, LOOKUP_CONCURRENCY, Run};
 /// The history's titles by key: resolved to TMDb ids, or known by name only.
 #[derive(Default)]
 struct Resolved {
-    ids: HashMap<String, (Kind, i64)>,
+    ids: HashMap<String, TitleId>,
     /// No ids (deleted from Plex since, or no TMDb match).
     nameless_keys: HashSet<String>,
     /// Tautulli could not look them up (Plex out of reach or asleep).
@@ -74,7 +75,7 @@ impl Run<'_> {
         let plays: Vec<Play<'_>> = rows
             .iter()
             .filter_map(|row| {
-                let (kind, tmdb_id) = *resolved.ids.get(row.title_key()?)?;
+                let TitleId(kind, tmdb_id) = *resolved.ids.get(row.title_key()?)?;
                 let year = if kind == Kind::Movie {
                     row.year.and_then(|y| i32::try_from(y).ok())
                 } else {
@@ -198,8 +199,8 @@ impl Run<'_> {
         // asleep) are kept out by name too, and the run says so.
         for (key, found) in found {
             match found? {
-                LibraryTitle::Found(kind, id) => {
-                    resolved.ids.insert(key, (kind, id));
+                LibraryTitle::Found(title) => {
+                    resolved.ids.insert(key, title);
                 }
                 LibraryTitle::NoIds => {
                     resolved.nameless_keys.insert(key);
@@ -237,7 +238,7 @@ impl Run<'_> {
             let list =
                 recommendations(self.pool(), tmdb, favourite.kind, favourite.tmdb_id).await?;
             for s in list {
-                let key = (favourite.kind, s.id);
+                let key = TitleId(favourite.kind, s.id);
                 if taste.excluded.contains(&key) || !placed.insert(key) {
                     continue;
                 }

@@ -33,12 +33,12 @@ use futures_util::{StreamExt, stream};
 
 use crate::catalog;
 use crate::db::{self, DbPool, states::RunOutcome};
+use crate::domain::TitleId;
 use crate::error::AppError;
 use crate::integrations::tautulli::{HistoryPage, Tautulli};
 use crate::integrations::tmdb::Tmdb;
 use crate::integrations::upstreams::Upstreams;
 use crate::integrations::{Service, UpstreamError, UpstreamErrorKind};
-use crate::media::Kind;
 
 use self::prompt::Candidate;
 use self::rows::{Assembly, Card};
@@ -373,7 +373,7 @@ impl Run<'_> {
         assembly: &mut Assembly,
         proposals: &[reply::Proposal],
         history: &HashMap<String, String>,
-        grounded: &HashMap<(Kind, i64), &String>,
+        grounded: &HashMap<TitleId, &String>,
     ) -> Result<(), EngineError> {
         let total: usize = proposals.iter().map(|p| p.items.len()).sum();
         self.record.proposed = total as i32;
@@ -395,7 +395,7 @@ impl Run<'_> {
                             rows::because(
                                 item.because.as_deref(),
                                 history,
-                                grounded.get(&(kind, details.id)).copied(),
+                                grounded.get(&TitleId(kind, details.id)).copied(),
                             )
                         };
                         let genre_ids = details.genres.iter().map(|g| g.id).collect();

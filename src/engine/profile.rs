@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::TitleId;
 use crate::media::Kind;
 
 use super::taste::Taste;
@@ -16,7 +17,7 @@ const DISLIKES: usize = 10;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct TasteProfile {
     /// Every title in his history with an id: never picked for a group he is in.
-    pub watched: Vec<(Kind, i64)>,
+    pub watched: Vec<TitleId>,
     /// His history's titles, best first, and their prompt lines (same order).
     pub titles: Vec<String>,
     pub lines: Vec<String>,
@@ -39,7 +40,11 @@ impl TasteProfile {
     pub fn of(taste: &Taste, neighbours: Vec<Neighbour>) -> Self {
         let liked = taste.seen.iter().filter(|s| !s.disliked).take(LINES);
         Self {
-            watched: taste.seen.iter().map(|s| (s.kind, s.tmdb_id)).collect(),
+            watched: taste
+                .seen
+                .iter()
+                .map(|s| TitleId(s.kind, s.tmdb_id))
+                .collect(),
             titles: liked.clone().map(|s| s.title.clone()).collect(),
             lines: liked.map(|s| s.prompt_line()).collect(),
             dislikes: taste

@@ -1,6 +1,7 @@
 //! The one compact prompt per user per refresh (docs/recommendations.md): titles, years, how much was
 //! watched, likes and dislikes, and TMDb's recommendations of the favourites as candidates.
 
+use crate::domain::TitleId;
 use crate::integrations::ai::Prompt;
 use crate::media::Kind;
 
@@ -162,16 +163,16 @@ pub fn build_group(members: &[GroupMember<'_>], shape: Shape) -> Prompt {
         }
     }
     // Titles TMDb recommends for several of us come first.
-    let mut counts: std::collections::HashMap<(Kind, i64), usize> = Default::default();
+    let mut counts: std::collections::HashMap<TitleId, usize> = Default::default();
     for n in members.iter().flat_map(|m| &m.profile.neighbours) {
-        *counts.entry((n.kind, n.tmdb_id)).or_default() += 1;
+        *counts.entry(TitleId(n.kind, n.tmdb_id)).or_default() += 1;
     }
     let mut neighbours: Vec<_> = members.iter().flat_map(|m| &m.profile.neighbours).collect();
-    neighbours.sort_by_key(|n| std::cmp::Reverse(counts[&(n.kind, n.tmdb_id)]));
+    neighbours.sort_by_key(|n| std::cmp::Reverse(counts[&TitleId(n.kind, n.tmdb_id)]));
     let mut listed = std::collections::HashSet::new();
     let mut lines = Vec::new();
     for n in neighbours {
-        if lines.len() < CANDIDATE_LINES && listed.insert((n.kind, n.tmdb_id)) {
+        if lines.len() < CANDIDATE_LINES && listed.insert(TitleId(n.kind, n.tmdb_id)) {
             let year = n.year.map(|y| format!(" ({y})")).unwrap_or_default();
             lines.push(format!("[{} {}] {}{year}\n", n.kind, n.tmdb_id, n.title));
         }

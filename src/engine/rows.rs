@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::eligibility::Facts;
-use crate::domain::{Eligibility, Ineligible};
+use crate::domain::{Eligibility, Ineligible, TitleId};
 use crate::integrations::tmdb::Details;
 use crate::media::{Kind, Tab};
 
@@ -84,7 +84,7 @@ pub struct Row {
 #[derive(Debug, Default)]
 pub struct Assembly {
     pub tabs: HashMap<Tab, Vec<Row>>,
-    seen: HashSet<(Kind, i64)>,
+    seen: HashSet<TitleId>,
     /// Watched titles known only by name (Plex unreachable, or the title deleted from it).
     pub excluded_names: NameExclusions,
     /// Who the rows are for: a card he watched or dealt with, or above his limit, is dropped
@@ -119,7 +119,7 @@ impl Assembly {
     pub fn add_row(&mut self, title: &str, reason: &str, cards: Vec<(Card, Vec<i64>)>, max: usize) {
         let mut by_tab: Vec<(Tab, Vec<Card>)> = Vec::new();
         for (card, genre_ids) in cards {
-            let key = (card.kind, card.tmdb_id);
+            let key = TitleId(card.kind, card.tmdb_id);
             let seen_by_name = self
                 .excluded_names
                 .contains(card.kind, &card.title, card.year);
@@ -217,7 +217,7 @@ mod tests {
     #[test]
     fn documentaries_get_their_tab_and_duplicates_and_seen_titles_are_dropped() {
         let mut a = Assembly {
-            eligibility: Eligibility::new(None, [(Kind::Movie, 3)]),
+            eligibility: Eligibility::new(None, [TitleId(Kind::Movie, 3)]),
             ..Assembly::default()
         };
         a.add_row(

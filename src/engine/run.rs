@@ -4,8 +4,9 @@
 use std::collections::HashMap;
 
 use crate::db::{self, states::RunOutcome};
+use crate::domain::TitleId;
 use crate::domain::eligibility::Viewer;
-use crate::media::{Kind, TABS};
+use crate::media::TABS;
 
 use super::prompt::{self, Candidate};
 use super::rows::Assembly;
@@ -61,9 +62,9 @@ impl Run<'_> {
             .iter()
             .map(|s| (normalize::normalize(&s.title), s.title.clone()))
             .collect();
-        let grounded: HashMap<(Kind, i64), &String> = candidates
+        let grounded: HashMap<TitleId, &String> = candidates
             .iter()
-            .map(|c| ((c.kind, c.tmdb_id), &c.because))
+            .map(|c| (TitleId(c.kind, c.tmdb_id), &c.because))
             .collect();
         let user_id = self.user.id;
         let his = db::run(self.pool(), move |c| {

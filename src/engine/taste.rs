@@ -4,6 +4,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::db::preferences::Preference;
+use crate::domain::TitleId;
 use crate::domain::Verdict;
 use crate::integrations::tautulli::HistoryRow;
 use crate::media::Kind;
@@ -65,7 +66,7 @@ pub struct Taste {
     /// Titles skipped unseen: not interested, not disliked.
     pub skipped: Vec<String>,
     /// Never recommend: watched, rated, skipped, requested, watchlisted (by kind and id).
-    pub excluded: HashSet<(Kind, i64)>,
+    pub excluded: HashSet<TitleId>,
     /// Titles in the history known by name only: Tautulli could not look them up (Plex out of
     /// reach or asleep), or they have no ids (deleted from Plex since). Kept out by name and
     /// year (see [`Taste::unlooked_keys`]).
@@ -132,10 +133,10 @@ pub struct Play<'a> {
 impl Taste {
     /// Builds the taste from resolved plays (newest first) and the user's own records.
     pub fn build(plays: &[Play<'_>], preferences: &[Preference], now: i64) -> Self {
-        let mut seen: HashMap<(Kind, i64), Seen> = HashMap::new();
+        let mut seen: HashMap<TitleId, Seen> = HashMap::new();
         let mut excluded = HashSet::new();
         for play in plays {
-            let key = (play.kind, play.tmdb_id);
+            let key = TitleId(play.kind, play.tmdb_id);
             let title = match play.kind {
                 Kind::Tv if !play.row.grandparent_title.is_empty() => {
                     play.row.grandparent_title.clone()
@@ -168,7 +169,7 @@ impl Taste {
         let mut skipped = Vec::new();
         for p in preferences {
             let kind = p.kind;
-            let key = (kind, p.tmdb_id);
+            let key = TitleId(kind, p.tmdb_id);
             excluded.insert(key);
             match p.verdict {
                 Verdict::Skipped => skipped.push(p.title.clone()),
@@ -274,9 +275,9 @@ mod tests {
         let taste = Taste::build(&plays, &[], now);
         assert_eq!(taste.seen[0].title, "Dark");
         assert_eq!(taste.seen[0].prompt_line(), "Dark (2017) tv, 2 episodes");
-        assert!(taste.excluded.contains(&(Kind::Tv, 70523)));
+        assert!(taste.excluded.contains(&TitleId(Kind::Tv, 70523)));
         assert!(
-            !taste.excluded.contains(&(Kind::Movie, 329865)),
+            !taste.excluded.contains(&TitleId(Kind::Movie, 329865)),
             "a partial play is a signal, not an exclusion"
         );
         assert_eq!(

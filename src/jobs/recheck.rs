@@ -4,14 +4,14 @@
 
 use std::sync::{Arc, Mutex};
 
+use crate::domain::TitleId;
 use crate::engine::{self, availability};
-use crate::media::Kind;
 
 /// The re-checks in flight; cheap to clone, shared by every worker.
 #[derive(Clone)]
 pub struct Rechecks {
     ctx: engine::Context,
-    in_flight: Arc<Mutex<Vec<(Kind, i64)>>>,
+    in_flight: Arc<Mutex<Vec<TitleId>>>,
 }
 
 impl Rechecks {
@@ -24,8 +24,8 @@ impl Rechecks {
 
     /// Re-checks `titles` in the background, skipping those already being asked about. Must
     /// be called on the actix runtime.
-    pub fn start(&self, titles: Vec<(Kind, i64)>) {
-        let claimed: Vec<(Kind, i64)> = {
+    pub fn start(&self, titles: Vec<TitleId>) {
+        let claimed: Vec<TitleId> = {
             let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
             let claimed: Vec<_> = titles
                 .into_iter()

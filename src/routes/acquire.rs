@@ -12,6 +12,7 @@ use super::respond::{back_to, back_with, html, render};
 use crate::auth::session::CurrentUser;
 use crate::db::{self, users::User};
 use crate::domain::Availability;
+use crate::domain::TitleId;
 use crate::domain::Verdict;
 use crate::engine::availability;
 use crate::error::AppError;
@@ -55,7 +56,7 @@ pub async fn request(
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (kind, id) = path.parse()?;
+    let TitleId(kind, id) = path.parse()?;
     let known = within_limit(&state, &http, &user, kind, id).await?;
     let back = back_to(form.back.as_deref(), "/");
     let result = ask_overseerr(&state, &http, &user, kind, id).await;
@@ -88,7 +89,18 @@ pub async fn request(
             }
             card_after(&state, &http, kind, id, status, &back, (true, note)).await
         }
-        Err(error) => failed(response, &state, &http, &user, (kind, id), &back, error).await,
+        Err(error) => {
+            failed(
+                response,
+                &state,
+                &http,
+                &user,
+                TitleId(kind, id),
+                &back,
+                error,
+            )
+            .await
+        }
     }
 }
 
@@ -161,7 +173,7 @@ pub async fn watchlist(
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (kind, id) = path.parse()?;
+    let TitleId(kind, id) = path.parse()?;
     let known = within_limit(&state, &http, &user, kind, id).await?;
     let back = back_to(form.back.as_deref(), "/");
     match add_to_watchlist(&state, &http, &user, kind, id).await {
@@ -184,7 +196,18 @@ pub async fn watchlist(
             )
             .await
         }
-        Err(error) => failed(response, &state, &http, &user, (kind, id), &back, error).await,
+        Err(error) => {
+            failed(
+                response,
+                &state,
+                &http,
+                &user,
+                TitleId(kind, id),
+                &back,
+                error,
+            )
+            .await
+        }
     }
 }
 
@@ -195,7 +218,7 @@ async fn failed(
     state: &AppState,
     http: &awc::Client,
     user: &User,
-    (kind, id): (Kind, i64),
+    TitleId(kind, id): TitleId,
     back: &str,
     error: AppError,
 ) -> Result<HttpResponse, AppError> {
@@ -277,7 +300,7 @@ pub async fn status(
     http: web::Data<awc::Client>,
     path: web::Path<MediaPath>,
 ) -> Result<HttpResponse, AppError> {
-    let (kind, id) = path.parse()?;
+    let TitleId(kind, id) = path.parse()?;
     let cached = db::run(&state.ctx.pool, move |c| {
         Ok(db::cache::availability_linked(c, kind, id)?)
     })

@@ -10,7 +10,7 @@ use crate::db::users::User;
 use crate::db::{self, preferences::NewPreference};
 use crate::domain::Availability;
 use crate::domain::eligibility::Facts;
-use crate::domain::{Eligibility, Verdict};
+use crate::domain::{Eligibility, TitleId, Verdict};
 use crate::engine::rows::Card;
 use crate::error::AppError;
 use crate::integrations::tmdb::Details;
@@ -27,7 +27,7 @@ pub struct MediaPath {
 
 impl MediaPath {
     /// The title addressed, or a 400 that says what is wrong with the address.
-    pub fn parse(&self) -> Result<(Kind, i64), AppError> {
+    pub fn parse(&self) -> Result<TitleId, AppError> {
         let kind = Kind::parse(&self.kind).ok_or_else(|| {
             AppError::BadRequest(format!("\"{}\" is not a kind: use movie or tv.", self.kind))
         })?;
@@ -42,7 +42,7 @@ impl MediaPath {
                     self.tmdb_id
                 ))
             })?;
-        Ok((kind, id))
+        Ok(TitleId(kind, id))
     }
 }
 
@@ -135,7 +135,7 @@ pub async fn save(
     user_id: i32,
     record: NewPreference,
 ) -> Result<db::preferences::Preference, AppError> {
-    let title = (record.kind, record.tmdb_id);
+    let title = TitleId(record.kind, record.tmdb_id);
     let before = state.shelves.version(user_id);
     let saved = db::write(&state.ctx.pool, db::Scope::User(user_id), move |c| {
         Ok(db::preferences::upsert(c, user_id, &record, db::now())?)
@@ -168,7 +168,7 @@ fn dashboard_tab(back: &str) -> Option<Tab> {
 pub async fn done_and_replaced(
     state: &AppState,
     user: &User,
-    (kind, id): (Kind, i64),
+    TitleId(kind, id): TitleId,
     title: &str,
     message: String,
     back: &str,

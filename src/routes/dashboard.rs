@@ -7,10 +7,11 @@ use askama::Template;
 use crate::auth::session::CurrentUser;
 use crate::db::states::{RefreshState, RunOutcome};
 use crate::db::{self, users::User};
+use crate::domain::TitleId;
 use crate::error::AppError;
 use crate::http::negotiate::ResponseKind;
 use crate::http::revisit::Page;
-use crate::media::{Kind, Tab};
+use crate::media::Tab;
 use crate::page_cache::Lookup;
 use crate::state::AppState;
 use crate::views::format_time;
@@ -105,7 +106,7 @@ fn view(
     loaded: &TabData,
     notice: Option<(bool, String)>,
     fragment: bool,
-) -> Result<(String, Vec<(Kind, i64)>), AppError> {
+) -> Result<(String, Vec<TitleId>), AppError> {
     let back = format!("/?tab={}", tab.slug());
     let image_base = &state.ctx.config.upstreams.tmdb_image;
     let (rows, stale) = loaded.shown(

@@ -9,6 +9,7 @@ use super::respond::{html, render};
 use crate::auth::session::CurrentUser;
 use crate::db;
 use crate::domain::Availability;
+use crate::domain::TitleId;
 use crate::domain::eligibility::Facts;
 use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
@@ -28,7 +29,7 @@ pub async fn page(
     http: web::Data<awc::Client>,
     path: web::Path<MediaPath>,
 ) -> Result<HttpResponse, AppError> {
-    let (kind, id) = path.parse()?;
+    let TitleId(kind, id) = path.parse()?;
     let title = known_details(&state, &http, kind, id).await?;
     let eligibility = crate::domain::Eligibility::limit_only(user.rating_limit.as_deref());
     if !eligibility.allows(Facts::of(kind, id, title.certification().as_deref())) {
@@ -94,7 +95,7 @@ async fn look_up(
                 break;
             }
         }
-        let cached = db::cache::availabilities(conn, &[(kind, id)])?
+        let cached = db::cache::availabilities(conn, &[TitleId(kind, id)])?
             .into_iter()
             .next()
             .map(|a| (a.status, a.plex_url));

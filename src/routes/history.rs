@@ -9,6 +9,7 @@ use super::card_action::{MediaPath, known_details, within_limit};
 use super::respond::{back_to, back_with, html, render};
 use crate::auth::session::CurrentUser;
 use crate::db::{self, users::User};
+use crate::domain::TitleId;
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::views::history_row::HistoryItem;
@@ -94,7 +95,7 @@ pub async fn hide_genre(
     path: web::Path<MediaPath>,
     form: web::Form<GenreForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (kind, id) = path.parse()?;
+    let TitleId(kind, id) = path.parse()?;
     let genre_id = genre_id(&form.genre)?;
     // Its genres are read from its details: without them (TMDb down) nothing is hidden.
     let title = match within_limit(&state, &http, &user, kind, id).await? {

@@ -8,6 +8,7 @@ use super::card_action::{ActionForm, MediaPath, done_and_replaced, record_of, sa
 use super::respond::{Return, back_to, fragment_or_redirect, render};
 use crate::auth::session::CurrentUser;
 use crate::db;
+use crate::domain::TitleId;
 use crate::domain::Verdict;
 use crate::error::AppError;
 use crate::http::negotiate::ResponseKind;
@@ -24,7 +25,7 @@ pub async fn rate(
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (kind, id) = path.parse()?;
+    let TitleId(kind, id) = path.parse()?;
     let known = within_limit(&state, &http, &user, kind, id).await?;
     let verdict = Verdict::seen(form.rating.as_deref().unwrap_or_default()).ok_or_else(|| {
         AppError::BadRequest("rating must be 1 (liked) or -1 (disliked).".to_owned())
@@ -54,7 +55,15 @@ pub async fn rate(
                 let image_base = &state.ctx.config.upstreams.tmdb_image;
                 return render(&HistoryRowFragment::new(&saved, &back, image_base));
             }
-            done_and_replaced(&state, &user, (kind, id), &saved.title, message, &back).await
+            done_and_replaced(
+                &state,
+                &user,
+                TitleId(kind, id),
+                &saved.title,
+                message,
+                &back,
+            )
+            .await
         },
     )
     .await
@@ -69,7 +78,7 @@ pub async fn unrate(
     path: web::Path<MediaPath>,
     form: Option<web::Form<ActionForm>>,
 ) -> Result<HttpResponse, AppError> {
-    let (kind, id) = path.parse()?;
+    let TitleId(kind, id) = path.parse()?;
     let user_id = user.id;
     let deleted = db::write(&state.ctx.pool, db::Scope::User(user_id), move |c| {
         let record = db::preferences::find(c, user_id, kind, id)?;
@@ -104,7 +113,7 @@ pub async fn skip(
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let (kind, id) = path.parse()?;
+    let TitleId(kind, id) = path.parse()?;
     let known = within_limit(&state, &http, &user, kind, id).await?;
     let saved = save(
         &state,
@@ -118,7 +127,15 @@ pub async fn skip(
     fragment_or_redirect(response, &session, to, true, message, |_| async move {
         // The card's own line also says where the skip can be undone.
         let message = format!("Skipped {}. Undo it in My history.", saved.title);
-        done_and_replaced(&state, &user, (kind, id), &saved.title, message, &back).await
+        done_and_replaced(
+            &state,
+            &user,
+            TitleId(kind, id),
+            &saved.title,
+            message,
+            &back,
+        )
+        .await
     })
     .await
 }

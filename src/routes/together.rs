@@ -14,6 +14,7 @@ use crate::auth::session::{self, CurrentUser};
 use crate::catalog;
 use crate::db::{self, users::User};
 use crate::domain::Availability;
+use crate::domain::TitleId;
 use crate::engine::group::{self, GroupCard};
 use crate::engine::rows::Card;
 use crate::engine::together::{MAX_GROUP, load_members};
@@ -242,12 +243,12 @@ async fn group_body(
             .unwrap_or_default();
         let mut cards = HashMap::new();
         let mut missing = Vec::new();
-        for (kind, id) in group::shared_neighbours(&members) {
+        for TitleId(kind, id) in group::shared_neighbours(&members) {
             // Any age will do for a card: its title, year and certification rarely change.
             if let Some(details) = db::cache::tmdb_details(c, kind, id, 0)?.and_then(|json| {
                 serde_json::from_str::<crate::integrations::tmdb::Details>(&json).ok()
             }) {
-                cards.insert((kind, id), Card::from_details(kind, &details, None));
+                cards.insert(TitleId(kind, id), Card::from_details(kind, &details, None));
             } else if missing.len() < LOOKUPS {
                 // Several members are close to it, no one's rows hold it: verified on TMDb below.
                 missing.push((kind, id));
@@ -269,24 +270,27 @@ async fn group_body(
                 .await;
             for (kind, details) in found {
                 if let Ok(details) = details {
-                    cards.insert((kind, details.id), Card::from_details(kind, &details, None));
+                    cards.insert(
+                        TitleId(kind, details.id),
+                        Card::from_details(kind, &details, None),
+                    );
                 }
             }
         }
     }
     let ranked = group::rank(&members, &ai_rows, &cards);
-    let keys: Vec<(Kind, i64)> = ranked
+    let keys: Vec<TitleId> = ranked
         .iter()
-        .map(|g| (g.card.kind, g.card.tmdb_id))
+        .map(|g| TitleId(g.card.kind, g.card.tmdb_id))
         .collect();
-    let statuses: crate::media::TitleMap<Cached> =
+    let statuses: crate::domain::title::TitleMap<Cached> =
         db::run(&state.ctx.pool, move |c| Ok(cached_statuses(c, &keys)?)).await?;
     let with = with_param(names);
     let back = format!("/together?with={with}");
     let per_row = state.ctx.config.items_per_row;
     let image_base = &state.ctx.config.upstreams.tmdb_image;
     let view = |g: &GroupCard| {
-        let cached = statuses.get(&(g.card.kind, g.card.tmdb_id));
+        let cached = statuses.get(&TitleId(g.card.kind, g.card.tmdb_id));
         let status = cached.map_or(Availability::Unknown, |a| a.status);
         let mut view = CardView::from_card(
             &g.card,
@@ -302,13 +306,13 @@ async fn group_body(
         view.why = Some(g.why());
         view
     };
-    let mut placed: HashSet<(Kind, i64)> = HashSet::new();
+    let mut placed: HashSet<TitleId> = HashSet::new();
     let mut rows = Vec::new();
     let mut take = |filter: &dyn Fn(&GroupCard) -> bool, title: &str| {
         let cards: Vec<CardView> = ranked
             .iter()
             .filter(|g| filter(g))
-            .filter(|g| placed.insert((g.card.kind, g.card.tmdb_id)))
+            .filter(|g| placed.insert(TitleId(g.card.kind, g.card.tmdb_id)))
             .take(per_row)
             .map(&view)
             .collect();
@@ -322,7 +326,7 @@ async fn group_body(
     take(
         &|g| {
             statuses
-                .get(&(g.card.kind, g.card.tmdb_id))
+                .get(&TitleId(g.card.kind, g.card.tmdb_id))
                 .is_some_and(|a| a.status == Availability::Available)
         },
         ON_PLEX_TITLE,

@@ -18,9 +18,10 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use crate::domain::Availability;
+use crate::domain::TitleId;
 use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
-use crate::media::{Kind, Tab};
+use crate::media::Tab;
 
 /// At most this many bytes of rendered cards (a card is about 2 KB: some 2,000 cards).
 const MAX_CARD_BYTES: usize = 4 * 1024 * 1024;
@@ -74,8 +75,8 @@ impl RenderedCard {
     }
 
     /// The title the card shows.
-    pub fn title(&self) -> (Kind, i64) {
-        (self.card.kind, self.card.tmdb_id)
+    pub fn title(&self) -> TitleId {
+        TitleId(self.card.kind, self.card.tmdb_id)
     }
 }
 
@@ -88,7 +89,7 @@ impl fmt::Display for RenderedCard {
 
 #[derive(Default)]
 struct Cards {
-    by_title: HashMap<(Kind, i64), Vec<Arc<RenderedCard>>>,
+    by_title: HashMap<TitleId, Vec<Arc<RenderedCard>>>,
     bytes: usize,
 }
 
@@ -174,7 +175,7 @@ impl Fragments {
         if let Ok(cards) = self.cards.read()
             && let Some(kept) = cards
                 .by_title
-                .get(&(card.kind, card.tmdb_id))
+                .get(&TitleId(card.kind, card.tmdb_id))
                 .and_then(|variants| variants.iter().find(|v| v.shows(card, state)))
         {
             kept.used.store(now, Ordering::Relaxed);
@@ -194,7 +195,10 @@ impl Fragments {
             if cards.bytes + rendered.html.len() > MAX_CARD_BYTES {
                 cards.make_room();
             }
-            let variants = cards.by_title.entry((card.kind, card.tmdb_id)).or_default();
+            let variants = cards
+                .by_title
+                .entry(TitleId(card.kind, card.tmdb_id))
+                .or_default();
             let before: usize = variants.iter().map(|v| v.html.len()).sum();
             // A title's variant that no longer shows (its availability changed) is dropped
             // when the new one comes, wherever it was shown.
@@ -240,6 +244,7 @@ mod tests {
     use askama::Template;
 
     use super::*;
+    use crate::media::Kind;
     use crate::views::card::{CardFragment, CardView};
 
     /// A row's cards the way the tab body wrote them before the store: the card template

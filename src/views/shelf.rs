@@ -9,11 +9,12 @@ use std::sync::{Arc, OnceLock};
 
 use crate::db::{self, DbPool};
 use crate::domain::eligibility::Viewer;
-use crate::domain::{Availability, Eligibility};
+use crate::domain::title::{TitleMap, TitleSet};
+use crate::domain::{Availability, Eligibility, TitleId};
 use crate::engine::rows::{Card, Row};
 use crate::error::AppError;
 use crate::integrations::upstreams::Upstreams;
-use crate::media::{Kind, Tab, TitleMap, TitleSet};
+use crate::media::{Kind, Tab};
 use crate::page_cache::{ByVersion, Weight};
 
 use super::card::{CardFragment, CardView};
@@ -30,7 +31,7 @@ pub enum RowKey {
 }
 
 /// The rows as shown, and the titles among them whose availability is stale.
-pub type Shown<'a> = (&'a [RowView], Vec<(Kind, i64)>);
+pub type Shown<'a> = (&'a [RowView], Vec<TitleId>);
 
 /// A row as the page shows it: its cards as rendered HTML, kept and shared
 /// (`views::fragments`).
@@ -106,7 +107,7 @@ impl Shelves {
     /// user's versions from `before`: each of his kept tabs that stood at `before` stands again
     /// with the title left out, so his next view re-arranges what is kept and reads nothing.
     /// When any other write landed meanwhile, nothing is patched and the next view reads.
-    pub fn dealt_with(&self, user_id: i32, title: (Kind, i64), before: (u64, u64)) {
+    pub fn dealt_with(&self, user_id: i32, title: TitleId, before: (u64, u64)) {
         let after = self.loaded.version(user_id);
         if after != (before.0, before.1 + 1) {
             return;
@@ -162,9 +163,9 @@ impl Shelves {
                     },
                 },
             };
-            let titles: Vec<(Kind, i64)> = rows
+            let titles: Vec<TitleId> = rows
                 .iter()
-                .flat_map(|r| r.cards.iter().map(|c| (c.kind, c.tmdb_id)))
+                .flat_map(|r| r.cards.iter().map(|c| TitleId(c.kind, c.tmdb_id)))
                 .collect();
             let statuses = cached_statuses(conn, &titles)?;
             Ok(TabData {
@@ -185,7 +186,7 @@ impl Shelves {
 /// The cached availability of `titles`, by (kind, id).
 pub fn cached_statuses(
     conn: &mut diesel::SqliteConnection,
-    titles: &[(Kind, i64)],
+    titles: &[TitleId],
 ) -> diesel::QueryResult<TitleMap<Cached>> {
     Ok(db::cache::availabilities(conn, titles)?
         .into_iter()
@@ -195,18 +196,18 @@ pub fn cached_statuses(
                 fetched_at: a.fetched_at,
                 plex_url: a.plex_url,
             };
-            ((a.kind, a.tmdb_id), cached)
+            (TitleId(a.kind, a.tmdb_id), cached)
         })
         .collect())
 }
 
-fn key_of(card: &Card) -> (Kind, i64) {
-    (card.kind, card.tmdb_id)
+fn key_of(card: &Card) -> TitleId {
+    TitleId(card.kind, card.tmdb_id)
 }
 
 impl TabData {
     /// The same data with `title` dealt with: nothing shown yet.
-    fn with_dealt_with(&self, title: (Kind, i64)) -> Self {
+    fn with_dealt_with(&self, title: TitleId) -> Self {
         Self {
             rows: self.rows.clone(),
             eligibility: self.eligibility.with_seen([title]),
@@ -231,7 +232,7 @@ impl TabData {
     /// the eligibility): the pick that joins its row now. `None` when the row's reserve is spent.
     pub fn replacement(&self, per_row: usize, kind: Kind, id: i64) -> Option<&Card> {
         let now = &self.eligibility;
-        let shown_before = shelve(self, &now.without_seen((kind, id)), per_row);
+        let shown_before = shelve(self, &now.without_seen(TitleId(kind, id)), per_row);
         let shown_now = shelve(self, now, per_row);
         let (row, cards_before) = shown_before
             .iter()
@@ -365,7 +366,7 @@ fn shelve<'a>(
             data.cached(c)
                 .is_some_and(|a| a.status == Availability::Available)
         })
-        .filter(|c| placed.insert((c.kind, c.tmdb_id)))
+        .filter(|c| placed.insert(TitleId(c.kind, c.tmdb_id)))
         .take(per_row)
         .collect();
     if !on_plex.is_empty() {
@@ -376,10 +377,10 @@ fn shelve<'a>(
             .cards
             .iter()
             .filter(eligible)
-            .filter(|c| !placed.contains(&(c.kind, c.tmdb_id)))
+            .filter(|c| !placed.contains(&TitleId(c.kind, c.tmdb_id)))
             .take(per_row)
             .collect();
-        placed.extend(cards.iter().map(|c| (c.kind, c.tmdb_id)));
+        placed.extend(cards.iter().map(|c| TitleId(c.kind, c.tmdb_id)));
         if !cards.is_empty() {
             shown.push((RowKey::Stored(index), cards));
         }

@@ -433,6 +433,21 @@ fn one_place_reads_a_users_eligibility() {
     }
 }
 
+/// A title is one value, `domain::TitleId`: no bare `(Kind, i64)` pair outside `domain/` (and
+/// the fakes' and the demo's own data).
+#[test]
+fn a_title_is_a_title_id_not_a_pair() {
+    for (module, text) in modules() {
+        if module.starts_with("domain") || module.starts_with("fakes") || module == "cli::demo" {
+            continue;
+        }
+        assert!(
+            !code_only(&text).contains("(Kind, i64)"),
+            "{module} passes a title as a (Kind, i64) pair: use domain::TitleId"
+        );
+    }
+}
+
 /// An enum is compared with its variants, never with its stored text: a typo in a string
 /// would compare unequal for ever and nothing would say so.
 #[test]

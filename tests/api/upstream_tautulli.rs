@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use sagarr::catalog::LibraryTitle;
+use sagarr::domain::TitleId;
 use sagarr::fakes::Fault;
 use sagarr::fakes::tautulli::{FakeTautulli, LibraryItem};
 use sagarr::fakes::tmdb::FakeTmdb;
@@ -127,16 +128,16 @@ async fn rating_keys_map_to_tmdb_ids_once_and_are_cached() {
         |key: &'static str| sagarr::catalog::library_title(&pool, &tautulli, &tmdb, key, &awake);
     assert_eq!(
         lookup("1").await.unwrap(),
-        LibraryTitle::Found(Kind::Movie, 330457)
+        LibraryTitle::Found(TitleId(Kind::Movie, 330457))
     );
     assert_eq!(
         lookup("2").await.unwrap(),
-        LibraryTitle::Found(Kind::Movie, 27205),
+        LibraryTitle::Found(TitleId(Kind::Movie, 27205)),
         "legacy agent guid"
     );
     assert_eq!(
         lookup("3").await.unwrap(),
-        LibraryTitle::Found(Kind::Tv, 1399),
+        LibraryTitle::Found(TitleId(Kind::Tv, 1399)),
         "an episode maps to its show, not tmdb://1156503"
     );
     assert_eq!(
