@@ -85,11 +85,11 @@ struct Tally {
 /// What the group may be shown: nothing any member watched or dealt with, nothing above the
 /// strictest limit among them.
 pub fn eligibility(members: &[Member]) -> Eligibility {
-    let each: Vec<Eligibility> = members
-        .iter()
-        .map(|m| m.eligibility.with_seen(m.profile.watched.iter().copied()))
-        .collect();
-    Eligibility::of_group(&each)
+    Eligibility::of_group(members.iter().map(|m| &m.eligibility)).with_seen(
+        members
+            .iter()
+            .flat_map(|m| m.profile.watched.iter().copied()),
+    )
 }
 
 /// The group's titles, best first. `ai_rows`: the AI's rows for this group; `cards`: cards for
