@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 use crate::db::users::User;
-use crate::db::versions::Versions;
+use crate::db::versions::{Step, Versions};
 use crate::http::revisit::Page;
 
 /// How long an entry may live even when nothing changed here.
@@ -37,9 +37,13 @@ struct Entry<T> {
     value: T,
 }
 
+/// Which of a user's versions an entry depends on: [`Versions::of`] for what his pages show,
+/// [`Versions::account_of`] for a checked session.
+type VersionOf = fn(&Versions, i32) -> (u64, u64);
+
 impl<T: Clone> Entry<T> {
-    fn fresh(&self, versions: &Versions) -> Option<T> {
-        (self.version == versions.of(self.user) && self.made.elapsed() < LIFETIME)
+    fn fresh(&self, versions: &Versions, version_of: VersionOf) -> Option<T> {
+        (self.version == version_of(versions, self.user) && self.made.elapsed() < LIFETIME)
             .then(|| self.value.clone())
     }
 }
@@ -48,8 +52,9 @@ fn read<K: std::hash::Hash + Eq, T: Clone>(
     map: &RwLock<HashMap<K, Entry<T>>>,
     key: &K,
     versions: &Versions,
+    version_of: VersionOf,
 ) -> Option<T> {
-    map.read().ok()?.get(key)?.fresh(versions)
+    map.read().ok()?.get(key)?.fresh(versions, version_of)
 }
 
 /// What an entry weighs against its map's limit: bytes for pages, one for a session.
@@ -77,7 +82,7 @@ fn total<K, T: Weight>(map: &HashMap<K, Entry<T>>) -> usize {
 fn write<K: std::hash::Hash + Eq + Clone, T: Weight>(
     map: &RwLock<HashMap<K, Entry<T>>>,
     limit: usize,
-    versions: &Versions,
+    (versions, version_of): (&Versions, VersionOf),
     key: K,
     user: i32,
     version: (u64, u64),
@@ -85,7 +90,7 @@ fn write<K: std::hash::Hash + Eq + Clone, T: Weight>(
 ) {
     if let Ok(mut map) = map.write() {
         if total(&map) + value.weight() > limit {
-            make_room(&mut map, limit, versions);
+            make_room(&mut map, limit, versions, version_of);
         }
         map.insert(
             key,
@@ -105,8 +110,9 @@ fn make_room<K: std::hash::Hash + Eq + Clone, T: Weight>(
     map: &mut HashMap<K, Entry<T>>,
     limit: usize,
     versions: &Versions,
+    version_of: VersionOf,
 ) {
-    map.retain(|_, e| e.version == versions.of(e.user) && e.made.elapsed() < LIFETIME);
+    map.retain(|_, e| e.version == version_of(versions, e.user) && e.made.elapsed() < LIFETIME);
     let keep = limit - limit / 4;
     let mut weight = total(map);
     if weight > keep {
@@ -147,7 +153,7 @@ impl<K: std::hash::Hash + Eq + Clone, T: Clone + Weight> ByVersion<K, T> {
     }
 
     pub fn get(&self, key: &K) -> Option<T> {
-        read(&self.map, key, &self.versions)
+        read(&self.map, key, &self.versions, Versions::of)
     }
 
     /// The value kept for `key` if it was built at `version` exactly (and is not too old),
@@ -163,7 +169,7 @@ impl<K: std::hash::Hash + Eq + Clone, T: Clone + Weight> ByVersion<K, T> {
         write(
             &self.map,
             self.limit,
-            &self.versions,
+            (&self.versions, Versions::of),
             key,
             user,
             version,
@@ -293,7 +299,7 @@ impl PageCache {
     }
 
     pub fn page(&self, key: &PageKey) -> Option<Page> {
-        read(&self.pages, key, &self.versions)
+        read(&self.pages, key, &self.versions, Versions::of)
     }
 
     /// Keeps a page built from data read at `version`.
@@ -301,7 +307,7 @@ impl PageCache {
         write(
             &self.pages,
             MAX_PAGE_BYTES,
-            &self.versions,
+            (&self.versions, Versions::of),
             key,
             key.0,
             version,
@@ -345,9 +351,37 @@ impl PageCache {
         }
     }
 
-    /// The user behind a session token hash, if checked recently and nothing changed since.
+    /// After a write of `step.user`'s records (a rating, a skip): the pages of `tabs` stand,
+    /// as it did not change them (`views::shelf::Shelves::dealt_with`).
+    /// Their age stays, so the lifetime still bounds what another process wrote meanwhile.
+    pub fn carry(&self, step: Step, tabs: &[crate::media::Tab]) {
+        let Ok(mut pages) = self.pages.write() else {
+            return;
+        };
+        for ((user, slug, _), entry) in pages.iter_mut() {
+            if *user == step.user
+                && entry.version == step.before
+                && tabs.iter().any(|t| t.slug() == *slug)
+            {
+                entry.version = step.after;
+            }
+        }
+    }
+
+    /// The user behind a session token hash, if checked recently and nothing of his account
+    /// changed since (his records may have: they are not in it).
     pub fn session(&self, token_hash: &str) -> Option<User> {
-        read(&self.sessions, &token_hash.to_owned(), &self.versions)
+        read(
+            &self.sessions,
+            &token_hash.to_owned(),
+            &self.versions,
+            Versions::account_of,
+        )
+    }
+
+    /// The versions a checked session of `user_id` depends on; read them before reading it.
+    pub fn account_version(&self, user_id: i32) -> (u64, u64) {
+        self.versions.account_of(user_id)
     }
 
     pub fn keep_session(&self, token_hash: String, version: (u64, u64), user: User) {
@@ -355,7 +389,7 @@ impl PageCache {
         write(
             &self.sessions,
             MAX_SESSIONS,
-            &self.versions,
+            (&self.versions, Versions::account_of),
             token_hash,
             user_id,
             version,
@@ -408,6 +442,36 @@ mod tests {
             Lookup::Hit(_) => panic!("nothing cached yet"),
         }
         assert!(matches!(cache.page_or_build(key).await, Lookup::Build(_)));
+    }
+
+    #[test]
+    fn a_carried_step_keeps_the_pages_it_names_and_drops_the_rest() {
+        use crate::media::Tab;
+        let cache = cache();
+        let page = Page::new(Bytes::from_static(b"<html>"));
+        for tab in ["movies", "tv"] {
+            for user in [1, 2] {
+                cache.keep_page((user, tab, false), cache.version(user), page.clone());
+            }
+        }
+        let step = cache.versions.bump_records(1);
+        cache.carry(step, &[Tab::Tv]);
+        assert!(cache.page(&(1, "tv", false)).is_some(), "carried");
+        assert!(
+            cache.page(&(1, "movies", false)).is_none(),
+            "not carried: stale"
+        );
+        assert!(
+            cache.page(&(2, "movies", false)).is_some(),
+            "another user's"
+        );
+        // A step that is not the one after the kept version carries nothing.
+        let kept_at = cache.version(1);
+        cache.keep_page((1, "movies", false), kept_at, page.clone());
+        cache.versions.bump(Scope::User(1));
+        let later = cache.versions.bump_records(1);
+        cache.carry(later, &[Tab::Movies]);
+        assert!(cache.page(&(1, "movies", false)).is_none());
     }
 
     #[test]

@@ -152,7 +152,7 @@ impl FromRequest for CurrentUser {
             if let Some(user) = state.cache.session(&hash).filter(|u| u.id == user_id) {
                 return Ok(CurrentUser(user));
             }
-            let version = state.cache.version(user_id);
+            let version = state.cache.account_version(user_id);
             let lookup = hash.clone();
             let user = db::run(&state.ctx.pool, move |conn| {
                 Ok(db::sessions::user_of(conn, &lookup, user_id, db::now())?)

@@ -28,7 +28,7 @@ use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
 use crate::error::AppError;
 
-pub use versions::{Scope, Versions};
+pub use versions::{Scope, Step, Versions};
 
 pub type DbConn = PooledConnection<ConnectionManager<SqliteConnection>>;
 
@@ -41,6 +41,12 @@ pub struct DbPool {
     /// blocking thread of its own. Under a burst of cache misses that keeps the blocking
     /// threads (and the memory each one's allocator holds) to the pool's size.
     permits: Arc<tokio::sync::Semaphore>,
+    /// Taken by each write on its blocking thread for as long as its work runs: SQLite lets one
+    /// writer in at a time, and turns a second one away with `SQLITE_BUSY`, whose handler
+    /// sleeps a millisecond or more before trying again. Writers of this process wait here
+    /// instead and go on the moment the one ahead commits. (Another process, `sagarr refresh`,
+    /// still meets the busy handler.)
+    writer: Arc<std::sync::Mutex<()>>,
 }
 
 impl DbPool {
@@ -169,6 +175,7 @@ pub fn open(path: &Path) -> Result<DbPool, String> {
         pool,
         versions: Arc::default(),
         permits: Arc::new(tokio::sync::Semaphore::new(POOL_SIZE as usize)),
+        writer: Arc::default(),
     })
 }
 
@@ -254,17 +261,40 @@ where
     F: FnOnce(&mut Writer<'_>) -> Result<T, DbError> + Send + 'static,
     T: Send + 'static,
 {
-    let versions = pool.versions.clone();
-    let done = run(pool, move |reader| {
+    let done = written(pool, work).await?;
+    pool.versions.bump(scope);
+    Ok(done)
+}
+
+/// [`write`] of one user's records (`Scope::Records`), also saying which [`Step`] of his
+/// versions it made: what was built at `step.before` and this write cannot have changed may be
+/// carried over (`views::shelf::Shelves::dealt_with`) instead of built again.
+pub async fn write_records<T, F>(pool: &DbPool, user_id: i32, work: F) -> Result<(T, Step), DbError>
+where
+    F: FnOnce(&mut Writer<'_>) -> Result<T, DbError> + Send + 'static,
+    T: Send + 'static,
+{
+    let done = written(pool, work).await?;
+    Ok((done, pool.versions.bump_records(user_id)))
+}
+
+/// The write's work, on a connection that may write; the caller bumps the versions.
+async fn written<T, F>(pool: &DbPool, work: F) -> Result<T, DbError>
+where
+    F: FnOnce(&mut Writer<'_>) -> Result<T, DbError> + Send + 'static,
+    T: Send + 'static,
+{
+    let writer = pool.writer.clone();
+    run(pool, move |reader| {
+        // A panic in another write leaves nothing half-done here: the transaction rolled back.
+        let _turn = writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         work(&mut Writer {
             conn: &mut reader.conn,
         })
     })
-    .await;
-    if done.is_ok() {
-        versions.bump(scope);
-    }
-    done
+    .await
 }
 
 /// Answers whether the database is usable right now (for `/api/health`).

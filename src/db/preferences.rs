@@ -88,47 +88,59 @@ pub struct NewPreference {
     pub poster_path: Option<String>,
 }
 
-/// Creates or changes the one record of (user, kind, tmdb_id).
+/// Creates or changes the one record of (user, kind, tmdb_id). Written as a read and a plain
+/// insert or replace, not as `INSERT … ON CONFLICT DO UPDATE`: diesel never keeps an upsert's
+/// or an update's prepared statement, and SQLite compiling one on every rating was a third of
+/// a rating's cost (docs/performance.md "Fragments"); these three statements are kept.
 pub fn upsert(
     conn: &mut impl super::Writable,
     user_id: i32,
     p: &NewPreference,
     now: i64,
 ) -> QueryResult<Preference> {
-    let conn = conn.connection();
-    conn.immediate_transaction(|conn| {
-        diesel::insert_into(preferences::table)
-            .values((
-                preferences::user_id.eq(user_id),
-                preferences::kind.eq(p.kind),
-                preferences::tmdb_id.eq(p.tmdb_id),
-                preferences::rating.eq(p.verdict.rating()),
-                preferences::action.eq(p.verdict.action()),
-                preferences::title.eq(&p.title),
-                preferences::year.eq(p.year),
-                preferences::poster_path.eq(&p.poster_path),
-                preferences::created_at.eq(now),
-                preferences::updated_at.eq(now),
-            ))
-            .on_conflict((
-                preferences::user_id,
-                preferences::kind,
-                preferences::tmdb_id,
-            ))
-            .do_update()
-            .set((
-                preferences::rating.eq(p.verdict.rating()),
-                preferences::action.eq(p.verdict.action()),
-                preferences::updated_at.eq(now),
-            ))
-            .execute(conn)?;
-        preferences::table
-            .filter(preferences::user_id.eq(user_id))
-            .filter(preferences::kind.eq(p.kind))
-            .filter(preferences::tmdb_id.eq(p.tmdb_id))
-            .select(Row::as_select())
-            .get_result(conn)
-            .and_then(Preference::try_from)
+    conn.connection().immediate_transaction(|conn| {
+        let stored = match find(conn, user_id, p.kind, p.tmdb_id)? {
+            Some(kept) => Preference {
+                verdict: p.verdict,
+                updated_at: now,
+                ..kept
+            },
+            None => Preference {
+                id: 0,
+                user_id,
+                kind: p.kind,
+                tmdb_id: p.tmdb_id,
+                verdict: p.verdict,
+                title: p.title.clone(),
+                year: p.year,
+                poster_path: p.poster_path.clone(),
+                created_at: now,
+                updated_at: now,
+            },
+        };
+        let values = (
+            preferences::user_id.eq(user_id),
+            preferences::kind.eq(stored.kind),
+            preferences::tmdb_id.eq(stored.tmdb_id),
+            preferences::rating.eq(stored.verdict.rating()),
+            preferences::action.eq(stored.verdict.action()),
+            preferences::title.eq(&stored.title),
+            preferences::year.eq(stored.year),
+            preferences::poster_path.eq(&stored.poster_path),
+            preferences::created_at.eq(stored.created_at),
+            preferences::updated_at.eq(stored.updated_at),
+        );
+        if stored.id == 0 {
+            diesel::insert_into(preferences::table)
+                .values(values)
+                .execute(conn)?;
+            find(conn, user_id, p.kind, p.tmdb_id)?.ok_or(diesel::result::Error::NotFound)
+        } else {
+            diesel::replace_into(preferences::table)
+                .values((preferences::id.eq(stored.id), values))
+                .execute(conn)?;
+            Ok(stored)
+        }
     })
 }
 
@@ -262,4 +274,52 @@ pub fn show_genre(
         .optional()?;
     diesel::delete(mine).execute(conn)?;
     Ok(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::users::{SignedInAccount, record_sign_in};
+
+    #[test]
+    fn a_second_record_of_a_title_changes_its_verdict_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::open(&dir.path().join("sagarr.db")).unwrap();
+        let mut conn = pool.get().unwrap();
+        let account = SignedInAccount {
+            plex_id: 1,
+            username: "someone".into(),
+            email: None,
+            avatar_url: None,
+            plex_token: "token".to_owned().into(),
+        };
+        let user = record_sign_in(&mut conn, &account, 1).unwrap();
+        let record = |verdict, title: &str| NewPreference {
+            kind: Kind::Movie,
+            tmdb_id: 603,
+            verdict,
+            title: title.to_owned(),
+            year: Some(1999),
+            poster_path: None,
+        };
+        let first = upsert(
+            &mut conn,
+            user.id,
+            &record(Verdict::Liked, "The Matrix"),
+            10,
+        )
+        .unwrap();
+        assert_eq!((first.verdict, first.created_at), (Verdict::Liked, 10));
+        let second = upsert(&mut conn, user.id, &record(Verdict::Skipped, "Matrix"), 20).unwrap();
+        assert_eq!(second.id, first.id, "the same record");
+        assert_eq!(second.verdict, Verdict::Skipped);
+        assert_eq!((second.created_at, second.updated_at), (10, 20));
+        assert_eq!(second.title, "The Matrix", "what it was first recorded as");
+        let stored = all_for(&mut conn, user.id).unwrap();
+        assert_eq!(stored.len(), 1);
+        assert_eq!(
+            (stored[0].id, stored[0].verdict, stored[0].updated_at),
+            (first.id, Verdict::Skipped, 20)
+        );
+    }
 }

@@ -85,19 +85,70 @@ pub async fn within_limit(
     id: i64,
 ) -> Result<Option<Details>, AppError> {
     match known_details(state, http, kind, id).await {
-        Ok(title)
-            if Eligibility::limit_only(user.rating_limit.as_deref()).allows(Facts::of(
-                kind,
-                id,
-                title.certification().as_deref(),
-            )) =>
-        {
+        Ok(title) if under_limit(user, TitleId(kind, id), title.certification().as_deref()) => {
             Ok(Some(title))
         }
         Ok(_) => Err(AppError::NotFound),
         Err(_) if user.rating_limit.is_none() => Ok(None),
         Err(error) => Err(error),
     }
+}
+
+/// What a rating or a skip knows of its title.
+pub enum Known {
+    /// The card the user pressed, from his kept tabs.
+    Card(Card),
+    /// The title's details (cached or from TMDb).
+    Details(Box<Details>),
+    /// Nothing: TMDb is down and the user has no limit to check.
+    Nothing,
+}
+
+impl Known {
+    /// The history record the action leaves.
+    pub fn record(&self, TitleId(kind, id): TitleId, verdict: Verdict) -> NewPreference {
+        match self {
+            Self::Card(card) => NewPreference {
+                kind,
+                tmdb_id: id,
+                verdict,
+                title: card.title.clone(),
+                year: card.year,
+                poster_path: card.poster_path.clone(),
+            },
+            Self::Details(details) => record_of(kind, id, verdict, Some(details)),
+            Self::Nothing => record_of(kind, id, verdict, None),
+        }
+    }
+}
+
+/// The title a rating or a skip acts on, if `user` may: a card on his kept tabs (the one he
+/// pressed, shown under his limit when it was read) is checked against his limit with no
+/// database read; any other title as [`within_limit`] checks it.
+pub async fn actionable(
+    state: &AppState,
+    http: &awc::Client,
+    user: &User,
+    title: TitleId,
+) -> Result<Known, AppError> {
+    if let Some(card) = state.shelves.kept_card(user.id, title) {
+        return if under_limit(user, title, card.certification.as_deref()) {
+            Ok(Known::Card(card))
+        } else {
+            Err(AppError::NotFound)
+        };
+    }
+    let TitleId(kind, id) = title;
+    Ok(match within_limit(state, http, user, kind, id).await? {
+        Some(details) => Known::Details(Box::new(details)),
+        None => Known::Nothing,
+    })
+}
+
+/// Whether a title certified `certification` is within `user`'s rating limit (always, without
+/// one).
+fn under_limit(user: &User, TitleId(kind, id): TitleId, certification: Option<&str>) -> bool {
+    Eligibility::limit_only(user.rating_limit.as_deref()).allows(Facts::of(kind, id, certification))
 }
 
 /// The title's details; an id TMDb does not know is a 404, as any unknown address is.
@@ -130,19 +181,22 @@ pub fn record_of(kind: Kind, id: i64, verdict: Verdict, known: Option<&Details>)
     }
 }
 
+/// Records what the user did with a title. His kept tabs leave it out at once, and the pages
+/// of those that did not show it stand: his next view reads nothing and renders no card.
 pub async fn save(
     state: &AppState,
     user_id: i32,
     record: NewPreference,
 ) -> Result<db::preferences::Preference, AppError> {
     let title = TitleId(record.kind, record.tmdb_id);
-    let before = state.shelves.version(user_id);
-    let saved = db::write(&state.ctx.pool, db::Scope::User(user_id), move |c| {
+    let (saved, step) = db::write_records(&state.ctx.pool, user_id, move |c| {
         Ok(db::preferences::upsert(c, user_id, &record, db::now())?)
     })
     .await?;
-    // His kept tabs leave the title out at once: his next view reads nothing.
-    state.shelves.dealt_with(user_id, title, before);
+    let unchanged = state
+        .shelves
+        .dealt_with(title, step, state.ctx.config.items_per_row);
+    state.cache.carry(step, &unchanged);
     Ok(saved)
 }
 

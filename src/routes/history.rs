@@ -114,7 +114,7 @@ pub async fn hide_genre(
         })?;
     let (user_id, name) = (user.id, genre.name.clone());
     let stored = name.clone();
-    db::write(&state.ctx.pool, db::Scope::User(user_id), move |c| {
+    db::write(&state.ctx.pool, db::Scope::Records(user_id), move |c| {
         Ok(db::preferences::hide_genre(
             c,
             user_id,
@@ -140,7 +140,7 @@ pub async fn show_genre(
 ) -> Result<HttpResponse, AppError> {
     let genre_id = genre_id(&path)?;
     let user_id = user.id;
-    let shown = db::write(&state.ctx.pool, db::Scope::User(user_id), move |c| {
+    let shown = db::write(&state.ctx.pool, db::Scope::Records(user_id), move |c| {
         Ok(db::preferences::show_genre(c, user_id, genre_id)?)
     })
     .await?;

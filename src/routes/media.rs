@@ -4,7 +4,7 @@
 use actix_session::Session;
 use actix_web::{HttpResponse, web};
 
-use super::card_action::{ActionForm, MediaPath, done_and_replaced, record_of, save, within_limit};
+use super::card_action::{ActionForm, MediaPath, actionable, done_and_replaced, save};
 use super::respond::{Return, back_to, fragment_or_redirect, render};
 use crate::auth::session::CurrentUser;
 use crate::db;
@@ -25,17 +25,12 @@ pub async fn rate(
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let TitleId(kind, id) = path.parse()?;
-    let known = within_limit(&state, &http, &user, kind, id).await?;
+    let title = path.parse()?;
+    let known = actionable(&state, &http, &user, title).await?;
     let verdict = Verdict::seen(form.rating.as_deref().unwrap_or_default()).ok_or_else(|| {
         AppError::BadRequest("rating must be 1 (liked) or -1 (disliked).".to_owned())
     })?;
-    let saved = save(
-        &state,
-        user.id,
-        record_of(kind, id, verdict, known.as_ref()),
-    )
-    .await?;
+    let saved = save(&state, user.id, known.record(title, verdict)).await?;
     let back = back_to(form.back.as_deref(), "/");
     let said = if verdict == Verdict::Liked {
         "liked"
@@ -55,15 +50,7 @@ pub async fn rate(
                 let image_base = &state.ctx.config.upstreams.tmdb_image;
                 return render(&HistoryRowFragment::new(&saved, &back, image_base));
             }
-            done_and_replaced(
-                &state,
-                &user,
-                TitleId(kind, id),
-                &saved.title,
-                message,
-                &back,
-            )
-            .await
+            done_and_replaced(&state, &user, title, &saved.title, message, &back).await
         },
     )
     .await
@@ -80,7 +67,7 @@ pub async fn unrate(
 ) -> Result<HttpResponse, AppError> {
     let TitleId(kind, id) = path.parse()?;
     let user_id = user.id;
-    let deleted = db::write(&state.ctx.pool, db::Scope::User(user_id), move |c| {
+    let deleted = db::write(&state.ctx.pool, db::Scope::Records(user_id), move |c| {
         let record = db::preferences::find(c, user_id, kind, id)?;
         db::preferences::delete(c, user_id, kind, id)?;
         Ok(record)
@@ -113,29 +100,16 @@ pub async fn skip(
     path: web::Path<MediaPath>,
     form: web::Form<ActionForm>,
 ) -> Result<HttpResponse, AppError> {
-    let TitleId(kind, id) = path.parse()?;
-    let known = within_limit(&state, &http, &user, kind, id).await?;
-    let saved = save(
-        &state,
-        user.id,
-        record_of(kind, id, Verdict::Skipped, known.as_ref()),
-    )
-    .await?;
+    let title = path.parse()?;
+    let known = actionable(&state, &http, &user, title).await?;
+    let saved = save(&state, user.id, known.record(title, Verdict::Skipped)).await?;
     let message = format!("Skipped {}.", saved.title);
     let back = back_to(form.back.as_deref(), "/");
     let to = Return::page(&back);
     fragment_or_redirect(response, &session, to, true, message, |_| async move {
         // The card's own line also says where the skip can be undone.
         let message = format!("Skipped {}. Undo it in My history.", saved.title);
-        done_and_replaced(
-            &state,
-            &user,
-            TitleId(kind, id),
-            &saved.title,
-            message,
-            &back,
-        )
-        .await
+        done_and_replaced(&state, &user, title, &saved.title, message, &back).await
     })
     .await
 }

@@ -7,7 +7,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::db::{self, DbPool};
+use crate::db::{self, DbPool, Step};
 use crate::domain::eligibility::Viewer;
 use crate::domain::title::{TitleMap, TitleSet};
 use crate::domain::{Availability, Eligibility, TitleId};
@@ -59,8 +59,9 @@ pub struct TabData {
     pub status: db::recommendations::Status,
     pub configured: bool,
     pub requests_enabled: bool,
-    /// The rows as shown, made on the first view of this data (`TabData::shown`).
-    pub shown: OnceLock<Vec<RowView>>,
+    /// The rows as shown, made on the first view of this data (`TabData::shown`), and shared
+    /// with the data that follows a write which did not change them.
+    pub shown: OnceLock<Arc<Vec<RowView>>>,
 }
 
 /// At most this many tabs' data are kept (a few KB each beside their shared rows).
@@ -98,26 +99,34 @@ impl Shelves {
         self.reads.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The user's data versions; read them before a write that [`Shelves::dealt_with`] follows.
-    pub fn version(&self, user_id: i32) -> (u64, u64) {
-        self.loaded.version(user_id)
+    /// After the write of `step` recorded `title` as dealt with (a rating, a skip, a request):
+    /// each of the user's tabs kept at `step.before` stands at `step.after` with the title
+    /// left out, so his next view reads nothing. Returns the tabs that did not show the title:
+    /// what they show is the same, so their pages stand too (`PageCache::carry`). Tabs kept at
+    /// another version are left to go stale: some other write lies between.
+    pub fn dealt_with(&self, title: TitleId, step: Step, per_row: usize) -> Vec<Tab> {
+        let mut unchanged = Vec::new();
+        for tab in crate::media::TABS {
+            let key = (step.user, tab);
+            let Some(kept) = self.loaded.get_at(&key, step.before) else {
+                continue;
+            };
+            let shown = kept.shows(title, per_row);
+            if !shown {
+                unchanged.push(tab);
+            }
+            let patched = Arc::new(kept.with_dealt_with(title, !shown));
+            self.loaded.keep(key, step.user, step.after, patched);
+        }
+        unchanged
     }
 
-    /// After one write recorded `title` as dealt with (a rating, a skip, a request), moving the
-    /// user's versions from `before`: each of his kept tabs that stood at `before` stands again
-    /// with the title left out, so his next view re-arranges what is kept and reads nothing.
-    /// When any other write landed meanwhile, nothing is patched and the next view reads.
-    pub fn dealt_with(&self, user_id: i32, title: TitleId, before: (u64, u64)) {
-        let after = self.loaded.version(user_id);
-        if after != (before.0, before.1 + 1) {
-            return;
-        }
-        for tab in crate::media::TABS {
-            if let Some(kept) = self.loaded.get_at(&(user_id, tab), before) {
-                let patched = Arc::new(kept.with_dealt_with(title));
-                self.loaded.keep((user_id, tab), user_id, after, patched);
-            }
-        }
+    /// `title`'s card as `user_id`'s kept tabs hold it (shown or in reserve), if one does:
+    /// what an action on a card he was shown knows of the title without a database read.
+    pub fn kept_card(&self, user_id: i32, title: TitleId) -> Option<Card> {
+        crate::media::TABS
+            .iter()
+            .find_map(|&tab| self.loaded.get(&(user_id, tab))?.card(title).cloned())
     }
 
     /// `user_id`'s `tab` as his pages show it now: kept, or read and kept.
@@ -206,8 +215,13 @@ fn key_of(card: &Card) -> TitleId {
 }
 
 impl TabData {
-    /// The same data with `title` dealt with: nothing shown yet.
-    fn with_dealt_with(&self, title: TitleId) -> Self {
+    /// The same data with `title` dealt with. What it shows is made again on the next view,
+    /// or, when `same_shown` (the title was not among it), shared with this data.
+    fn with_dealt_with(&self, title: TitleId, same_shown: bool) -> Self {
+        let shown = OnceLock::new();
+        if same_shown && let Some(rows) = self.shown.get() {
+            let _ = shown.set(rows.clone());
+        }
         Self {
             rows: self.rows.clone(),
             eligibility: self.eligibility.with_seen([title]),
@@ -215,8 +229,31 @@ impl TabData {
             status: self.status.clone(),
             configured: self.configured,
             requests_enabled: self.requests_enabled,
-            shown: OnceLock::new(),
+            shown,
         }
+    }
+
+    /// Whether `title` is among the cards the tab shows, `per_row` to a row.
+    fn shows(&self, title: TitleId, per_row: usize) -> bool {
+        match self.shown.get() {
+            Some(rows) => rows
+                .iter()
+                .flat_map(|r| &r.cards)
+                .any(|c| c.title() == title),
+            None => self
+                .arrange(per_row)
+                .iter()
+                .flat_map(|(_, cards)| cards)
+                .any(|c| key_of(c) == title),
+        }
+    }
+
+    /// The card of `title` in this tab's rows (shown or in reserve), if it has one.
+    pub fn card(&self, title: TitleId) -> Option<&Card> {
+        self.rows
+            .iter()
+            .flat_map(|r| &r.cards)
+            .find(|c| key_of(c) == title)
     }
 
     fn cached(&self, card: &Card) -> Option<&Cached> {
@@ -300,7 +337,7 @@ impl TabData {
             Some(rows) => rows,
             None => {
                 let rows = self.arrange_views(fragments, per_row, back, image_base)?;
-                self.shown.get_or_init(|| rows)
+                self.shown.get_or_init(|| Arc::new(rows))
             }
         };
         let fresh_after = db::now() - crate::engine::AVAILABILITY_FRESH_SECONDS;

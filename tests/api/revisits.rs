@@ -167,3 +167,69 @@ async fn a_rating_a_skip_and_a_badge_change_show_next_as_a_full_render_writes_th
     );
     app.stop().await;
 }
+
+#[actix_web::test]
+async fn a_rating_keeps_the_pages_it_did_not_change_and_its_title_stays_out() {
+    use crate::helpers::{friend, friend_with_picks};
+    let app = friend_with_picks(Vec::new(), &[]).await;
+    let friend_id = app.user(&friend()).expect("friend").id;
+    let movies = app.get("/?tab=movies").await.body;
+    let tv = app.get("/?tab=tv").await;
+    let cached = |tab: &'static str| app.app.cache.page(&(friend_id, tab, false)).is_some();
+    assert!(cached("movies") && cached("tv"));
+    let shown = movie_cards(&movies);
+    // The first shown movie, and the pick its row holds in reserve after the shown ones: the
+    // one that would take its place.
+    let row = app
+        .rows(&friend(), "movies")
+        .into_iter()
+        .find(|r| r.cards.iter().any(|c| c.tmdb_id == shown[0]))
+        .expect("the first card's row");
+    let reserve = row
+        .cards
+        .iter()
+        .map(|c| c.tmdb_id)
+        .find(|id| !shown.contains(id))
+        .expect("a pick in reserve");
+
+    // Seen it on the reserve pick (from the details dialog): no page showed it, so every page
+    // stands and the next view of either tab reads nothing and builds nothing.
+    let reads = app.app.shelves.reads();
+    let rated = app
+        .htmx_post(
+            &format!("/media/movie/{reserve}/rate"),
+            &[("rating", "-1"), ("back", "/?tab=movies")],
+        )
+        .await;
+    assert_eq!(rated.status, StatusCode::OK, "{}", rated.body);
+    assert!(cached("movies") && cached("tv"), "nothing shown changed");
+    assert_eq!(app.get("/?tab=movies").await.body, movies);
+
+    // A skip of a shown movie: its tab's page goes, the TV page stands, and the row's next pick
+    // is not the title already rated.
+    let skipped = app
+        .htmx_post(
+            &format!("/media/movie/{}/skip", shown[0]),
+            &[("back", "/?tab=movies")],
+        )
+        .await;
+    assert_eq!(skipped.status, StatusCode::OK, "{}", skipped.body);
+    assert!(!skipped.body.contains(&format!("card-movie-{reserve}\"")));
+    assert!(!cached("movies"), "it showed the skipped card");
+    assert!(cached("tv"), "it did not");
+    let after = app.get("/?tab=movies").await.body;
+    assert!(!movie_cards(&after).contains(&shown[0]));
+    assert!(
+        !movie_cards(&after).contains(&reserve),
+        "rated: it stays out"
+    );
+    let tv_after = app.get("/?tab=tv").await;
+    assert_eq!(tv_after.header("etag"), tv.header("etag"));
+    assert_eq!(app.app.shelves.reads(), reads, "no tab was read again");
+
+    // A server that kept nothing serves the same bytes for both.
+    let app = app.restart().await;
+    assert_eq!(app.get("/?tab=movies").await.body, after);
+    assert_eq!(app.get("/?tab=tv").await.body, tv_after.body);
+    app.stop().await;
+}
