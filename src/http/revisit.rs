@@ -3,27 +3,74 @@
 //! body. Made from the bytes, not from a data version, so it is right even after a restart or
 //! a write by another process (`sagarr refresh`): equal tags mean equal pages.
 
+use std::sync::Arc;
+
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 
-/// A rendered page and its tag, as the page cache keeps them.
+/// A rendered page and its tag, as the page cache keeps them: its bytes in pieces, some its
+/// own (the shell a view wrote) and some shared with other pages (kept cards,
+/// `views::assembly`), so a kept page weighs its shell, not its cards.
 #[derive(Clone)]
 pub struct Page {
-    pub body: Bytes,
+    pieces: Arc<[Bytes]>,
+    len: usize,
+    own: usize,
     pub etag: HeaderValue,
 }
 
 impl Page {
-    /// Tags `body` with its length and CRC-32 (a few µs for a 100 KB page, once per build,
-    /// never per view): two versions of one page that differ yet share both are a chance in
-    /// four billion, where nginx's length and modification time collide on any quick edit.
+    /// A page of one piece, all its own.
     pub fn new(body: Bytes) -> Self {
-        let crc = crc32fast::hash(&body);
+        let own = body.len();
+        Self::of_pieces(vec![body], own)
+    }
+
+    /// A page of `pieces` in order, `own` bytes of which are not shared with other pages.
+    /// Tags it with its length and CRC-32 (a few µs for a 100 KB page, once per build, never
+    /// per view): two versions of one page that differ yet share both are a chance in four
+    /// billion, where nginx's length and modification time collide on any quick edit.
+    pub fn of_pieces(mut pieces: Vec<Bytes>, own: usize) -> Self {
+        pieces.retain(|p| !p.is_empty());
+        let mut crc = crc32fast::Hasher::new();
+        for piece in &pieces {
+            crc.update(piece);
+        }
+        let len = pieces.iter().map(Bytes::len).sum::<usize>();
+        let crc = crc.finalize();
         // Weak: the same page gzip-compressed or not is the same page to us.
-        let etag = HeaderValue::from_str(&format!("W/\"{:x}-{crc:08x}\"", body.len()))
+        let etag = HeaderValue::from_str(&format!("W/\"{len:x}-{crc:08x}\""))
             .unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""));
-        Self { body, etag }
+        Self {
+            pieces: pieces.into(),
+            len,
+            own,
+            etag,
+        }
+    }
+
+    /// The page's length in bytes.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// What keeping the page costs beyond what other pages share: its own bytes and its
+    /// list of pieces.
+    pub fn weight(&self) -> usize {
+        self.own + self.pieces.len() * std::mem::size_of::<Bytes>()
+    }
+
+    /// The page as one buffer (a copy: for tests and benches, never a view).
+    pub fn to_bytes(&self) -> Bytes {
+        match &*self.pieces {
+            [one] => one.clone(),
+            pieces => Bytes::from(pieces.concat()),
+        }
     }
 
     /// 304 when the browser already holds these bytes, else 200 with the page.
@@ -36,26 +83,34 @@ impl Page {
         HttpResponse::Ok()
             .content_type("text/html; charset=utf-8")
             .insert_header((header::ETAG, self.etag.clone()))
-            .body(Slices::of(self.body.clone()))
+            .body(Slices::of(self))
     }
 }
 
 /// How much of a page goes to the connection at a time: actix's HTTP/1 write buffer size.
 const SLICE: usize = 32 * 1024;
 
-/// A kept page sent in slices of the one buffer every answer shares (no copy of ours). Given
-/// whole, actix copies the page into each connection's write buffer at once, and keeps a
-/// buffer that size per connection afterwards: at 64 connections and 107 KB pages that was
-/// 8 MB held for nothing. In slices the buffer stays near [`SLICE`]. The length is still
-/// known, so the answer keeps its `Content-Length`.
+/// A kept page sent piece by piece, each piece in slices of at most [`SLICE`], all of them
+/// the buffers every answer shares (no copy of ours). Given whole, actix copies a page into
+/// each connection's write buffer at once, and keeps a buffer that size per connection
+/// afterwards: at 64 connections and 107 KB pages that was 8 MB held for nothing. In slices
+/// the buffer stays near [`SLICE`]. The length is still known, so the answer keeps its
+/// `Content-Length`.
 struct Slices {
-    page: Bytes,
+    pieces: Arc<[Bytes]>,
+    len: usize,
+    piece: usize,
     sent: usize,
 }
 
 impl Slices {
-    fn of(page: Bytes) -> Self {
-        Self { page, sent: 0 }
+    fn of(page: &Page) -> Self {
+        Self {
+            pieces: page.pieces.clone(),
+            len: page.len,
+            piece: 0,
+            sent: 0,
+        }
     }
 }
 
@@ -63,20 +118,30 @@ impl actix_web::body::MessageBody for Slices {
     type Error = std::convert::Infallible;
 
     fn size(&self) -> actix_web::body::BodySize {
-        actix_web::body::BodySize::Sized(self.page.len() as u64)
+        actix_web::body::BodySize::Sized(self.len as u64)
     }
 
     fn poll_next(
         mut self: std::pin::Pin<&mut Self>,
         _: &mut std::task::Context<'_>,
     ) -> std::task::Poll<Option<Result<Bytes, Self::Error>>> {
-        let (start, len) = (self.sent, self.page.len());
-        if start >= len {
+        let Some(piece) = self.pieces.get(self.piece) else {
             return std::task::Poll::Ready(None);
-        }
+        };
+        let (start, len) = (self.sent, piece.len());
         let end = len.min(start + SLICE);
-        self.sent = end;
-        std::task::Poll::Ready(Some(Ok(self.page.slice(start..end))))
+        let slice = if start == 0 && end == len {
+            piece.clone()
+        } else {
+            piece.slice(start..end)
+        };
+        if end == len {
+            self.piece += 1;
+            self.sent = 0;
+        } else {
+            self.sent = end;
+        }
+        std::task::Poll::Ready(Some(Ok(slice)))
     }
 }
 
@@ -131,5 +196,28 @@ mod tests {
         assert_eq!(answer.body().size(), BodySize::Sized(bytes.len() as u64));
         let sent = actix_web::body::to_bytes(answer.into_body()).await.unwrap();
         assert_eq!(sent, bytes);
+    }
+
+    #[actix_web::test]
+    async fn a_page_in_pieces_is_sent_whole_and_tagged_as_the_same_bytes_in_one() {
+        use actix_web::body::{BodySize, MessageBody};
+        let big: Vec<u8> = (0..SLICE + 5).map(|i| (i % 241) as u8).collect();
+        let pieces = vec![
+            Bytes::from_static(b"<main>"),
+            Bytes::new(),
+            Bytes::from(big.clone()),
+            Bytes::from_static(b"</main>"),
+        ];
+        let whole: Vec<u8> = pieces.concat();
+        let page = Page::of_pieces(pieces, 13);
+        assert_eq!(page.etag, Page::new(Bytes::from(whole.clone())).etag);
+        assert_eq!(page.len(), whole.len());
+        assert_eq!(page.to_bytes(), whole);
+        let answer = page.answer(&TestRequest::default().to_http_request());
+        assert_eq!(answer.body().size(), BodySize::Sized(whole.len() as u64));
+        let sent = actix_web::body::to_bytes(answer.into_body()).await.unwrap();
+        assert_eq!(sent, whole);
+        // Its weight is its own 13 bytes and its three pieces, not the shared big one.
+        assert_eq!(page.weight(), 13 + 3 * std::mem::size_of::<Bytes>());
     }
 }

@@ -14,6 +14,7 @@ use crate::http::revisit::Page;
 use crate::media::Tab;
 use crate::page_cache::Lookup;
 use crate::state::AppState;
+use crate::views::assembly::assemble;
 use crate::views::format_time;
 use crate::views::refresh_status::StatusFragment;
 use crate::views::shelf::TabData;
@@ -86,7 +87,6 @@ pub async fn dashboard(
     if !stale.is_empty() {
         state.rechecks.start(stale);
     }
-    let page = Page::new(actix_web::web::Bytes::from(page));
     let answer = page.answer(&req);
     if cacheable {
         state.cache.keep_page(key, version, page);
@@ -97,8 +97,9 @@ pub async fn dashboard(
 /// What a dashboard holds besides its cards (header, tabs, row heads, dialog), generously.
 const SHELL_BYTES: usize = 16 * 1024;
 
-/// Renders the page (or, for HTMX, the tab body) from what was loaded. Also returns the
-/// titles whose availability is stale, to be asked again in the background.
+/// Writes the page's shell (or, for HTMX, the tab body's) from what was loaded and assembles
+/// the page around its kept cards (`views::assembly`). Also returns the titles whose
+/// availability is stale, to be asked again in the background.
 fn view(
     state: &AppState,
     user: User,
@@ -106,7 +107,7 @@ fn view(
     loaded: &TabData,
     notice: Option<(bool, String)>,
     fragment: bool,
-) -> Result<(String, Vec<TitleId>), AppError> {
+) -> Result<(Page, Vec<TitleId>), AppError> {
     let back = format!("/?tab={}", tab.slug());
     let image_base = &state.ctx.config.upstreams.tmdb_image;
     let (rows, stale) = loaded.shown(
@@ -131,14 +132,6 @@ fn view(
             Empty::NothingHere
         }
     });
-    // The page's size is known beforehand (its cards and a shell of a few KB): written into one
-    // buffer of that size, never grown and copied on the way.
-    let size = SHELL_BYTES
-        + rows
-            .iter()
-            .flat_map(|r| &r.cards)
-            .map(|c| c.html().len())
-            .sum::<usize>();
     let body = TabBody {
         tab,
         rows,
@@ -146,7 +139,8 @@ fn view(
         status_message: status.message.clone(),
         notice,
     };
-    let mut page = String::with_capacity(size);
+    // The shell is a few KB (its cards are slots): one buffer, never grown on the way.
+    let mut page = String::with_capacity(SHELL_BYTES);
     let written = if fragment {
         body.render_into(&mut page)
     } else {
@@ -160,5 +154,6 @@ fn view(
         .render_into(&mut page)
     };
     written.map_err(|e| AppError::internal("template", e))?;
+    let page = assemble(page, rows.iter().flat_map(|r| &r.cards).map(|c| &**c))?;
     Ok((page, stale))
 }

@@ -17,6 +17,8 @@ use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
+use actix_web::web::Bytes;
+
 use crate::domain::Availability;
 use crate::domain::TitleId;
 use crate::engine::rows::{Card, Row};
@@ -53,7 +55,9 @@ pub struct RenderedCard {
     plex_url: Option<String>,
     requests_enabled: bool,
     back: String,
-    html: String,
+    /// Shared by every page that shows the card (`views::assembly`): a page holds the card's
+    /// bytes, not a copy of them.
+    html: Bytes,
     /// The store's clock when a page last used it: the least recently used go first.
     used: AtomicU64,
 }
@@ -70,7 +74,13 @@ impl RenderedCard {
             && self.card.poster_path == card.poster_path
     }
 
+    /// The card's HTML (written from a `String`, so always UTF-8).
     pub fn html(&self) -> &str {
+        std::str::from_utf8(&self.html).unwrap_or_default()
+    }
+
+    /// The card's HTML as the bytes a page shares.
+    pub fn bytes(&self) -> &Bytes {
         &self.html
     }
 
@@ -80,10 +90,16 @@ impl RenderedCard {
     }
 }
 
-/// Written into a page as it is (`{{ card|safe }}`): it was escaped when rendered.
+/// Where a card stands in a rendered page, until `views::assembly` puts the card's own bytes
+/// there. No other text can write it: escaped text never holds a `<`, and the only unescaped
+/// text in a tab's template is its cards.
+pub const CARD_SLOT: &str = "<\u{0}>";
+
+/// Written into a page as its slot (`{{ card|safe }}`): the page is assembled around the
+/// card's kept bytes instead of copying them (`views::assembly`).
 impl fmt::Display for RenderedCard {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.html)
+        f.write_str(CARD_SLOT)
     }
 }
 
@@ -187,7 +203,7 @@ impl Fragments {
             plex_url: state.plex_url.map(str::to_owned),
             requests_enabled: state.requests_enabled,
             back: state.back.to_owned(),
-            html: render()?,
+            html: Bytes::from(render()?),
             used: AtomicU64::new(now),
         });
         self.renders.fetch_add(1, Ordering::Relaxed);

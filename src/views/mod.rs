@@ -5,6 +5,7 @@
 pub mod admin_runs;
 pub mod admin_users;
 pub mod ai_usage;
+pub mod assembly;
 pub mod card;
 pub mod details;
 pub mod fragments;
