@@ -1,7 +1,8 @@
 //! Revisits (docs/performance.md "Revisits"): a cached page carries an `ETag` made from its
 //! bytes, and a browser that sends it back in `If-None-Match` gets `304 Not Modified` with no
-//! body. Made from the bytes, not from a data version, so it is right even after a restart or
-//! a write by another process (`sagarr refresh`): equal tags mean equal pages.
+//! body. Made from the bytes (or from an assembled page's shell and its cards' own CRCs), not
+//! from a data version, so it is right even after a restart or a write by another process
+//! (`sagarr refresh`): equal tags mean equal pages.
 
 use std::sync::Arc;
 
@@ -21,24 +22,21 @@ pub struct Page {
 }
 
 impl Page {
-    /// A page of one piece, all its own.
+    /// A page of one piece, all its own, tagged with its CRC-32.
     pub fn new(body: Bytes) -> Self {
-        let own = body.len();
-        Self::of_pieces(vec![body], own)
+        let (own, crc) = (body.len(), crc32fast::hash(&body));
+        Self::of_pieces(vec![body], own, crc)
     }
 
-    /// A page of `pieces` in order, `own` bytes of which are not shared with other pages.
-    /// Tags it with its length and CRC-32 (a few µs for a 100 KB page, once per build, never
-    /// per view): two versions of one page that differ yet share both are a chance in four
-    /// billion, where nginx's length and modification time collide on any quick edit.
-    pub fn of_pieces(mut pieces: Vec<Bytes>, own: usize) -> Self {
+    /// A page of `pieces` in order, `own` bytes of which are not shared with other pages,
+    /// tagged with its length and `crc`: a CRC-32 of its bytes, or of a stand-in for them that
+    /// differs wherever they do (`views::assembly` hashes its cards' own CRCs, not their bytes
+    /// again). Made once per build, never per view: two versions of one page that differ yet
+    /// share both are a chance in four billion, where nginx's length and modification time
+    /// collide on any quick edit.
+    pub fn of_pieces(mut pieces: Vec<Bytes>, own: usize, crc: u32) -> Self {
         pieces.retain(|p| !p.is_empty());
-        let mut crc = crc32fast::Hasher::new();
-        for piece in &pieces {
-            crc.update(piece);
-        }
         let len = pieces.iter().map(Bytes::len).sum::<usize>();
-        let crc = crc.finalize();
         // Weak: the same page gzip-compressed or not is the same page to us.
         let etag = HeaderValue::from_str(&format!("W/\"{len:x}-{crc:08x}\""))
             .unwrap_or_else(|_| HeaderValue::from_static("W/\"0\""));
@@ -209,7 +207,7 @@ mod tests {
             Bytes::from_static(b"</main>"),
         ];
         let whole: Vec<u8> = pieces.concat();
-        let page = Page::of_pieces(pieces, 13);
+        let page = Page::of_pieces(pieces, 13, crc32fast::hash(&whole));
         assert_eq!(page.etag, Page::new(Bytes::from(whole.clone())).etag);
         assert_eq!(page.len(), whole.len());
         assert_eq!(page.to_bytes(), whole);

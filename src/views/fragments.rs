@@ -58,6 +58,8 @@ pub struct RenderedCard {
     /// Shared by every page that shows the card (`views::assembly`): a page holds the card's
     /// bytes, not a copy of them.
     html: Bytes,
+    /// The CRC-32 of `html`, which a page's tag is made from instead of the bytes again.
+    crc: u32,
     /// The store's clock when a page last used it: the least recently used go first.
     used: AtomicU64,
 }
@@ -82,6 +84,11 @@ impl RenderedCard {
     /// The card's HTML as the bytes a page shares.
     pub fn bytes(&self) -> &Bytes {
         &self.html
+    }
+
+    /// The CRC-32 of the card's HTML.
+    pub fn crc(&self) -> u32 {
+        self.crc
     }
 
     /// The title the card shows.
@@ -197,13 +204,15 @@ impl Fragments {
             kept.used.store(now, Ordering::Relaxed);
             return Ok(kept.clone());
         }
+        let html = Bytes::from(render()?);
         let rendered = Arc::new(RenderedCard {
             card: card.clone(),
             status: state.status,
             plex_url: state.plex_url.map(str::to_owned),
             requests_enabled: state.requests_enabled,
             back: state.back.to_owned(),
-            html: Bytes::from(render()?),
+            crc: crc32fast::hash(&html),
+            html,
             used: AtomicU64::new(now),
         });
         self.renders.fetch_add(1, Ordering::Relaxed);
