@@ -20,7 +20,7 @@ use crate::http::revisit::Page;
 /// How long an entry may live even when nothing changed here.
 const LIFETIME: Duration = Duration::from_secs(30);
 /// At most this many bytes of pages are kept: the cache's memory follows its limit, not the
-/// number of viewers. A dashboard weighs its own shell (about 12 KB of its 107) and its list of
+/// number of viewers. A dashboard weighs its own shell (some 10 KB of its 107) and its list of
 /// pieces; its cards are shared with every page that shows them and kept by the card store
 /// (`views::fragments`), so this holds some 150 dashboards. A page it dropped is assembled
 /// again from kept fragments without a database read (`views::shelf::Shelves`).

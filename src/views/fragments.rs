@@ -1,6 +1,6 @@
 //! What a dashboard is assembled from, kept in memory (docs/performance.md "Fragments"), so a
-//! page the page cache lacks costs copying bytes (and, after a write, a few small queries), not
-//! a JSON parse and 48 card renders:
+//! page the page cache lacks costs writing its shell (and, after a write, a few small queries),
+//! not a JSON parse and 48 card renders:
 //! - **stored rows**: each tab's rows, parsed once per refresh and kept while the stored rows'
 //!   `generated_at` stands; users whose rows are the same bytes share one parsed copy;
 //! - **cards**: each card's HTML, rendered once per (card, availability, `back`) and shared by
