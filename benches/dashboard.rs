@@ -1,6 +1,7 @@
 //! Dashboard throughput and memory: the release binary serves a signed-in user's full
 //! dashboard (6 rows of 8 cards, "On your Plex now" on top) to wrk at 64 connections, and nginx
-//! serves the same bytes as a static file in the same run. Then the same for cache misses:
+//! serves the same bytes as a static file in the same run (half before the cached run, half after,
+//! `common::around`; the app's CPU time per request is printed too). Then the same for cache misses:
 //! 300 viewers asked in turn, so no page is in the page cache when it is asked for. And
 //! revisits: the browser sends back the page's ETag and gets 304, against nginx doing the same.
 //! Needs `wrk` and `nginx` (Debian packages wrk, nginx-light).
@@ -15,8 +16,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    peak_rss_during, rss_kib, sign_in, sign_in_viewers, start_nginx, store_full_dashboard, target,
-    wrk,
+    around, cpu_per_request, peak_rss_during, rss_kib, sign_in, sign_in_viewers, start_nginx,
+    store_full_dashboard, target, wrk,
 };
 
 /// More viewers than the page cache holds pages (128), walked in turn: every view misses.
@@ -67,11 +68,6 @@ async fn run() -> bool {
     std::fs::write(www.join("index.html"), &html).expect("index");
     let (_nginx, ng_port) = start_nginx(dir.path(), &www).await;
 
-    let nginx = wrk(
-        &format!("http://127.0.0.1:{ng_port}/index.html"),
-        &[],
-        seconds,
-    );
     // Revisits: the browser sends back the tag it holds; both answer 304 with no body.
     let nginx_etag = http
         .get(format!("http://127.0.0.1:{ng_port}/index.html"))
@@ -100,13 +96,22 @@ async fn run() -> bool {
         ],
         seconds,
     );
-    let (cached, cached_rss) = peak_rss_during(app.0.id(), || {
-        wrk(
-            &format!("{base}/"),
-            &["-H".to_owned(), format!("Cookie: {cookie}")],
-            seconds,
-        )
-    });
+    let pid = app.0.id();
+    let (nginx, ((cached, cached_cpu), cached_rss)) = around(
+        |s| wrk(&format!("http://127.0.0.1:{ng_port}/index.html"), &[], s),
+        seconds,
+        || {
+            peak_rss_during(pid, || {
+                cpu_per_request(pid, seconds, || {
+                    wrk(
+                        &format!("{base}/"),
+                        &["-H".to_owned(), format!("Cookie: {cookie}")],
+                        seconds,
+                    )
+                })
+            })
+        },
+    );
 
     // Cache misses: viewers with the same dashboard, thread 0 walking the even ones and
     // thread 1 the odd ones, so a page is asked again only after ~300 others were stored.
@@ -141,12 +146,14 @@ end
         ),
     )
     .expect("lua script");
-    let (missed, missed_rss) = peak_rss_during(app.0.id(), || {
-        wrk(
-            &format!("{base}/"),
-            &["-s".to_owned(), script.display().to_string()],
-            seconds,
-        )
+    let ((missed, missed_cpu), missed_rss) = peak_rss_during(pid, || {
+        cpu_per_request(pid, seconds, || {
+            wrk(
+                &format!("{base}/"),
+                &["-s".to_owned(), script.display().to_string()],
+                seconds,
+            )
+        })
     });
 
     let mb = |kib: u64| kib as f64 / 1024.0;
@@ -155,7 +162,8 @@ end
         html.len()
     );
     println!(
-        "nginx (same bytes, static):  {:>9.0} req/s  p99 {:>6.2} ms",
+        "nginx (same bytes, static):  {:>9.0} req/s  p99 {:>6.2} ms  (half before the cached \
+         run, half after)",
         nginx.rps, nginx.p99_ms
     );
     println!(
@@ -180,6 +188,7 @@ end
         missed.p99_ms,
         missed.rps / nginx.rps
     );
+    println!("app CPU per request:         {cached_cpu:>9.1} µs cached, {missed_cpu:.1} µs missed");
     println!(
         "errors: {} cached, {} missed (non-2xx or socket)",
         cached.errors, missed.errors

@@ -1,7 +1,9 @@
 //! Mixed load: 20 signed-in users with full dashboards; wrk at 64 connections, three runs, each
 //! request a random user's dashboard tab (95 %) or a rating of a random title (5 %, HTMX, from
 //! the movies tab, as the card's button sends it; BENCH_RATINGS sets the share). In the
-//! same run nginx serves the same three pages as static files, asked at random.
+//! same run nginx serves the same three pages as static files, asked at random, for half the
+//! time before the app's run and half after (`common::around`). The app's CPU time per request
+//! is printed beside each run.
 //! Targets (issues 7, 14 and 21): zero errors, at least 0.8 x nginx, p99 at most 1.5 x nginx's
 //! p99 in the same run, resident memory under 40 MB and flat across the runs. Each is printed PASS or MISS; any MISS exits 1.
 //! Run: `cargo bench --bench load` (needs wrk and nginx; BENCH_SECONDS sets each run's length,
@@ -17,8 +19,8 @@ use sagarr::fakes::tmdb::FakeTmdb;
 use sagarr::media::Kind;
 
 use common::{
-    peak_rss_during, rss_kib, sign_in, sign_in_viewers, start_nginx, start_sagarr,
-    store_full_dashboard, target, wrk,
+    around, cpu_per_request, peak_rss_during, rss_kib, sign_in, sign_in_viewers, start_nginx,
+    start_sagarr, store_full_dashboard, target, wrk,
 };
 
 const RUNS: usize = 3;
@@ -139,23 +141,33 @@ end
     );
     println!("resident memory idle: {:.1} MB", idle as f64 / 1024.0);
     for run in 1..=RUNS {
-        let nginx = wrk(
-            &format!("http://127.0.0.1:{ng_port}/"),
-            &["-s".to_owned(), static_script.display().to_string()],
+        let pid = app.0.id();
+        let (nginx, ((result, cpu), peak)) = around(
+            |s| {
+                wrk(
+                    &format!("http://127.0.0.1:{ng_port}/"),
+                    &["-s".to_owned(), static_script.display().to_string()],
+                    s,
+                )
+            },
             seconds,
+            || {
+                peak_rss_during(pid, || {
+                    cpu_per_request(pid, seconds, || {
+                        wrk(
+                            &format!("{base}/"),
+                            &["-s".to_owned(), script.display().to_string()],
+                            seconds,
+                        )
+                    })
+                })
+            },
         );
-        let (result, peak) = peak_rss_during(app.0.id(), || {
-            wrk(
-                &format!("{base}/"),
-                &["-s".to_owned(), script.display().to_string()],
-                seconds,
-            )
-        });
         peaks.push(peak);
         let ratio = result.rps / nginx.rps;
         println!(
             "run {run}: nginx {:>7.0} req/s p99 {:>5.2} ms | sagarr {:>7.0} req/s p99 {:>5.2} ms \
-             ({ratio:.2} x nginx)  errors {}  peak memory {:.1} MB",
+             ({ratio:.2} x nginx)  errors {}  peak memory {:.1} MB  app CPU {cpu:.1} µs a request",
             nginx.rps,
             nginx.p99_ms,
             result.rps,

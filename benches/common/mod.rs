@@ -254,6 +254,55 @@ pub struct Wrk {
     pub errors: u64,
 }
 
+/// Measures the yardstick (nginx) around the app's run: half of `seconds` before it and half
+/// after, averaged. Run only before, a drift in the shared machine's speed during the pair
+/// (seen: nginx alone moving from 17,000 to 25,000 requests a second between runs) favoured
+/// whichever side ran in the faster moment.
+pub fn around<T>(
+    yardstick: impl Fn(u64) -> Wrk,
+    seconds: u64,
+    app: impl FnOnce() -> T,
+) -> (Wrk, T) {
+    let half = (seconds / 2).max(1);
+    let before = yardstick(half);
+    let measured = app();
+    let after = yardstick(half);
+    let mean = Wrk {
+        rps: (before.rps + after.rps) / 2.0,
+        p99_ms: (before.p99_ms + after.p99_ms) / 2.0,
+        errors: before.errors + after.errors,
+    };
+    (mean, measured)
+}
+
+/// The CPU time (user and system) process `pid` has used so far, in seconds (Linux counts it
+/// in ticks of 1/100 s).
+pub fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command's closing parenthesis start at the third; utime and
+    // stime are the 14th and 15th.
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or(vec![], |(_, rest)| rest.split_whitespace().collect());
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// Runs `work` (a wrk run of `seconds`) and returns it with the CPU time process `pid` spent
+/// per request meanwhile, in µs: a figure that does not move with the yardstick's run.
+pub fn cpu_per_request(pid: u32, seconds: u64, work: impl FnOnce() -> Wrk) -> (Wrk, f64) {
+    let before = cpu_seconds(pid);
+    let result = work();
+    let spent = cpu_seconds(pid) - before;
+    let requests = (result.rps * seconds as f64).max(1.0);
+    (result, spent * 1e6 / requests)
+}
+
 /// Runs `wrk -t2 -c64 --latency` for `seconds` with `extra` arguments, and reads its report.
 pub fn wrk(url: &str, extra: &[String], seconds: u64) -> Wrk {
     let out = Command::new("wrk")
