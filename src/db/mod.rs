@@ -266,19 +266,37 @@ where
     Ok(done)
 }
 
-/// [`write`] of one user's records (`Scope::Records`), also saying which [`Step`] of his
-/// versions it made: what was built at `step.before` and this write cannot have changed may be
-/// carried over (`views::shelf::Shelves::dealt_with`) instead of built again.
-pub async fn write_records<T, F>(pool: &DbPool, user_id: i32, work: F) -> Result<(T, Step), DbError>
+/// [`write`] of one user's records (`Scope::Records`), followed by `then` with the [`Step`] of
+/// his versions it made: what was built at `step.before` and this write cannot have changed may
+/// be carried over (`views::shelf::Shelves::dealt_with`) instead of built again. The bump and
+/// `then` run in the writers' turn, right after the commit: steps come in the order the writes
+/// committed, and each `then` finds what the one before left at its `step.before`, however
+/// many writes of one user are in flight (run after the turn, they overtook each other and the
+/// kept tabs were read again).
+pub async fn write_records<T, U, F, G>(
+    pool: &DbPool,
+    user_id: i32,
+    work: F,
+    then: G,
+) -> Result<(T, U), DbError>
 where
     F: FnOnce(&mut Writer<'_>) -> Result<T, DbError> + Send + 'static,
+    G: FnOnce(&T, Step) -> U + Send + 'static,
     T: Send + 'static,
+    U: Send + 'static,
 {
-    let done = written(pool, work).await?;
-    Ok((done, pool.versions.bump_records(user_id)))
+    let versions = pool.versions.clone();
+    written(pool, move |writer| {
+        let done = work(writer)?;
+        let step = versions.bump_records(user_id);
+        let followed = then(&done, step);
+        Ok((done, followed))
+    })
+    .await
 }
 
-/// The write's work, on a connection that may write; the caller bumps the versions.
+/// The write's work, in the writers' turn, on a connection that may write; the caller bumps
+/// the versions.
 async fn written<T, F>(pool: &DbPool, work: F) -> Result<T, DbError>
 where
     F: FnOnce(&mut Writer<'_>) -> Result<T, DbError> + Send + 'static,

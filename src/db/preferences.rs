@@ -322,4 +322,50 @@ mod tests {
             (first.id, Verdict::Skipped, 20)
         );
     }
+
+    #[actix_web::test]
+    async fn records_in_flight_together_are_followed_up_in_the_order_they_committed() {
+        use std::sync::{Arc, Mutex};
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::open(&dir.path().join("sagarr.db")).unwrap();
+        let account = SignedInAccount {
+            plex_id: 1,
+            username: "someone".into(),
+            email: None,
+            avatar_url: None,
+            plex_token: "token".to_owned().into(),
+        };
+        let user_id = record_sign_in(&mut pool.get().unwrap(), &account, 1)
+            .unwrap()
+            .id;
+        let steps = Arc::new(Mutex::new(Vec::new()));
+        let writes = (1..=32).map(|tmdb_id| {
+            let (pool, steps) = (&pool, steps.clone());
+            async move {
+                let record = NewPreference {
+                    kind: Kind::Movie,
+                    tmdb_id,
+                    verdict: Verdict::Liked,
+                    title: format!("Title {tmdb_id}"),
+                    year: None,
+                    poster_path: None,
+                };
+                crate::db::write_records(
+                    pool,
+                    user_id,
+                    move |c| Ok(upsert(c, user_id, &record, 1)?),
+                    move |_, step| steps.lock().unwrap().push(step),
+                )
+                .await
+                .unwrap()
+            }
+        });
+        futures_util::future::join_all(writes).await;
+        let steps = steps.lock().unwrap();
+        assert_eq!(steps.len(), 32);
+        // Each follow-up (the patch of the kept tabs) finds what the one before it left.
+        for pair in steps.windows(2) {
+            assert_eq!(pair[1].before, pair[0].after, "{steps:?}");
+        }
+    }
 }

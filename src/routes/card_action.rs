@@ -2,7 +2,7 @@
 //! its details, the history record the action leaves, and the card or line shown after it.
 //! Not a handler: the handlers in `media.rs` and `acquire.rs` both build on it.
 
-use actix_web::HttpResponse;
+use actix_web::{HttpResponse, web};
 
 use super::respond::{html, render};
 use crate::catalog;
@@ -184,19 +184,24 @@ pub fn record_of(kind: Kind, id: i64, verdict: Verdict, known: Option<&Details>)
 /// Records what the user did with a title. His kept tabs leave it out at once, and the pages
 /// of those that did not show it stand: his next view reads nothing and renders no card.
 pub async fn save(
-    state: &AppState,
+    state: &web::Data<AppState>,
     user_id: i32,
     record: NewPreference,
 ) -> Result<db::preferences::Preference, AppError> {
     let title = TitleId(record.kind, record.tmdb_id);
-    let (saved, step) = db::write_records(&state.ctx.pool, user_id, move |c| {
-        Ok(db::preferences::upsert(c, user_id, &record, db::now())?)
-    })
+    let app = state.clone();
+    let (saved, ()) = db::write_records(
+        &state.ctx.pool,
+        user_id,
+        move |c| Ok(db::preferences::upsert(c, user_id, &record, db::now())?),
+        // In the writers' turn: each patch finds the tabs the write before left.
+        move |_, step| {
+            let per_row = app.ctx.config.items_per_row;
+            let unchanged = app.shelves.dealt_with(title, step, per_row);
+            app.cache.carry(step, &unchanged);
+        },
+    )
     .await?;
-    let unchanged = state
-        .shelves
-        .dealt_with(title, step, state.ctx.config.items_per_row);
-    state.cache.carry(step, &unchanged);
     Ok(saved)
 }
 
