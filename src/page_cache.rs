@@ -166,6 +166,14 @@ impl<K: std::hash::Hash + Eq + Clone, T: Clone + Weight> ByVersion<K, T> {
         (entry.version == version && entry.made.elapsed() < LIFETIME).then(|| entry.value.clone())
     }
 
+    /// The value kept for `key` (if not too old) and the version it was built at, whatever
+    /// the versions are now.
+    pub fn get_versioned(&self, key: &K) -> Option<((u64, u64), T)> {
+        let map = self.map.read().ok()?;
+        let entry = map.get(key)?;
+        (entry.made.elapsed() < LIFETIME).then(|| (entry.version, entry.value.clone()))
+    }
+
     /// Keeps `value`, built from `user`'s data read at `version`.
     pub fn keep(&self, key: K, user: i32, version: (u64, u64), value: T) {
         write(

@@ -5,7 +5,8 @@
 //!   with, taken from the row's cards and then its reserve;
 //! - each title once per page.
 
-use std::sync::{Arc, OnceLock};
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::db::{self, DbPool, Step};
 use crate::domain::eligibility::Viewer;
@@ -80,8 +81,15 @@ pub struct Shelves {
     pool: DbPool,
     pub fragments: Arc<Fragments>,
     loaded: ByVersion<(i32, Tab), Arc<TabData>>,
+    /// Each user's last record steps and their titles, in the order they committed
+    /// ([`Shelves::dealt_with`]): what brings forward a tab read while his records were being
+    /// written.
+    steps: Mutex<HashMap<i32, VecDeque<(Step, TitleId)>>>,
     reads: std::sync::atomic::AtomicUsize,
 }
+
+/// How many record steps a user's log holds: more than the writes one user has in flight.
+const LOGGED_STEPS: usize = 64;
 
 impl Shelves {
     pub fn new(pool: DbPool) -> Self {
@@ -90,6 +98,7 @@ impl Shelves {
             pool,
             fragments: Arc::default(),
             loaded: ByVersion::new(versions, MAX_LOADED_TABS),
+            steps: Mutex::default(),
             reads: Default::default(),
         }
     }
@@ -105,20 +114,47 @@ impl Shelves {
     /// what they show is the same, so their pages stand too (`PageCache::carry`). Tabs kept at
     /// another version are left to go stale: some other write lies between.
     pub fn dealt_with(&self, title: TitleId, step: Step, per_row: usize) -> Vec<Tab> {
+        let earlier = self.log(title, step);
         let mut unchanged = Vec::new();
         for tab in crate::media::TABS {
             let key = (step.user, tab);
-            let Some(kept) = self.loaded.get_at(&key, step.before) else {
+            let Some((at, kept)) = self.loaded.get_versioned(&key) else {
                 continue;
             };
-            let shown = kept.shows(title, per_row);
-            if !shown {
-                unchanged.push(tab);
-            }
-            let patched = Arc::new(kept.with_dealt_with(title, !shown));
-            self.loaded.keep(key, step.user, step.after, patched);
+            let patched = if at == step.before {
+                let shown = kept.shows(title, per_row);
+                if !shown {
+                    unchanged.push(tab);
+                }
+                kept.with_dealt_with(title, !shown)
+            } else if let Some(titles) = since(&earlier, at, step.before) {
+                // Read while other records were being written: those, then this one.
+                let shown = kept.shows(title, per_row);
+                let mut data = kept.with_dealt_with(title, !shown);
+                for title in titles {
+                    let shown = data.shows(title, per_row);
+                    data = data.with_dealt_with(title, !shown);
+                }
+                data
+            } else {
+                continue;
+            };
+            self.loaded
+                .keep(key, step.user, step.after, Arc::new(patched));
         }
         unchanged
+    }
+
+    /// Notes `step` of `title` in its user's log; returns the steps logged before it.
+    fn log(&self, title: TitleId, step: Step) -> Vec<(Step, TitleId)> {
+        let mut steps = self.steps.lock().unwrap_or_else(|p| p.into_inner());
+        let log = steps.entry(step.user).or_default();
+        let earlier = log.iter().copied().collect();
+        if log.len() == LOGGED_STEPS {
+            log.pop_front();
+        }
+        log.push_back((step, title));
+        earlier
     }
 
     /// `title`'s card as `user_id`'s kept tabs hold it (shown or in reserve), if one does:
@@ -212,6 +248,23 @@ pub fn cached_statuses(
 
 fn key_of(card: &Card) -> TitleId {
     TitleId(card.kind, card.tmdb_id)
+}
+
+/// The titles of the logged steps that lead from version `from` to `to`, one after another
+/// with no write between them that the log lacks (any other write of the user breaks the
+/// chain: then nothing is brought forward).
+fn since(
+    log: &[(Step, TitleId)],
+    from: (u64, u64),
+    to: (u64, u64),
+) -> Option<impl Iterator<Item = TitleId> + '_> {
+    let start = log.iter().position(|(s, _)| s.before == from)?;
+    let end = start + log[start..].iter().position(|(s, _)| s.after == to)?;
+    let chain = &log[start..=end];
+    chain
+        .windows(2)
+        .all(|w| w[1].0.before == w[0].0.after)
+        .then(|| chain.iter().map(|(_, title)| *title))
 }
 
 impl TabData {
@@ -423,4 +476,86 @@ fn shelve<'a>(
         }
     }
     shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::Scope;
+    use crate::domain::eligibility::Facts;
+    use crate::media::Kind;
+
+    fn empty_tab() -> TabData {
+        TabData {
+            rows: Arc::new(Vec::new()),
+            eligibility: Eligibility::limit_only(None),
+            statuses: Default::default(),
+            status: Default::default(),
+            configured: true,
+            requests_enabled: true,
+            shown: OnceLock::new(),
+        }
+    }
+
+    fn allows(data: &TabData, TitleId(kind, id): TitleId) -> bool {
+        data.eligibility.allows(Facts::of(kind, id, None))
+    }
+
+    #[test]
+    fn a_tab_read_while_records_were_written_is_brought_forward_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::open(&dir.path().join("sagarr.db")).unwrap();
+        let versions = pool.versions().clone();
+        let shelves = Shelves::new(pool);
+        let (user, key) = (7, (7, Tab::Movies));
+        let [a, b, c, d] = [1, 2, 3, 4].map(|id| TitleId(Kind::Movie, id));
+
+        // A read begins at `read_at`; a record lands and is followed up before the read is kept.
+        let read_at = versions.of(user);
+        let first = versions.bump_records(user);
+        assert!(
+            shelves.dealt_with(a, first, 8).is_empty(),
+            "nothing kept yet"
+        );
+        shelves
+            .loaded
+            .keep(key, user, read_at, Arc::new(empty_tab()));
+        assert!(shelves.loaded.get(&key).is_none(), "stale as kept");
+
+        // The next record brings it forward through the one before: current, both left out.
+        let second = versions.bump_records(user);
+        shelves.dealt_with(b, second, 8);
+        let kept = shelves.loaded.get(&key).expect("brought forward");
+        assert!(!allows(&kept, a) && !allows(&kept, b) && allows(&kept, c));
+
+        // A write the log lacks (an unrated title, a hidden genre) breaks the chain: a tab kept
+        // from before it is left stale, never brought forward past what it does not know.
+        shelves
+            .loaded
+            .keep(key, user, versions.of(user), Arc::new(empty_tab()));
+        let before_unlogged = versions.of(user);
+        versions.bump(Scope::Records(user));
+        shelves
+            .loaded
+            .keep(key, user, before_unlogged, Arc::new(empty_tab()));
+        shelves.dealt_with(c, versions.bump_records(user), 8);
+        shelves.dealt_with(d, versions.bump_records(user), 8);
+        assert!(shelves.loaded.get(&key).is_none(), "left stale");
+    }
+
+    #[test]
+    fn the_chain_runs_from_one_version_to_another_without_a_gap() {
+        let step = |before: u64, after: u64| Step {
+            user: 1,
+            before: (0, before),
+            after: (0, after),
+        };
+        let t = |id| TitleId(Kind::Movie, id);
+        let log = [(step(1, 2), t(1)), (step(2, 3), t(2)), (step(4, 5), t(4))];
+        let titles = |from, to| since(&log, (0, from), (0, to)).map(|t| t.collect::<Vec<_>>());
+        assert_eq!(titles(1, 3), Some(vec![t(1), t(2)]));
+        assert_eq!(titles(2, 3), Some(vec![t(2)]));
+        assert_eq!(titles(1, 5), None, "3 -> 4 is not logged");
+        assert_eq!(titles(0, 3), None, "nothing logged from 0");
+    }
 }
