@@ -21,8 +21,9 @@ use crate::http::revisit::Page;
 const LIFETIME: Duration = Duration::from_secs(30);
 /// At most this many bytes of pages are kept: the cache's memory follows its limit, not the
 /// number of viewers. A dashboard weighs its own shell (some 10 KB of its 107) and its list of
-/// pieces; its cards are shared with every page that shows them and kept by the card store
-/// (`views::fragments`), so this holds some 150 dashboards. A page it dropped is assembled
+/// pieces; its cards are shared with every page that shows them and counted by the card store
+/// (`views::fragments`; one the store dropped lives on in the pages holding it, [`LIFETIME`] at
+/// most), so this holds some 150 dashboards. A page it dropped is assembled
 /// again from kept fragments without a database read (`views::shelf::Shelves`).
 const MAX_PAGE_BYTES: usize = 2 * 1024 * 1024;
 /// At most this many checked sessions are kept (a few hundred bytes each).
