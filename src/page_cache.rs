@@ -159,14 +159,6 @@ impl<K: std::hash::Hash + Eq + Clone, T: Clone + Weight> ByVersion<K, T> {
         read(&self.map, key, &self.versions, Versions::of)
     }
 
-    /// The value kept for `key` if it was built at `version` exactly (and is not too old),
-    /// whatever the versions are now.
-    pub fn get_at(&self, key: &K, version: (u64, u64)) -> Option<T> {
-        let map = self.map.read().ok()?;
-        let entry = map.get(key)?;
-        (entry.version == version && entry.made.elapsed() < LIFETIME).then(|| entry.value.clone())
-    }
-
     /// The value kept for `key` (if not too old) and the version it was built at, whatever
     /// the versions are now.
     pub fn get_versioned(&self, key: &K) -> Option<((u64, u64), T)> {

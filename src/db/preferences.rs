@@ -281,19 +281,22 @@ mod tests {
     use super::*;
     use crate::db::users::{SignedInAccount, record_sign_in};
 
-    #[test]
-    fn a_second_record_of_a_title_changes_its_verdict_and_keeps_the_rest() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = crate::db::open(&dir.path().join("sagarr.db")).unwrap();
-        let mut conn = pool.get().unwrap();
-        let account = SignedInAccount {
+    fn someone() -> SignedInAccount {
+        SignedInAccount {
             plex_id: 1,
             username: "someone".into(),
             email: None,
             avatar_url: None,
             plex_token: "token".to_owned().into(),
-        };
-        let user = record_sign_in(&mut conn, &account, 1).unwrap();
+        }
+    }
+
+    #[test]
+    fn a_second_record_of_a_title_changes_its_verdict_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::open(&dir.path().join("sagarr.db")).unwrap();
+        let mut conn = pool.get().unwrap();
+        let user = record_sign_in(&mut conn, &someone(), 1).unwrap();
         let record = |verdict, title: &str| NewPreference {
             kind: Kind::Movie,
             tmdb_id: 603,
@@ -328,14 +331,7 @@ mod tests {
         use std::sync::{Arc, Mutex};
         let dir = tempfile::tempdir().unwrap();
         let pool = crate::db::open(&dir.path().join("sagarr.db")).unwrap();
-        let account = SignedInAccount {
-            plex_id: 1,
-            username: "someone".into(),
-            email: None,
-            avatar_url: None,
-            plex_token: "token".to_owned().into(),
-        };
-        let user_id = record_sign_in(&mut pool.get().unwrap(), &account, 1)
+        let user_id = record_sign_in(&mut pool.get().unwrap(), &someone(), 1)
             .unwrap()
             .id;
         let steps = Arc::new(Mutex::new(Vec::new()));

@@ -121,22 +121,22 @@ impl Shelves {
             let Some((at, kept)) = self.loaded.get_versioned(&key) else {
                 continue;
             };
-            let patched = if at == step.before {
-                let shown = kept.shows(title, per_row);
-                if !shown {
-                    unchanged.push(tab);
-                }
-                kept.with_dealt_with(title, !shown)
-            } else if let Some(titles) = since(&earlier, at, step.before) {
-                // Read while other records were being written: those, then this one.
-                let shown = kept.shows(title, per_row);
-                let mut data = kept.with_dealt_with(title, !shown);
-                for title in titles {
-                    let shown = data.shows(title, per_row);
-                    data = data.with_dealt_with(title, !shown);
-                }
-                data
-            } else {
+            // Kept at an older version when read while other records were being written:
+            // those first, then this one.
+            let Some(titles) = since(&earlier, at, step.before) else {
+                continue;
+            };
+            let mut patched: Option<TabData> = None;
+            let mut shown = false;
+            for title in titles.into_iter().chain([title]) {
+                let data = patched.as_ref().unwrap_or(&kept);
+                shown = data.shows(title, per_row);
+                patched = Some(data.with_dealt_with(title, !shown));
+            }
+            if at == step.before && !shown {
+                unchanged.push(tab);
+            }
+            let Some(patched) = patched else {
                 continue;
             };
             self.loaded
@@ -252,19 +252,18 @@ fn key_of(card: &Card) -> TitleId {
 
 /// The titles of the logged steps that lead from version `from` to `to`, one after another
 /// with no write between them that the log lacks (any other write of the user breaks the
-/// chain: then nothing is brought forward).
-fn since(
-    log: &[(Step, TitleId)],
-    from: (u64, u64),
-    to: (u64, u64),
-) -> Option<impl Iterator<Item = TitleId> + '_> {
+/// chain: then nothing is brought forward). From a version to itself there is none to replay.
+fn since(log: &[(Step, TitleId)], from: (u64, u64), to: (u64, u64)) -> Option<Vec<TitleId>> {
+    if from == to {
+        return Some(Vec::new());
+    }
     let start = log.iter().position(|(s, _)| s.before == from)?;
     let end = start + log[start..].iter().position(|(s, _)| s.after == to)?;
     let chain = &log[start..=end];
     chain
         .windows(2)
         .all(|w| w[1].0.before == w[0].0.after)
-        .then(|| chain.iter().map(|(_, title)| *title))
+        .then(|| chain.iter().map(|(_, title)| *title).collect())
 }
 
 impl TabData {
@@ -552,7 +551,7 @@ mod tests {
         };
         let t = |id| TitleId(Kind::Movie, id);
         let log = [(step(1, 2), t(1)), (step(2, 3), t(2)), (step(4, 5), t(4))];
-        let titles = |from, to| since(&log, (0, from), (0, to)).map(|t| t.collect::<Vec<_>>());
+        let titles = |from, to| since(&log, (0, from), (0, to));
         assert_eq!(titles(1, 3), Some(vec![t(1), t(2)]));
         assert_eq!(titles(2, 3), Some(vec![t(2)]));
         assert_eq!(titles(1, 5), None, "3 -> 4 is not logged");
