@@ -139,11 +139,13 @@ struct Pragmas;
 
 impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for Pragmas {
     fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
-        // cache_size: 1 MB of pages per connection (SQLite's default is 2 MB), 8 MB for the
-        // pool at most; reads are lookups by key, and the kernel caches the file anyway.
+        // cache_size: 256 KB of pages per connection (SQLite's default is 2 MB), 2 MB for the
+        // pool at most; reads are lookups by key, the kept tabs spare most of them, and the
+        // kernel caches the file anyway (1 MB each measured 1.2 MB more at the miss phase's
+        // peak and no faster, docs/performance.md).
         conn.batch_execute(
             "PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
-             PRAGMA cache_size = -1024;",
+             PRAGMA cache_size = -256;",
         )
         .map_err(diesel::r2d2::Error::QueryError)
     }

@@ -85,15 +85,23 @@ impl Page {
     }
 }
 
-/// How much of a page goes to the connection at a time: actix's HTTP/1 write buffer size.
+/// How much of one piece goes to actix at a time, so a page of one large piece does not make
+/// a write buffer its own size while it is sent.
 const SLICE: usize = 32 * 1024;
 
+/// How much actix gathers in a connection's write buffer before it writes to the socket
+/// (`HttpServer::h1_write_buffer_size`; actix's default is 32 KB). A dashboard of 6 rows of 8
+/// cards is about 108 KB: at 32 KB it went out in four writes, each waking the reader, and the
+/// kernel's part of a view was most of its cost; in one write the app's CPU for a cached view
+/// fell by about a fifth (docs/performance.md). 128 KB is also the most actix keeps with an
+/// idle connection, so the buffer is made once per connection, not once per answer: 64
+/// keep-alive connections hold about 7 MB.
+pub const WRITE_BUFFER: usize = 128 * 1024;
+
 /// A kept page sent piece by piece, each piece in slices of at most [`SLICE`], all of them
-/// the buffers every answer shares (no copy of ours). Given whole, actix copies a page into
-/// each connection's write buffer at once, and keeps a buffer that size per connection
-/// afterwards: at 64 connections and 107 KB pages that was 8 MB held for nothing. In slices
-/// the buffer stays near [`SLICE`]. The length is still known, so the answer keeps its
-/// `Content-Length`.
+/// the buffers every answer shares (no copy of ours; actix copies them into the connection's
+/// write buffer and writes it once it holds [`WRITE_BUFFER`] or the page ends). The length is
+/// still known, so the answer keeps its `Content-Length`.
 struct Slices {
     pieces: Arc<[Bytes]>,
     len: usize,
