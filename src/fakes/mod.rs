@@ -66,9 +66,21 @@ impl FakeServer {
     }
 }
 
-/// A loopback address where nothing listens: an upstream that is down.
+/// A loopback address where nothing listens: an upstream that is down. A privileged port
+/// that refuses connections now, when there is one: the kernel never hands those out to a
+/// bind to port 0, so no test's fake (or any other process's ephemeral port) can take it
+/// before the connection is tried, as it could a port bound and let go.
 pub fn closed_port_url() -> String {
-    // Bind and drop: the port is free again and refuses connections.
+    for port in [1, 9] {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+        let refused =
+            std::net::TcpStream::connect_timeout(&addr, std::time::Duration::from_secs(1))
+                .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused);
+        if refused {
+            return format!("http://{addr}");
+        }
+    }
+    // Bind and drop: the port is free again and refuses connections (unless taken first).
     match TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
         Ok(addr) => format!("http://{addr}"),
         Err(_) => "http://127.0.0.1:9".to_owned(),
