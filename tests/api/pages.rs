@@ -195,6 +195,69 @@ async fn a_full_dashboard_with_on_your_plex_now_stays_under_60_kb_compressed() {
     app.stop().await;
 }
 
+/// A kept dashboard asked with gzip arrives gzipped, with the same tag, and unpacks to the
+/// bytes asked without it (sent whole to the compressor, not piece by piece); a browser that
+/// refuses gzip (`q=0`) gets the page plain.
+#[actix_web::test]
+async fn a_kept_dashboard_gzipped_unpacks_to_the_same_page_and_gzip_q0_gets_it_plain() {
+    let app = TestApp::spawn().await;
+    app.signed_in_as(&owner()).await;
+    seed_full_dashboard(&app, &owner());
+    let cookie = format!(
+        "{}={}",
+        sagarr::auth::session::COOKIE_NAME,
+        app.session_cookie().unwrap()
+    );
+    let client = awc::Client::default();
+    let ask = |encoding: &'static str, unpack: bool| {
+        let mut request = client
+            .get(app.url("/"))
+            .insert_header(("Cookie", cookie.clone()))
+            .insert_header(("Accept-Encoding", encoding));
+        if !unpack {
+            request = request.no_decompress();
+        }
+        async move {
+            let mut response = request.send().await.expect("request");
+            let header = |name: &str| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned)
+            };
+            let (encoding, etag) = (header("content-encoding"), header("etag"));
+            let body = response.body().limit(4 << 20).await.expect("body");
+            (encoding, etag, body)
+        }
+    };
+    // Read once, so the next answers come from the kept page.
+    let (_, _, first) = ask("identity", false).await;
+    assert_eq!(
+        String::from_utf8_lossy(&first)
+            .matches("class=\"card\"")
+            .count(),
+        48
+    );
+    let (plain_encoding, plain_tag, plain) = ask("identity", false).await;
+    assert_eq!(plain_encoding, None);
+    let (encoding, tag, packed) = ask("gzip, deflate", false).await;
+    assert_eq!(encoding.as_deref(), Some("gzip"));
+    assert_eq!(tag, plain_tag, "the same page, the same tag");
+    assert!(
+        packed.len() * 4 < plain.len(),
+        "{} bytes gzipped of {}",
+        packed.len(),
+        plain.len()
+    );
+    let (_, _, unpacked) = ask("gzip", true).await;
+    assert_eq!(unpacked, plain, "gzipped, the same page");
+    let (refused, _, body) = ask("gzip;q=0, identity", false).await;
+    assert_eq!(refused, None, "q=0 refuses gzip");
+    assert_eq!(body, plain);
+    app.stop().await;
+}
+
 /// What the signed-in page `body` and every static file it links weigh, gzipped.
 async fn signed_in_weight(app: &TestApp, body: &str) -> usize {
     let cookie = format!(
