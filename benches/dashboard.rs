@@ -16,8 +16,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    around, cpu_per_request, peak_rss_during, rss_kib, sign_in, sign_in_viewers, start_nginx,
-    store_full_dashboard, target, wrk,
+    app_run, around, rss_kib, sign_in, sign_in_viewers, start_nginx, store_full_dashboard, target,
+    wrk,
 };
 
 /// More viewers than the page cache holds pages (128), walked in turn: every view misses.
@@ -101,15 +101,12 @@ async fn run() -> bool {
         |s| wrk(&format!("http://127.0.0.1:{ng_port}/index.html"), &[], s),
         seconds,
         || {
-            peak_rss_during(pid, || {
-                cpu_per_request(pid, seconds, || {
-                    wrk(
-                        &format!("{base}/"),
-                        &["-H".to_owned(), format!("Cookie: {cookie}")],
-                        seconds,
-                    )
-                })
-            })
+            app_run(
+                pid,
+                &format!("{base}/"),
+                &["-H".to_owned(), format!("Cookie: {cookie}")],
+                seconds,
+            )
         },
     );
 
@@ -146,15 +143,12 @@ end
         ),
     )
     .expect("lua script");
-    let ((missed, missed_cpu), missed_rss) = peak_rss_during(pid, || {
-        cpu_per_request(pid, seconds, || {
-            wrk(
-                &format!("{base}/"),
-                &["-s".to_owned(), script.display().to_string()],
-                seconds,
-            )
-        })
-    });
+    let ((missed, missed_cpu), missed_rss) = app_run(
+        pid,
+        &format!("{base}/"),
+        &["-s".to_owned(), script.display().to_string()],
+        seconds,
+    );
 
     let mb = |kib: u64| kib as f64 / 1024.0;
     println!(

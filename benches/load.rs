@@ -19,8 +19,8 @@ use sagarr::fakes::tmdb::FakeTmdb;
 use sagarr::media::Kind;
 
 use common::{
-    around, cpu_per_request, peak_rss_during, rss_kib, sign_in, sign_in_viewers, start_nginx,
-    start_sagarr, store_full_dashboard, target, wrk,
+    app_run, around, rss_kib, sign_in, sign_in_viewers, start_nginx, start_sagarr,
+    store_full_dashboard, target, wrk,
 };
 
 const RUNS: usize = 3;
@@ -152,15 +152,12 @@ end
             },
             seconds,
             || {
-                peak_rss_during(pid, || {
-                    cpu_per_request(pid, seconds, || {
-                        wrk(
-                            &format!("{base}/"),
-                            &["-s".to_owned(), script.display().to_string()],
-                            seconds,
-                        )
-                    })
-                })
+                app_run(
+                    pid,
+                    &format!("{base}/"),
+                    &["-s".to_owned(), script.display().to_string()],
+                    seconds,
+                )
             },
         );
         peaks.push(peak);

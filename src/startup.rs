@@ -143,7 +143,7 @@ impl Application {
         .client_disconnect_timeout(std::time::Duration::from_secs(2))
         // A kept page goes to the socket in one write, not four (`http::revisit::WRITE_BUFFER`).
         .h1_write_buffer_size(http::revisit::WRITE_BUFFER)
-        // Database work (and actix's gzip of chunks over 1 KB) runs on the blocking pool:
+        // Database work (and actix's gzip of an answer over 1 KB) runs on the blocking pool:
         // reads are lookups by key and SQLite writes one at a time, so half the connection
         // pool in threads keeps the cores busy; each thread more holds its own malloc heap
         // and stack (1.3 MB of the miss phase's peak) and would mostly wait for the writers'

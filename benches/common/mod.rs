@@ -294,6 +294,14 @@ pub fn cpu_seconds(pid: u32) -> f64 {
 }
 
 /// Runs `work` (a wrk run of `seconds`) and returns it with the CPU time process `pid` spent
+/// wrk on the app at `url` (`extra` its arguments) for `seconds`, with the app's CPU time a
+/// request and its peak resident memory meanwhile.
+pub fn app_run(pid: u32, url: &str, extra: &[String], seconds: u64) -> ((Wrk, f64), u64) {
+    peak_rss_during(pid, || {
+        cpu_per_request(pid, seconds, || wrk(url, extra, seconds))
+    })
+}
+
 /// per request meanwhile, in µs: a figure that does not move with the yardstick's run.
 pub fn cpu_per_request(pid: u32, seconds: u64, work: impl FnOnce() -> Wrk) -> (Wrk, f64) {
     let before = cpu_seconds(pid);

@@ -275,24 +275,22 @@ where
 /// committed, and each `then` finds what the one before left at its `step.before`, however
 /// many writes of one user are in flight (run after the turn, they overtook each other and the
 /// kept tabs were read again).
-pub async fn write_records<T, U, F, G>(
+pub async fn write_records<T, F, G>(
     pool: &DbPool,
     user_id: i32,
     work: F,
     then: G,
-) -> Result<(T, U), DbError>
+) -> Result<T, DbError>
 where
     F: FnOnce(&mut Writer<'_>) -> Result<T, DbError> + Send + 'static,
-    G: FnOnce(&T, Step) -> U + Send + 'static,
+    G: FnOnce(Step) + Send + 'static,
     T: Send + 'static,
-    U: Send + 'static,
 {
     let versions = pool.versions.clone();
     written(pool, move |writer| {
         let done = work(writer)?;
-        let step = versions.bump_records(user_id);
-        let followed = then(&done, step);
-        Ok((done, followed))
+        then(versions.bump_records(user_id));
+        Ok(done)
     })
     .await
 }

@@ -350,7 +350,7 @@ mod tests {
                     pool,
                     user_id,
                     move |c| Ok(upsert(c, user_id, &record, 1)?),
-                    move |_, step| steps.lock().unwrap().push(step),
+                    move |step| steps.lock().unwrap().push(step),
                 )
                 .await
                 .unwrap()

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use actix_web::body::BoxBody;
-use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::header::{self, AcceptEncoding, Encoding, Header, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -93,22 +93,16 @@ impl Page {
     }
 }
 
-/// Whether the answer will be compressed (`middleware::Compress` in `startup`): the browser
-/// accepts an encoding the app speaks. Only the body's form depends on it, not its bytes.
+/// The encodings `middleware::Compress` speaks with this build's features (`Cargo.toml`).
+const SPOKEN: [Encoding; 3] = [Encoding::identity(), Encoding::gzip(), Encoding::deflate()];
+
+/// Whether the answer will be compressed: `middleware::Compress` (in `startup`) negotiates
+/// the same way. Only the body's form depends on it, not its bytes.
 fn compressed(req: &HttpRequest) -> bool {
-    req.headers()
-        .get_all(header::ACCEPT_ENCODING)
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .any(|coding| {
-            let mut parts = coding.split(';');
-            let name = parts.next().unwrap_or_default().trim();
-            let refused = parts.any(|p| matches!(p.trim(), "q=0" | "q=0.0" | "q=0.00" | "q=0.000"));
-            !refused
-                && ["gzip", "deflate", "*"]
-                    .iter()
-                    .any(|c| name.eq_ignore_ascii_case(c))
-        })
+    AcceptEncoding::parse(req)
+        .ok()
+        .and_then(|accepted| accepted.negotiate(SPOKEN.iter()))
+        .is_some_and(|encoding| encoding != Encoding::identity())
 }
 
 /// How much of one piece goes to actix at a time, so a page of one large piece does not make
@@ -225,7 +219,8 @@ mod tests {
             ("gzip, deflate, br, zstd", true),
             ("br;q=1.0, GZIP;q=0.5", true),
             ("deflate", true),
-            ("*", true),
+            // As Compress reads it: any coding, and identity comes first.
+            ("*", false),
             ("identity", false),
             ("br, zstd", false),
             ("gzip;q=0, identity", false),

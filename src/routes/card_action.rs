@@ -190,12 +190,12 @@ pub async fn save(
 ) -> Result<db::preferences::Preference, AppError> {
     let title = TitleId(record.kind, record.tmdb_id);
     let app = state.clone();
-    let (saved, ()) = db::write_records(
+    let saved = db::write_records(
         &state.ctx.pool,
         user_id,
         move |c| Ok(db::preferences::upsert(c, user_id, &record, db::now())?),
         // In the writers' turn: each patch finds the tabs the write before left.
-        move |_, step| {
+        move |step| {
             let per_row = app.ctx.config.items_per_row;
             let unchanged = app.shelves.dealt_with(title, step, per_row);
             app.cache.carry(step, &unchanged);

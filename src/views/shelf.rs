@@ -114,7 +114,9 @@ impl Shelves {
     /// what they show is the same, so their pages stand too (`PageCache::carry`). Tabs kept at
     /// another version are left to go stale: some other write lies between.
     pub fn dealt_with(&self, title: TitleId, step: Step, per_row: usize) -> Vec<Tab> {
-        let earlier = self.log(title, step);
+        // Uncontended: records are followed up one at a time, in the writers' turn.
+        let mut steps = self.steps.lock().unwrap_or_else(|p| p.into_inner());
+        let log = steps.entry(step.user).or_default();
         let mut unchanged = Vec::new();
         for tab in crate::media::TABS {
             let key = (step.user, tab);
@@ -123,7 +125,7 @@ impl Shelves {
             };
             // Kept at an older version when read while other records were being written:
             // those first, then this one.
-            let Some(titles) = since(&earlier, at, step.before) else {
+            let Some(titles) = since(log.make_contiguous(), at, step.before) else {
                 continue;
             };
             let mut patched: Option<TabData> = None;
@@ -142,19 +144,11 @@ impl Shelves {
             self.loaded
                 .keep(key, step.user, step.after, Arc::new(patched));
         }
-        unchanged
-    }
-
-    /// Notes `step` of `title` in its user's log; returns the steps logged before it.
-    fn log(&self, title: TitleId, step: Step) -> Vec<(Step, TitleId)> {
-        let mut steps = self.steps.lock().unwrap_or_else(|p| p.into_inner());
-        let log = steps.entry(step.user).or_default();
-        let earlier = log.iter().copied().collect();
         if log.len() == LOGGED_STEPS {
             log.pop_front();
         }
         log.push_back((step, title));
-        earlier
+        unchanged
     }
 
     /// `title`'s card as `user_id`'s kept tabs hold it (shown or in reserve), if one does:
