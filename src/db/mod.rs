@@ -257,15 +257,21 @@ where
 }
 
 /// Runs blocking database work that writes, off the async workers, and once it has succeeded
-/// makes stale the cached pages of `scope`.
+/// makes stale the cached pages of `scope`: in the writers' turn, right after the work, so a
+/// page kept from before the write is let go as soon as the write can be seen, not after the
+/// hand-back to the async worker.
 pub async fn write<T, F>(pool: &DbPool, scope: Scope, work: F) -> Result<T, DbError>
 where
     F: FnOnce(&mut Writer<'_>) -> Result<T, DbError> + Send + 'static,
     T: Send + 'static,
 {
-    let done = written(pool, work).await?;
-    pool.versions.bump(scope);
-    Ok(done)
+    let versions = pool.versions.clone();
+    written(pool, move |writer| {
+        let done = work(writer)?;
+        versions.bump(scope);
+        Ok(done)
+    })
+    .await
 }
 
 /// [`write`] of one user's records (`Scope::Records`), followed by `then` with the [`Step`] of

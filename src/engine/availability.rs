@@ -64,7 +64,8 @@ pub async fn store(
     pool: &db::DbPool,
     answers: Vec<(Kind, i64, Availability, Option<String>)>,
 ) -> Result<(), EngineError> {
-    let holders = db::write(pool, db::Scope::Unshown, move |c| {
+    let versions = pool.versions().clone();
+    db::write(pool, db::Scope::Unshown, move |c| {
         let now = db::now();
         let mut changed = Vec::new();
         for (kind, id, status, link) in answers {
@@ -75,12 +76,13 @@ pub async fn store(
             let link = link.as_deref();
             db::cache::put_availability_linked(c, kind, id, status.as_str(), link, now)?;
         }
-        Ok(db::recommendations::holders(c, &changed)?)
+        // In the writers' turn, as db::write bumps its own scope.
+        for user in db::recommendations::holders(c, &changed)? {
+            versions.bump(db::Scope::User(user));
+        }
+        Ok(())
     })
     .await?;
-    for user in holders {
-        pool.versions().bump(db::Scope::User(user));
-    }
     Ok(())
 }
 

@@ -142,15 +142,18 @@ async fn run(
         .collect();
     let json = serde_json::to_string(&rows).unwrap_or_else(|_| "[]".to_owned());
     let ids = member_ids.to_vec();
-    db::write(&ctx.pool, db::Scope::User(caller_id), move |conn| {
-        Ok(db::together::put_group_rows(conn, &ids, &json, db::now())?)
+    let versions = ctx.pool.versions().clone();
+    db::write(&ctx.pool, db::Scope::Unshown, move |conn| {
+        db::together::put_group_rows(conn, &ids, &json, db::now())?;
+        // Every member's group pages show these rows: each member's version moves, not only
+        // the caller's, in the writers' turn as db::write bumps its own scope.
+        for &id in &ids {
+            versions.bump(db::Scope::User(id));
+        }
+        Ok(())
     })
     .await
     .map_err(|e| super::failure(e, &run.record))?;
-    // Every member's group pages show these rows: each member's version moves, not only his.
-    for &id in member_ids.iter().skip(1) {
-        ctx.pool.versions().bump(db::Scope::User(id));
-    }
     let mut record = run.record.clone();
     record.outcome = RunOutcome::Ok;
     record.kept = assembly.kept as i32;
