@@ -452,9 +452,12 @@ async fn a_public_url_with_its_default_port_written_out_still_accepts_its_own_or
 
 #[actix_web::test]
 async fn the_demo_listens_on_loopback_unless_told_otherwise() {
+    // Killed below: its data goes in a temp dir of the test's.
+    let temp = tempfile::tempdir().unwrap();
     let mut demo = std::process::Command::new(env!("CARGO_BIN_EXE_sagarr"))
         .arg("demo")
         .env_clear()
+        .env("TMPDIR", temp.path())
         .env("SAGARR_LOG", "warn")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::null())

@@ -104,6 +104,44 @@ async fn the_demo_needs_no_account_and_every_action_works() {
     assert!(history.contains(">Requested<"), "{history}");
 }
 
+/// "Everything is made up and thrown away on exit": stopped as Ctrl-C or `docker stop` stops
+/// it, the demo exits cleanly and leaves no database behind.
+#[actix_web::test]
+async fn a_stopped_demo_exits_cleanly_and_leaves_no_data_behind() {
+    let mut demo = start_demo().await;
+    let left = |demo: &RunningBinary| {
+        std::fs::read_dir(demo.temp.path())
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect::<Vec<_>>()
+    };
+    let data = left(&demo);
+    assert!(
+        data.iter().any(|name| name.starts_with("sagarr-demo-")),
+        "the demo keeps its data in the temp dir while it runs: {data:?}"
+    );
+    let stopped = std::process::Command::new("kill")
+        .args(["-TERM", &demo.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    let mut exit = None;
+    for _ in 0..300 {
+        exit = demo.child.try_wait().unwrap();
+        if exit.is_some() {
+            break;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(
+        exit.and_then(|e| e.code()),
+        Some(0),
+        "a clean exit on SIGTERM"
+    );
+    assert_eq!(left(&demo), Vec::<String>::new(), "nothing left behind");
+}
+
 #[actix_web::test]
 async fn serve_has_no_demo_sign_in() {
     let app = TestApp::spawn().await;

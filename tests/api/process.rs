@@ -1,5 +1,7 @@
 //! The real `sagarr` binary as a child process: started on a chosen port, awaited until
-//! `/api/health` answers, killed (SIGKILL) when dropped so no test leaves a server behind.
+//! `/api/health` answers, killed (SIGKILL) when dropped so no test leaves a server behind. Its
+//! `TMPDIR` is a directory of its own, removed with it: a killed `sagarr demo` cannot throw its
+//! data away itself.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -9,6 +11,8 @@ use awc::http::StatusCode;
 pub struct RunningBinary {
     pub child: Child,
     pub base: String,
+    /// The binary's `TMPDIR`; dropped after the binary is.
+    pub temp: tempfile::TempDir,
 }
 
 impl Drop for RunningBinary {
@@ -32,9 +36,11 @@ pub async fn start_binary(
     port: u16,
     env: Vec<(&'static str, String)>,
 ) -> RunningBinary {
+    let temp = tempfile::tempdir().expect("a temp dir");
     let child = Command::new(env!("CARGO_BIN_EXE_sagarr"))
         .arg(subcommand)
         .env_clear()
+        .env("TMPDIR", temp.path())
         .envs(env)
         .env("SAGARR_BIND", format!("127.0.0.1:{port}"))
         .stdout(Stdio::null())
@@ -53,7 +59,7 @@ pub async fn start_binary(
         }
         actix_web::rt::time::sleep(Duration::from_millis(25)).await;
     }
-    RunningBinary { child, base }
+    RunningBinary { child, base, temp }
 }
 
 /// The `sagarr_session=…` pair a response sets, ready to send back as a Cookie header.
