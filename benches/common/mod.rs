@@ -14,11 +14,23 @@ pub fn free_port() -> u16 {
         .expect("free port")
 }
 
-/// A child process killed when dropped, so a failing benchmark leaves nothing running.
+/// A child process stopped when dropped, so a failing benchmark leaves nothing running: asked
+/// with SIGTERM first, because nginx's master stops its workers only then (killed outright, it
+/// left them running, one pair per bench run), and killed if it has not exited in 3 s.
 pub struct Killed(pub Child);
 
 impl Drop for Killed {
     fn drop(&mut self) {
+        let asked = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status()
+            .is_ok_and(|s| s.success());
+        for _ in 0..if asked { 60 } else { 0 } {
+            if matches!(self.0.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let _ = self.0.kill();
         let _ = self.0.wait();
     }

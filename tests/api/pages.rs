@@ -195,9 +195,9 @@ async fn a_full_dashboard_with_on_your_plex_now_stays_under_60_kb_compressed() {
     app.stop().await;
 }
 
-/// A kept dashboard asked with gzip arrives gzipped, with the same tag, and unpacks to the
-/// bytes asked without it (sent whole to the compressor, not piece by piece); a browser that
-/// refuses gzip (`q=0`) gets the page plain.
+/// A kept dashboard asked with gzip arrives gzipped (once, and kept with the page), with the
+/// same tag, and unpacks to the bytes asked without it; a browser that refuses gzip (`q=0`)
+/// gets the page plain.
 #[actix_web::test]
 async fn a_kept_dashboard_gzipped_unpacks_to_the_same_page_and_gzip_q0_gets_it_plain() {
     let app = TestApp::spawn().await;
