@@ -94,13 +94,16 @@ impl Page {
             .insert_header((header::ETAG, self.etag.clone()));
         let body = match negotiated(req) {
             Encoding::Known(ContentEncoding::Identity) => BoxBody::new(Slices::of(self)),
-            Encoding::Known(ContentEncoding::Gzip) if self.gzip().is_some() => {
-                // Marked as encoded, so `middleware::Compress` passes it on as it is.
-                answer
-                    .insert_header((header::CONTENT_ENCODING, "gzip"))
-                    .insert_header((header::VARY, "accept-encoding"));
-                BoxBody::new(self.gzip().cloned().unwrap_or_default())
-            }
+            Encoding::Known(ContentEncoding::Gzip) => match self.gzip() {
+                Some(gzipped) => {
+                    // Marked as encoded, so `middleware::Compress` passes it on as it is.
+                    answer
+                        .insert_header((header::CONTENT_ENCODING, "gzip"))
+                        .insert_header((header::VARY, "accept-encoding"));
+                    BoxBody::new(gzipped.clone())
+                }
+                None => BoxBody::new(self.to_bytes()),
+            },
             // One buffer, compressed in one go: given in pieces, actix compresses each piece
             // over 1 KB on a blocking thread of its own, some 50 hand-offs for a dashboard.
             _ => BoxBody::new(self.to_bytes()),
