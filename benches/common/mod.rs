@@ -305,7 +305,6 @@ pub fn cpu_seconds(pid: u32) -> f64 {
     (ticks(11) + ticks(12)) / 100.0
 }
 
-/// Runs `work` (a wrk run of `seconds`) and returns it with the CPU time process `pid` spent
 /// wrk on the app at `url` (`extra` its arguments) for `seconds`, with the app's CPU time a
 /// request and its peak resident memory meanwhile.
 pub fn app_run(pid: u32, url: &str, extra: &[String], seconds: u64) -> ((Wrk, f64), u64) {
@@ -314,6 +313,7 @@ pub fn app_run(pid: u32, url: &str, extra: &[String], seconds: u64) -> ((Wrk, f6
     })
 }
 
+/// Runs `work` (a wrk run of `seconds`) and returns it with the CPU time process `pid` spent
 /// per request meanwhile, in µs: a figure that does not move with the yardstick's run.
 pub fn cpu_per_request(pid: u32, seconds: u64, work: impl FnOnce() -> Wrk) -> (Wrk, f64) {
     let before = cpu_seconds(pid);

@@ -274,6 +274,24 @@ where
     .await
 }
 
+/// [`write`] whose work says whose pages it changed (it learns who shows what it wrote, or
+/// writes for a group): each of those users' versions moves, in the writers' turn as
+/// [`write`] moves its scope.
+pub async fn write_shown_to<F, U>(pool: &DbPool, work: F) -> Result<(), DbError>
+where
+    F: FnOnce(&mut Writer<'_>) -> Result<U, DbError> + Send + 'static,
+    U: IntoIterator<Item = i32>,
+{
+    let versions = pool.versions.clone();
+    written(pool, move |writer| {
+        for user_id in work(writer)? {
+            versions.bump(Scope::User(user_id));
+        }
+        Ok(())
+    })
+    .await
+}
+
 /// [`write`] of one user's records (`Scope::Records`), followed by `then` with the [`Step`] of
 /// his versions it made: what was built at `step.before` and this write cannot have changed may
 /// be carried over (`views::shelf::Shelves::dealt_with`) instead of built again. The bump and

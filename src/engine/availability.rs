@@ -64,8 +64,7 @@ pub async fn store(
     pool: &db::DbPool,
     answers: Vec<(Kind, i64, Availability, Option<String>)>,
 ) -> Result<(), EngineError> {
-    let versions = pool.versions().clone();
-    db::write(pool, db::Scope::Unshown, move |c| {
+    db::write_shown_to(pool, move |c| {
         let now = db::now();
         let mut changed = Vec::new();
         for (kind, id, status, link) in answers {
@@ -76,11 +75,7 @@ pub async fn store(
             let link = link.as_deref();
             db::cache::put_availability_linked(c, kind, id, status.as_str(), link, now)?;
         }
-        // In the writers' turn, as db::write bumps its own scope.
-        for user in db::recommendations::holders(c, &changed)? {
-            versions.bump(db::Scope::User(user));
-        }
-        Ok(())
+        Ok(db::recommendations::holders(c, &changed)?)
     })
     .await?;
     Ok(())

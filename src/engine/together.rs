@@ -142,15 +142,11 @@ async fn run(
         .collect();
     let json = serde_json::to_string(&rows).unwrap_or_else(|_| "[]".to_owned());
     let ids = member_ids.to_vec();
-    let versions = ctx.pool.versions().clone();
-    db::write(&ctx.pool, db::Scope::Unshown, move |conn| {
+    // Every member's group pages show these rows: each member's version moves, not only the
+    // caller's.
+    db::write_shown_to(&ctx.pool, move |conn| {
         db::together::put_group_rows(conn, &ids, &json, db::now())?;
-        // Every member's group pages show these rows: each member's version moves, not only
-        // the caller's, in the writers' turn as db::write bumps its own scope.
-        for &id in &ids {
-            versions.bump(db::Scope::User(id));
-        }
-        Ok(())
+        Ok(ids)
     })
     .await
     .map_err(|e| super::failure(e, &run.record))?;

@@ -1,16 +1,14 @@
-//! Revisits (docs/performance.md "Revisits"): a cached page carries an `ETag` made from its
-//! bytes, and a browser that sends it back in `If-None-Match` gets `304 Not Modified` with no
-//! body. Made from the bytes (or from an assembled page's shell and its cards' own CRCs), not
-//! from a data version, so it is right even after a restart or a write by another process
-//! (`sagarr refresh`): equal tags mean equal pages.
+//! How a kept page is answered. Revisits (docs/performance.md "Revisits"): a cached page
+//! carries an `ETag` made from its bytes, and a browser that sends it back in `If-None-Match`
+//! gets `304 Not Modified` with no body. Made from the bytes (or from an assembled page's shell
+//! and its cards' own CRCs), not from a data version, so it is right even after a restart or a
+//! write by another process (`sagarr refresh`): equal tags mean equal pages. Otherwise the
+//! page goes out plain in its shared pieces, or gzipped once and kept gzipped with it.
 
 use std::io::Write;
 use std::sync::{Arc, OnceLock};
 
-use actix_web::body::BoxBody;
-use actix_web::http::header::{
-    self, AcceptEncoding, ContentEncoding, Encoding, Header, HeaderValue,
-};
+use actix_web::http::header::{self, AcceptEncoding, Encoding, Header, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -92,23 +90,23 @@ impl Page {
         answer
             .content_type("text/html; charset=utf-8")
             .insert_header((header::ETAG, self.etag.clone()));
-        let body = match negotiated(req) {
-            Encoding::Known(ContentEncoding::Identity) => BoxBody::new(Slices::of(self)),
-            Encoding::Known(ContentEncoding::Gzip) => match self.gzip() {
-                Some(gzipped) => {
-                    // Marked as encoded, so `middleware::Compress` passes it on as it is.
-                    answer
-                        .insert_header((header::CONTENT_ENCODING, "gzip"))
-                        .insert_header((header::VARY, "accept-encoding"));
-                    BoxBody::new(gzipped.clone())
-                }
-                None => BoxBody::new(self.to_bytes()),
-            },
-            // One buffer, compressed in one go: given in pieces, actix compresses each piece
-            // over 1 KB on a blocking thread of its own, some 50 hand-offs for a dashboard.
-            _ => BoxBody::new(self.to_bytes()),
-        };
-        answer.body(body)
+        let encoding = negotiated(req);
+        if encoding == Encoding::identity() {
+            return answer.body(Slices::of(self));
+        }
+        if let Some(gzipped) = (encoding == Encoding::gzip())
+            .then(|| self.gzip())
+            .flatten()
+        {
+            // Marked as encoded, so `middleware::Compress` passes it on as it is.
+            return answer
+                .insert_header((header::CONTENT_ENCODING, "gzip"))
+                .insert_header((header::VARY, "accept-encoding"))
+                .body(gzipped.clone());
+        }
+        // One buffer, compressed in one go: given in pieces, actix compresses each piece over
+        // 1 KB on a blocking thread of its own, some 50 hand-offs for a dashboard.
+        answer.body(self.to_bytes())
     }
 
     /// The page gzipped, made on the first call (on the calling thread: about 0.4 ms for a
