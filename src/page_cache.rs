@@ -51,12 +51,16 @@ impl<T: Clone> Entry<T> {
     }
 }
 
-fn read<K: std::hash::Hash + Eq, T: Clone>(
+fn read<K, Q, T: Clone>(
     map: &RwLock<HashMap<K, Entry<T>>>,
-    key: &K,
+    key: &Q,
     versions: &Versions,
     version_of: VersionOf,
-) -> Option<T> {
+) -> Option<T>
+where
+    K: std::hash::Hash + Eq + std::borrow::Borrow<Q>,
+    Q: std::hash::Hash + Eq + ?Sized,
+{
     map.read().ok()?.get(key)?.fresh(versions, version_of)
 }
 
@@ -376,7 +380,7 @@ impl PageCache {
     pub fn session(&self, token_hash: &str) -> Option<User> {
         read(
             &self.sessions,
-            &token_hash.to_owned(),
+            token_hash,
             &self.versions,
             Versions::account_of,
         )

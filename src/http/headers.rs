@@ -22,16 +22,18 @@ pub async fn add_headers(
         .as_ref()
         .and_then(|s| s.ctx.config.public_url.as_ref())
         .map(|url| url.is_https());
-    let https = match (public_https, &state) {
-        (Some(https), _) => https,
-        // No public URL: believe a trusted proxy's X-Forwarded-Proto / Forwarded, so a plain
-        // http LAN install keeps working and a Traefik https one gets Secure cookies.
-        (None, Some(state)) => state.origin_of(req.request()).scheme == "https",
-        (None, None) => false,
-    };
     // Admin pages and fragments show settings: never kept by a browser or proxy cache.
     let private = req.path().starts_with("/admin") || req.path().starts_with("/api/admin");
     let mut res = next.call(req).await?;
+    // Asked only of an answer that sets a cookie, not of every view.
+    let https = res.headers().contains_key(header::SET_COOKIE)
+        && match (public_https, &state) {
+            (Some(https), _) => https,
+            // No public URL: believe a trusted proxy's X-Forwarded-Proto / Forwarded, so a
+            // plain http LAN install keeps working and a Traefik https one gets Secure cookies.
+            (None, Some(state)) => state.origin_of(res.request()).scheme == "https",
+            (None, None) => false,
+        };
     let headers = res.headers_mut();
     let defaults = [
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),

@@ -60,13 +60,15 @@ macro_rules! route_table {
 }
 
 route_table! {
+    // The dashboard first: it is most requests, and every route above it is a match tried
+    // (`/static/{file}` a pattern match) before it is found.
+    GET "/" => dashboard::dashboard,
     GET "/api/health" json Always => health::health,
     GET "/static/{file}" => assets::asset,
     GET "/login" => sign_in::login_page,
     GET "/auth/plex" => sign_in::start,
     GET "/auth/plex/callback" => sign_in::finish,
     POST "/logout" => sign_in::logout,
-    GET "/" => dashboard::dashboard,
     GET "/history" => history::history,
     GET "/media/{kind}/{tmdb_id}" => details::page,
     POST "/media/{kind}/{tmdb_id}/rate" => media::rate,
