@@ -3,7 +3,8 @@
 
 use std::collections::HashMap;
 
-use super::{Field, FieldKind, Resolved, Section, Source, Values, ai_address, value};
+use super::fields::{Field, FieldKind, Section};
+use super::values::{Resolved, Source, Values, ai_address, value};
 use crate::integrations::ai::ProviderKind;
 
 /// The values a form submits, checked. Secret fields left empty keep their current value;

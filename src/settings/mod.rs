@@ -2,8 +2,6 @@
 //! (saved on the admin page > environment > default), validation, and the typed values the
 //! clients use. Saved values take effect at once: everything is read per use.
 
-use std::collections::HashMap;
-
 use diesel::SqliteConnection;
 
 use crate::db::{self, Writable};
@@ -12,27 +10,12 @@ use crate::secrets::Secret;
 
 mod fields;
 mod form;
+mod values;
 
 pub use fields::{Field, FieldKind, Section};
 pub use form::merge_form;
-
-/// Where a setting's value came from, shown next to each field on the admin page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
-    Saved,
-    Environment,
-    Default,
-}
-
-impl Source {
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Saved => "saved here",
-            Self::Environment => "from the environment",
-            Self::Default => "default",
-        }
-    }
-}
+pub use values::{Resolved, Source, Values};
+use values::{ai_address, value};
 
 /// Integration values as given in the environment: one variable per field of the sections
 /// below, so the list of variables lives in the field tables alone. Empty variables count as
@@ -68,13 +51,6 @@ pub fn variables() -> impl Iterator<Item = &'static str> {
         .flat_map(|section| section.fields().iter().map(|f| f.env))
 }
 
-/// A resolved value and its source.
-#[derive(Debug, Clone)]
-pub struct Resolved {
-    pub value: String,
-    pub source: Source,
-}
-
 /// Resolves one setting: the row `key` in the settings table, else `env_var`, else `default`.
 pub fn resolve(
     conn: &mut SqliteConnection,
@@ -101,9 +77,6 @@ pub fn resolve(
     })
 }
 
-/// A section's values by field name, as the app would use them now.
-pub type Values = HashMap<&'static str, Resolved>;
-
 pub fn load(
     conn: &mut SqliteConnection,
     env: &EnvIntegrations,
@@ -114,10 +87,6 @@ pub fn load(
         .iter()
         .map(|f| Ok((f.name, resolve(conn, env, &section.key(f), f.env, "")?)))
         .collect()
-}
-
-fn value<'a>(values: &'a Values, name: &str) -> &'a str {
-    values.get(name).map_or("", |r| r.value.as_str())
 }
 
 /// Stores what a form changed: values typed into the form are saved; an emptied non-secret
@@ -208,19 +177,6 @@ impl TmdbSettings {
             language: value(values, "language").to_owned(),
         }
     }
-}
-
-/// A provider's kind and the address its key is sent to: its base URL, or its kind's default.
-/// `prefix` is empty for the primary provider, `fallback_` for the fallback.
-fn ai_address(values: &Values, prefix: &str) -> Option<(ProviderKind, String)> {
-    let kind = ProviderKind::parse(value(values, &format!("{prefix}provider")))?;
-    let base = value(values, &format!("{prefix}base_url"));
-    let base = if base.is_empty() {
-        kind.default_base_url()
-    } else {
-        base
-    };
-    Some((kind, base.trim_end_matches('/').to_owned()))
 }
 
 /// The AI providers in the order to try them: primary, then fallback. Empty: no AI.
