@@ -1,7 +1,7 @@
 //! Dashboard throughput and memory: the release binary serves a signed-in user's full
 //! dashboard (6 rows of 8 cards, "On your Plex now" on top) to wrk at 64 connections, and nginx
-//! serves the same bytes as a static file in the same run (half before the cached run, half after,
-//! `common::around`; the app's CPU time per request is printed too). Then the same for cache misses:
+//! serves the same bytes as a static file in the same run (in turns with the app, 2 s each,
+//! `common::in_turns`; the app's CPU time per request is printed too). Then the same for cache misses:
 //! 300 viewers asked in turn, so no page is in the page cache when it is asked for. And
 //! revisits: the browser sends back the page's ETag and gets 304, against nginx doing the same.
 //! Needs `wrk` and `nginx` (Debian packages wrk, nginx-light).
@@ -16,8 +16,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    app_run, around, rss_kib, sign_in, sign_in_viewers, start_nginx, store_full_dashboard, target,
-    wrk,
+    app_in_turns, app_run, rss_kib, sign_in, sign_in_viewers, start_nginx, store_full_dashboard,
+    target, wrk,
 };
 
 /// More viewers than the page cache holds pages (128), walked in turn: every view misses.
@@ -97,17 +97,23 @@ async fn run() -> bool {
         seconds,
     );
     let pid = app.0.id();
-    let (nginx, ((cached, cached_cpu), cached_rss)) = around(
-        |s| wrk(&format!("http://127.0.0.1:{ng_port}/index.html"), &[], s),
+    let measured = app_in_turns(
+        pid,
         seconds,
-        || {
-            app_run(
-                pid,
+        |s| wrk(&format!("http://127.0.0.1:{ng_port}/index.html"), &[], s),
+        |s| {
+            wrk(
                 &format!("{base}/"),
                 &["-H".to_owned(), format!("Cookie: {cookie}")],
-                seconds,
+                s,
             )
         },
+    );
+    let (nginx, cached, cached_cpu, cached_rss) = (
+        measured.yardstick,
+        measured.app,
+        measured.cpu_us,
+        measured.peak_kib,
     );
 
     // What a browser gets: the kept page gzipped (wrk sends no Accept-Encoding by itself).
@@ -170,8 +176,8 @@ end
         html.len()
     );
     println!(
-        "nginx (same bytes, static):  {:>9.0} req/s  p99 {:>6.2} ms  (half before the cached \
-         run, half after)",
+        "nginx (same bytes, static):  {:>9.0} req/s  p99 {:>6.2} ms  (in turns with the \
+         cached page)",
         nginx.rps, nginx.p99_ms
     );
     println!(

@@ -1,9 +1,9 @@
 //! Mixed load: 20 signed-in users with full dashboards; wrk at 64 connections, three runs, each
 //! request a random user's dashboard tab (95 %) or a rating of a random title (5 %, HTMX, from
 //! the movies tab, as the card's button sends it; BENCH_RATINGS sets the share). In the
-//! same run nginx serves the same three pages as static files, asked at random, for half the
-//! time before the app's run and half after (`common::around`). The app's CPU time per request
-//! is printed beside each run.
+//! same run nginx serves the same three pages as static files, asked at random, in turns with
+//! the app (`common::in_turns`: 2 s each, alternating). The app's CPU time per request is
+//! printed beside each run.
 //! Targets (issues 7, 14 and 21): zero errors, at least 0.8 x nginx, p99 at most 1.5 x nginx's
 //! p99 in the same run, resident memory under 40 MB and flat across the runs. Each is printed PASS or MISS; any MISS exits 1.
 //! Run: `cargo bench --bench load` (needs wrk and nginx; BENCH_SECONDS sets each run's length,
@@ -19,7 +19,7 @@ use sagarr::fakes::tmdb::FakeTmdb;
 use sagarr::media::Kind;
 
 use common::{
-    app_run, around, rss_kib, sign_in, sign_in_viewers, start_nginx, start_sagarr,
+    app_in_turns, rss_kib, sign_in, sign_in_viewers, start_nginx, start_sagarr,
     store_full_dashboard, target, wrk,
 };
 
@@ -142,7 +142,9 @@ end
     println!("resident memory idle: {:.1} MB", idle as f64 / 1024.0);
     for run in 1..=RUNS {
         let pid = app.0.id();
-        let (nginx, ((result, cpu), peak)) = around(
+        let measured = app_in_turns(
+            pid,
+            seconds,
             |s| {
                 wrk(
                     &format!("http://127.0.0.1:{ng_port}/"),
@@ -150,15 +152,19 @@ end
                     s,
                 )
             },
-            seconds,
-            || {
-                app_run(
-                    pid,
+            |s| {
+                wrk(
                     &format!("{base}/"),
                     &["-s".to_owned(), script.display().to_string()],
-                    seconds,
+                    s,
                 )
             },
+        );
+        let (nginx, result, cpu, peak) = (
+            measured.yardstick,
+            measured.app,
+            measured.cpu_us,
+            measured.peak_kib,
         );
         peaks.push(peak);
         let ratio = result.rps / nginx.rps;

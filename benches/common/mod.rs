@@ -266,25 +266,82 @@ pub struct Wrk {
     pub errors: u64,
 }
 
-/// Measures the yardstick (nginx) around the app's run: half of `seconds` before it and half
-/// after, averaged. Run only before, a drift in the shared machine's speed during the pair
-/// (seen: nginx alone moving from 17,000 to 25,000 requests a second between runs) favoured
-/// whichever side ran in the faster moment.
-pub fn around<T>(
-    yardstick: impl Fn(u64) -> Wrk,
+impl Wrk {
+    /// The figures of equal-length runs taken as one: the mean of their requests a second (so
+    /// their total over their time) and of their p99s, and all their errors.
+    pub fn of_turns(turns: &[Wrk]) -> Wrk {
+        let n = turns.len().max(1) as f64;
+        Wrk {
+            rps: turns.iter().map(|t| t.rps).sum::<f64>() / n,
+            p99_ms: turns.iter().map(|t| t.p99_ms).sum::<f64>() / n,
+            errors: turns.iter().map(|t| t.errors).sum(),
+        }
+    }
+}
+
+/// How long one turn of [`in_turns`] lasts, in seconds.
+pub const TURN: u64 = 2;
+
+/// The app and its yardstick (nginx serving the same bytes) measured in turns of [`TURN`]
+/// seconds, about `seconds` of each: pairs of equal turns whose order alternates (yardstick
+/// then app, app then yardstick, ...), each side's figures the mean of its turns
+/// ([`Wrk::of_turns`]). Why (docs/performance.md "The yardstick measured against itself"):
+/// this shared machine's speed moves by up to a quarter within tens of seconds, so nginx
+/// measured against itself as the benches did before (half a run before the app's, half after)
+/// scored 0.89-1.02 x nginx, in turns this short 0.93-1.07 x (`cargo bench --bench yardstick`
+/// measures both). Returns (yardstick, app).
+pub fn in_turns(
     seconds: u64,
-    app: impl FnOnce() -> T,
-) -> (Wrk, T) {
-    let half = (seconds / 2).max(1);
-    let before = yardstick(half);
-    let measured = app();
-    let after = yardstick(half);
-    let mean = Wrk {
-        rps: (before.rps + after.rps) / 2.0,
-        p99_ms: (before.p99_ms + after.p99_ms) / 2.0,
-        errors: before.errors + after.errors,
-    };
-    (mean, measured)
+    mut yardstick: impl FnMut(u64) -> Wrk,
+    mut app: impl FnMut(u64) -> Wrk,
+) -> (Wrk, Wrk) {
+    let length = seconds.clamp(1, TURN);
+    let (mut theirs, mut ours) = (Vec::new(), Vec::new());
+    for pair in 0..(seconds / length).max(1) {
+        if pair % 2 == 0 {
+            theirs.push(yardstick(length));
+            ours.push(app(length));
+        } else {
+            ours.push(app(length));
+            theirs.push(yardstick(length));
+        }
+    }
+    (Wrk::of_turns(&theirs), Wrk::of_turns(&ours))
+}
+
+/// What [`app_in_turns`] measured: the yardstick, the app, the app's CPU time a request over
+/// its turns (µs), and its peak resident memory over the whole (KiB).
+pub struct SideBySide {
+    pub yardstick: Wrk,
+    pub app: Wrk,
+    pub cpu_us: f64,
+    pub peak_kib: u64,
+}
+
+/// [`in_turns`] with the app's CPU time a request (counted in its turns only) and its peak
+/// resident memory.
+pub fn app_in_turns(
+    pid: u32,
+    seconds: u64,
+    yardstick: impl FnMut(u64) -> Wrk,
+    mut app: impl FnMut(u64) -> Wrk,
+) -> SideBySide {
+    let (mut cpu, mut requests) = (0.0, 0.0);
+    let ((theirs, ours), peak_kib) = peak_rss_during(pid, || {
+        in_turns(seconds, yardstick, |length| {
+            let before = cpu_seconds(pid);
+            let run = app(length);
+            cpu += cpu_seconds(pid) - before;
+            requests += run.rps * length as f64;
+            run
+        })
+    });
+    SideBySide {
+        yardstick: theirs,
+        app: ours,
+        cpu_us: cpu * 1e6 / requests.max(1.0),
+        peak_kib,
+    }
 }
 
 /// The CPU time (user and system) process `pid` has used so far, in seconds (Linux counts it
