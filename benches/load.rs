@@ -85,16 +85,7 @@ async fn run() -> bool {
         std::fs::write(www.join(format!("{tab}.html")), &html).expect("page");
     }
     let (_nginx, ng_port) = start_nginx(dir.path(), &www).await;
-    let static_script = dir.path().join("static.lua");
-    std::fs::write(
-        &static_script,
-        r#"local tabs = { "movies", "tv", "documentaries" }
-request = function()
-  return wrk.format("GET", "/" .. tabs[math.random(#tabs)] .. ".html")
-end
-"#,
-    )
-    .expect("lua script");
+    let static_script = common::tabs_at_random(dir.path());
 
     let ids: Vec<String> = sagarr::fakes::catalog::TITLES
         .iter()

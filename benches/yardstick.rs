@@ -13,6 +13,7 @@ mod common;
 use common::{Wrk, in_turns, start_nginx, target, wrk};
 
 const RUNS: usize = 5;
+/// The pages `common::tabs_at_random` asks for.
 const PAGES: [&str; 3] = ["movies", "tv", "documentaries"];
 
 fn main() {
@@ -35,16 +36,7 @@ async fn run() -> bool {
         std::fs::write(www.join(format!("{page}.html")), html).expect("page");
     }
     let (_nginx, port) = start_nginx(dir.path(), &www).await;
-    let script = dir.path().join("pages.lua");
-    std::fs::write(
-        &script,
-        r#"local pages = { "movies", "tv", "documentaries" }
-request = function()
-  return wrk.format("GET", "/" .. pages[math.random(#pages)] .. ".html")
-end
-"#,
-    )
-    .expect("lua script");
+    let script = common::tabs_at_random(dir.path());
     let nginx = |s: u64| {
         wrk(
             &format!("http://127.0.0.1:{port}/"),

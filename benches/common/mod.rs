@@ -218,6 +218,22 @@ pub async fn start_nginx(dir: &std::path::Path, www: &std::path::Path) -> (Kille
     (nginx, port)
 }
 
+/// Writes a wrk script into `dir` that asks for the three tabs' static pages
+/// (`movies.html`, `tv.html`, `documentaries.html`) at random; returns its path.
+pub fn tabs_at_random(dir: &std::path::Path) -> std::path::PathBuf {
+    let script = dir.join("tabs.lua");
+    std::fs::write(
+        &script,
+        r#"local tabs = { "movies", "tv", "documentaries" }
+request = function()
+  return wrk.format("GET", "/" .. tabs[math.random(#tabs)] .. ".html")
+end
+"#,
+    )
+    .expect("lua script");
+    script
+}
+
 /// Samples a process's resident memory every 100 ms while `work` runs; returns the peak, KiB.
 pub fn peak_rss_during<T>(pid: u32, work: impl FnOnce() -> T) -> (T, u64) {
     use std::sync::Arc;
