@@ -16,8 +16,8 @@ mod common;
 use std::time::Duration;
 
 use common::{
-    app_in_turns, app_run, rss_kib, sign_in, sign_in_viewers, start_nginx, store_full_dashboard,
-    target, wrk,
+    SideBySide, app_in_turns, app_run, rss_kib, sign_in, sign_in_viewers, start_nginx,
+    store_full_dashboard, target, wrk,
 };
 
 /// More viewers than the page cache holds pages (128), walked in turn: every view misses.
@@ -97,7 +97,12 @@ async fn run() -> bool {
         seconds,
     );
     let pid = app.0.id();
-    let measured = app_in_turns(
+    let SideBySide {
+        yardstick: nginx,
+        app: cached,
+        cpu_us: cached_cpu,
+        peak_kib: cached_rss,
+    } = app_in_turns(
         pid,
         seconds,
         |s| wrk(&format!("http://127.0.0.1:{ng_port}/index.html"), &[], s),
@@ -108,12 +113,6 @@ async fn run() -> bool {
                 s,
             )
         },
-    );
-    let (nginx, cached, cached_cpu, cached_rss) = (
-        measured.yardstick,
-        measured.app,
-        measured.cpu_us,
-        measured.peak_kib,
     );
 
     // What a browser gets: the kept page gzipped (wrk sends no Accept-Encoding by itself).

@@ -19,7 +19,7 @@ use sagarr::fakes::tmdb::FakeTmdb;
 use sagarr::media::Kind;
 
 use common::{
-    app_in_turns, rss_kib, sign_in, sign_in_viewers, start_nginx, start_sagarr,
+    SideBySide, app_in_turns, rss_kib, sign_in, sign_in_viewers, start_nginx, start_sagarr,
     store_full_dashboard, target, wrk,
 };
 
@@ -133,7 +133,12 @@ end
     println!("resident memory idle: {:.1} MB", idle as f64 / 1024.0);
     for run in 1..=RUNS {
         let pid = app.0.id();
-        let measured = app_in_turns(
+        let SideBySide {
+            yardstick: nginx,
+            app: result,
+            cpu_us: cpu,
+            peak_kib: peak,
+        } = app_in_turns(
             pid,
             seconds,
             |s| {
@@ -150,12 +155,6 @@ end
                     s,
                 )
             },
-        );
-        let (nginx, result, cpu, peak) = (
-            measured.yardstick,
-            measured.app,
-            measured.cpu_us,
-            measured.peak_kib,
         );
         peaks.push(peak);
         let ratio = result.rps / nginx.rps;

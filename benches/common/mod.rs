@@ -304,8 +304,8 @@ pub const TURN: u64 = 2;
 /// ([`Wrk::of_turns`]). Why (docs/performance.md "The yardstick measured against itself"):
 /// this shared machine's speed moves by up to a quarter within tens of seconds, so nginx
 /// measured against itself as the benches did before (half a run before the app's, half after)
-/// scored 0.89-1.02 x nginx, in turns this short 0.93-1.07 x (`cargo bench --bench yardstick`
-/// measures both). Returns (yardstick, app).
+/// scored 0.83-1.04 x, about 3 % against the measured side; in turns this short 0.93-1.07 x in
+/// a quiet hour (`cargo bench --bench yardstick` measures both). Returns (yardstick, app).
 pub fn in_turns(
     seconds: u64,
     mut yardstick: impl FnMut(u64) -> Wrk,
